@@ -1,0 +1,113 @@
+//! The `Backend` trait: what the web plugin needs from an account store.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::{
+    AccessClaims, Account, AccountId, AccountUpdate, CustomData, Group, NewAccount,
+    PasswordStrength, Result, TokenSet,
+};
+
+/// An account authenticated by an access token, with the token's verified claims.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The account (shared: back ends cache accounts between requests).
+    pub account: Arc<Account>,
+    /// The verified access-token claims.
+    pub claims: AccessClaims,
+}
+
+/// The operations the web plugin runs on an account store.
+///
+/// `Ok(None)` means "not found"; `Err` carries either an answer the user can act on (bad
+/// credentials, a conflict, a policy violation) or [`Error::Backend`](crate::Error::Backend)
+/// when the store itself broke.
+///
+/// The embedded implementation is `stormpath_store::Store`.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// The password policy of the directory new accounts are created in.
+    async fn password_strength(&self) -> Result<PasswordStrength>;
+
+    /// Creates an account after checking the password policy and uniqueness.
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) for a malformed email or a weak password,
+    /// [`Error::Conflict`](crate::Error::Conflict) when the email or username is taken.
+    async fn register(&self, account: NewAccount) -> Result<Account>;
+
+    /// Checks a login (username or email) and password.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCredentials`](crate::Error::InvalidCredentials) for an unknown login or a
+    /// wrong password (indistinguishable by design), `AccountDisabled` / `AccountUnverified` when
+    /// the password is right but the account may not log in.
+    async fn authenticate(&self, login: &str, password: &str) -> Result<Account>;
+
+    /// Looks up an account by id.
+    async fn account(&self, id: &AccountId) -> Result<Option<Arc<Account>>>;
+
+    /// Looks up an account by its email address (compared in canonical form).
+    async fn account_by_email(&self, email: &str) -> Result<Option<Arc<Account>>>;
+
+    /// Changes an account's own properties.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when the account does not exist.
+    async fn update_account(&self, id: &AccountId, update: AccountUpdate) -> Result<Account>;
+
+    /// The names of the enabled groups the account belongs to.
+    async fn group_names(&self, id: &AccountId) -> Result<Arc<[String]>>;
+
+    /// The groups the account belongs to.
+    async fn groups(&self, id: &AccountId) -> Result<Vec<Group>>;
+
+    /// Creates a group (or returns the existing one of that name).
+    async fn ensure_group(&self, name: &str, description: Option<&str>) -> Result<Group>;
+
+    /// Adds an account to a group by group name; adding twice is not an error.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when the account or group does not exist.
+    async fn add_to_group(&self, id: &AccountId, group: &str) -> Result<()>;
+
+    /// Removes an account from a group by name; removing a non-member is not an error.
+    async fn remove_from_group(&self, id: &AccountId, group: &str) -> Result<()>;
+
+    /// The account's custom data.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when the account does not exist.
+    async fn custom_data(&self, id: &AccountId) -> Result<CustomData>;
+
+    /// Merges `patch` into the account's custom data atomically (a `null` value removes the
+    /// key) and returns the result.
+    async fn merge_custom_data(&self, id: &AccountId, patch: CustomData) -> Result<CustomData>;
+
+    /// Replaces the account's custom data as a whole.
+    async fn replace_custom_data(&self, id: &AccountId, data: CustomData) -> Result<()>;
+
+    /// Issues an access token and a refresh token for an account that just logged in.
+    async fn issue_tokens(&self, account: &Account) -> Result<TokenSet>;
+
+    /// Mints a new access token from a refresh token; the refresh token is returned unchanged
+    /// (no rotation, per the spec), with its original expiry.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`](crate::Error::InvalidToken) when the refresh token is malformed,
+    /// forged, expired, revoked, of the wrong kind, or its account may no longer log in.
+    async fn refresh(&self, refresh_token: &str) -> Result<(TokenSet, Arc<Account>)>;
+
+    /// Verifies an access token: signature, kind, expiry, revocation and the account's status.
+    ///
+    /// This is the hot path of every authenticated request; the embedded store answers it from
+    /// memory. `Ok(None)` means the token is not valid.
+    async fn verify_access_token(&self, token: &str) -> Result<Option<Authenticated>>;
+
+    /// Revokes the given tokens (access or refresh; anything unparsable is ignored).
+    async fn revoke_tokens(&self, tokens: &[&str]) -> Result<()>;
+
+    /// Revokes every token issued to the account so far (password change, disable).
+    async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()>;
+}

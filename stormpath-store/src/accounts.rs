@@ -1,0 +1,323 @@
+//! Account rows: queries and mapping to the resource model.
+
+use std::sync::Arc;
+
+use sqlx::{Row, any::AnyRow};
+use stormpath_client::{
+    Account, AccountId, AccountStatus, AccountUpdate, CustomData, EmailVerificationStatus, Error,
+    NewAccount, Result,
+};
+
+use crate::{Store, cache::Cached, email, error::backend, util};
+
+/// The longest name or username accepted, in characters (Stormpath's limit).
+const MAX_NAME_LEN: usize = 255;
+/// The largest custom-data document accepted, in bytes of JSON.
+pub(crate) const MAX_CUSTOM_DATA_LEN: usize = 64 * 1024;
+
+macro_rules! account_columns {
+    () => {
+        "id, email, username, given_name, middle_name, surname, status, \
+         email_verification_status, password_modified_at, tokens_valid_after, created_at, \
+         modified_at"
+    };
+}
+
+/// An account row with the fields the model does not show.
+pub(crate) struct AccountRow {
+    pub(crate) account: Account,
+    pub(crate) tokens_valid_after: i64,
+}
+
+impl Store {
+    pub(crate) fn map_account(&self, row: &AnyRow) -> Result<AccountRow> {
+        let get_s = |i: usize| row.try_get::<String, _>(i).map_err(backend);
+        let get_o = |i: usize| row.try_get::<Option<String>, _>(i).map_err(backend);
+        let id = get_s(0)?;
+        let given_name = get_o(3)?;
+        let middle_name = get_o(4)?;
+        let surname = get_o(5)?;
+        let status = AccountStatus::parse(&get_s(6)?).unwrap_or(AccountStatus::Disabled);
+        let full_name = Account::compose_full_name(
+            given_name.as_deref(),
+            middle_name.as_deref(),
+            surname.as_deref(),
+        );
+        let account = Account {
+            href: self.account_href(&id),
+            id: AccountId(id),
+            email: get_s(1)?,
+            username: get_s(2)?,
+            given_name,
+            middle_name,
+            surname,
+            full_name,
+            status,
+            email_verification_status: get_o(7)?
+                .as_deref()
+                .and_then(EmailVerificationStatus::parse),
+            password_modified_at: row
+                .try_get::<Option<i64>, _>(8)
+                .map_err(backend)?
+                .map(util::from_ms),
+            created_at: util::from_ms(row.try_get(10).map_err(backend)?),
+            modified_at: util::from_ms(row.try_get(11).map_err(backend)?),
+        };
+        Ok(AccountRow {
+            account,
+            tokens_valid_after: row.try_get(9).map_err(backend)?,
+        })
+    }
+
+    /// The cached view of an account, loading it on a miss.
+    pub(crate) async fn cached(&self, id: &AccountId) -> Result<Option<Cached>> {
+        if let Some(hit) = self.inner.cache.get(id) {
+            return Ok(Some(hit));
+        }
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE id = $1"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let row = self.map_account(&row)?;
+        Ok(Some(
+            self.inner
+                .cache
+                .put(Arc::new(row.account), row.tokens_valid_after),
+        ))
+    }
+
+    /// Finds the account a login (email or username) names, with its password hash. An email
+    /// match wins over a username match.
+    pub(crate) async fn find_login(&self, login: &str) -> Result<Option<(Account, String)>> {
+        let key = email::canonical(login);
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            ", password_hash FROM accounts WHERE directory_id = $1 \
+             AND (email_key = $2 OR username_key = $2) \
+             ORDER BY CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
+        ))
+        .bind(&self.inner.directory_id)
+        .bind(&key)
+        .fetch_optional(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: String = row.try_get(12).map_err(backend)?;
+        Ok(Some((self.map_account(&row)?.account, hash)))
+    }
+
+    pub(crate) async fn find_email(&self, address: &str) -> Result<Option<Arc<Account>>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE directory_id = $1 AND email_key = $2"
+        ))
+        .bind(&self.inner.directory_id)
+        .bind(email::canonical(address))
+        .fetch_optional(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        row.map(|row| self.map_account(&row).map(|r| Arc::new(r.account)))
+            .transpose()
+    }
+
+    /// Validates and inserts a new account. Hashing happens before the insert, so a rejected
+    /// account leaves nothing behind.
+    pub(crate) async fn insert_account(&self, new: NewAccount) -> Result<Account> {
+        email::validate(&new.email).map_err(Error::Validation)?;
+        let username = new.username.clone().unwrap_or_else(|| new.email.clone());
+        for (label, value) in [
+            ("Username", Some(&username)),
+            ("First name", new.given_name.as_ref()),
+            ("Middle name", new.middle_name.as_ref()),
+            ("Last name", new.surname.as_ref()),
+        ] {
+            check_name(label, value.map(String::as_str))?;
+        }
+        crate::check_strength(&self.inner.strength, &new.password).map_err(Error::Validation)?;
+        let custom_data = custom_data_json(&new.custom_data)?;
+        let hash = self.inner.hasher.hash(&new.password).await?;
+        let id = util::new_id();
+        let now = util::now_ms();
+        let status = new.status.unwrap_or(AccountStatus::Enabled);
+        let verification = match status {
+            AccountStatus::Unverified => EmailVerificationStatus::Unverified,
+            _ => EmailVerificationStatus::Unknown,
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (id, directory_id, email, email_key, username, username_key, \
+             given_name, middle_name, surname, status, email_verification_status, password_hash, \
+             password_modified_at, custom_data, created_at, modified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13)",
+        )
+        .bind(&id)
+        .bind(&self.inner.directory_id)
+        .bind(new.email.trim())
+        .bind(email::canonical(&new.email))
+        .bind(username.trim())
+        .bind(email::canonical(&username))
+        .bind(non_empty(new.given_name))
+        .bind(non_empty(new.middle_name))
+        .bind(non_empty(new.surname))
+        .bind(status.as_str())
+        .bind(verification.as_str())
+        .bind(hash)
+        .bind(now)
+        .bind(custom_data)
+        .execute(&self.inner.pool)
+        .await;
+        if let Err(err) = inserted {
+            return Err(conflict(err));
+        }
+        self.cached(&AccountId(id))
+            .await?
+            .map(|c| (*c.account).clone())
+            .ok_or(Error::NotFound)
+    }
+
+    pub(crate) async fn set_password_hash(&self, id: &AccountId, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id.as_str())
+            .execute(&self.inner.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    pub(crate) async fn apply_update(
+        &self,
+        id: &AccountId,
+        update: AccountUpdate,
+    ) -> Result<Account> {
+        let current = self.cached(id).await?.ok_or(Error::NotFound)?;
+        let acct = &current.account;
+        let pick = |new: Option<Option<String>>, old: &Option<String>| match new {
+            Some(value) => non_empty(value),
+            None => old.clone(),
+        };
+        let given = pick(update.given_name, &acct.given_name);
+        let middle = pick(update.middle_name, &acct.middle_name);
+        let surname = pick(update.surname, &acct.surname);
+        for (label, value) in [
+            ("First name", &given),
+            ("Middle name", &middle),
+            ("Last name", &surname),
+        ] {
+            check_name(label, value.as_deref())?;
+        }
+        let status = update.status.unwrap_or(acct.status);
+        sqlx::query(
+            "UPDATE accounts SET given_name = $1, middle_name = $2, surname = $3, status = $4, \
+             modified_at = $5 WHERE id = $6",
+        )
+        .bind(given)
+        .bind(middle)
+        .bind(surname)
+        .bind(status.as_str())
+        .bind(util::now_ms())
+        .bind(id.as_str())
+        .execute(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        self.inner.cache.invalidate(id);
+        self.cached(id)
+            .await?
+            .map(|c| (*c.account).clone())
+            .ok_or(Error::NotFound)
+    }
+
+    /// Reads the custom data and its version (for optimistic updates).
+    pub(crate) async fn read_custom_data(&self, id: &AccountId) -> Result<(CustomData, i64)> {
+        let row =
+            sqlx::query("SELECT custom_data, custom_data_version FROM accounts WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.inner.pool)
+                .await
+                .map_err(backend)?
+                .ok_or(Error::NotFound)?;
+        let text: String = row.try_get(0).map_err(backend)?;
+        let data = serde_json::from_str(&text).map_err(Error::backend)?;
+        Ok((data, row.try_get(1).map_err(backend)?))
+    }
+
+    /// Writes custom data if its version is still `version`; `false` when someone else wrote
+    /// first.
+    pub(crate) async fn swap_custom_data(
+        &self,
+        id: &AccountId,
+        version: i64,
+        data: &CustomData,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE accounts SET custom_data = $1, custom_data_version = custom_data_version + 1, \
+             modified_at = $2 WHERE id = $3 AND custom_data_version = $4",
+        )
+        .bind(custom_data_json(data)?)
+        .bind(util::now_ms())
+        .bind(id.as_str())
+        .bind(version)
+        .execute(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+fn check_name(label: &str, value: Option<&str>) -> Result<()> {
+    let Some(value) = value else { return Ok(()) };
+    if value.chars().count() > MAX_NAME_LEN {
+        return Err(Error::Validation(format!(
+            "{label} must be at most {MAX_NAME_LEN} characters long."
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::Validation(format!(
+            "{label} must not contain control characters."
+        )));
+    }
+    Ok(())
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn custom_data_json(data: &CustomData) -> Result<String> {
+    let text = serde_json::to_string(data).map_err(Error::backend)?;
+    if text.len() > MAX_CUSTOM_DATA_LEN {
+        return Err(Error::Validation(format!(
+            "Custom data must be at most {} KiB.",
+            MAX_CUSTOM_DATA_LEN / 1024
+        )));
+    }
+    Ok(text)
+}
+
+/// Maps a failed insert: a unique violation is a conflict on the field its index covers.
+fn conflict(err: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(db) = &err {
+        if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
+            let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
+            return if text.contains("username") {
+                Error::Conflict {
+                    field: "username",
+                    message: "An account with that username already exists.".into(),
+                }
+            } else {
+                Error::Conflict {
+                    field: "email",
+                    message: "An account with that email address already exists.".into(),
+                }
+            };
+        }
+    }
+    backend(err)
+}

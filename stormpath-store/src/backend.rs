@@ -1,0 +1,259 @@
+//! `impl Backend for Store`: the embedded backend.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::Row;
+use stormpath_client::{
+    Account, AccountId, AccountStatus, AccountUpdate, Authenticated, Backend, CustomData, Error,
+    Group, NewAccount, PasswordStrength, Result, TokenSet,
+};
+
+use crate::{Store, cache::Cached, error::backend, util};
+
+/// How often an optimistic custom-data update is retried when writers collide.
+const CUSTOM_DATA_RETRIES: usize = 16;
+
+impl Store {
+    /// The cached account behind a token subject, if it may use tokens issued at `iat`.
+    async fn token_account(&self, sub: &str, iat: i64) -> Result<Option<Cached>> {
+        let Some(id) = Self::id_from_href(sub) else {
+            return Ok(None);
+        };
+        if sub != self.account_href(id) {
+            return Ok(None);
+        }
+        let cached = self.cached(&AccountId(id.to_owned())).await?;
+        Ok(cached
+            .filter(|c| c.account.status == AccountStatus::Enabled && iat >= c.tokens_valid_after))
+    }
+
+    async fn persist_revocations(&self, entries: &[(String, i64)]) -> Result<()> {
+        for (jti, exp) in entries {
+            sqlx::query(
+                "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
+            )
+            .bind(jti)
+            .bind(exp)
+            .execute(&self.inner.pool)
+            .await
+            .map_err(backend)?;
+            sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE jti = $1")
+                .bind(jti)
+                .execute(&self.inner.pool)
+                .await
+                .map_err(backend)?;
+        }
+        self.inner.tokens.mark_revoked(entries.iter().cloned());
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Backend for Store {
+    async fn password_strength(&self) -> Result<PasswordStrength> {
+        Ok(self.inner.strength)
+    }
+
+    async fn register(&self, account: NewAccount) -> Result<Account> {
+        self.insert_account(account).await
+    }
+
+    async fn authenticate(&self, login: &str, password: &str) -> Result<Account> {
+        let found = if login.trim().is_empty() {
+            None
+        } else {
+            self.find_login(login).await?
+        };
+        // Unknown logins are checked against a dummy hash so they cost what a wrong password
+        // costs: response time does not tell whether an account exists.
+        let verified = self
+            .inner
+            .hasher
+            .verify(password, found.as_ref().map(|(_, h)| h.as_str()))
+            .await?;
+        let Some((account, _)) = found.filter(|_| verified.ok) else {
+            return Err(Error::InvalidCredentials);
+        };
+        if verified.needs_rehash {
+            let store = self.clone();
+            let (id, password) = (account.id.clone(), password.to_owned());
+            tokio::spawn(async move {
+                if let Ok(hash) = store.inner.hasher.hash(&password).await {
+                    if let Err(err) = store.set_password_hash(&id, &hash).await {
+                        tracing::warn!(error = %err, "could not upgrade a password hash");
+                    }
+                }
+            });
+        }
+        match account.status {
+            AccountStatus::Enabled => Ok(account),
+            AccountStatus::Unverified => Err(Error::AccountUnverified),
+            _ => Err(Error::AccountDisabled),
+        }
+    }
+
+    async fn account(&self, id: &AccountId) -> Result<Option<Arc<Account>>> {
+        Ok(self.cached(id).await?.map(|c| c.account))
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<Arc<Account>>> {
+        self.find_email(email).await
+    }
+
+    async fn update_account(&self, id: &AccountId, update: AccountUpdate) -> Result<Account> {
+        let disabling = update.status.is_some_and(|s| s != AccountStatus::Enabled);
+        let account = self.apply_update(id, update).await?;
+        if disabling {
+            self.revoke_all_tokens(id).await?;
+        }
+        Ok(account)
+    }
+
+    async fn group_names(&self, id: &AccountId) -> Result<Arc<[String]>> {
+        self.load_group_names(id).await
+    }
+
+    async fn groups(&self, id: &AccountId) -> Result<Vec<Group>> {
+        self.load_groups(id).await
+    }
+
+    async fn ensure_group(&self, name: &str, description: Option<&str>) -> Result<Group> {
+        self.create_group(name, description).await
+    }
+
+    async fn add_to_group(&self, id: &AccountId, group: &str) -> Result<()> {
+        self.join_group(id, group).await
+    }
+
+    async fn remove_from_group(&self, id: &AccountId, group: &str) -> Result<()> {
+        self.leave_group(id, group).await
+    }
+
+    async fn custom_data(&self, id: &AccountId) -> Result<CustomData> {
+        Ok(self.read_custom_data(id).await?.0)
+    }
+
+    async fn merge_custom_data(&self, id: &AccountId, patch: CustomData) -> Result<CustomData> {
+        for _ in 0..CUSTOM_DATA_RETRIES {
+            let (mut data, version) = self.read_custom_data(id).await?;
+            for (key, value) in &patch {
+                if value.is_null() {
+                    data.remove(key);
+                } else {
+                    data.insert(key.clone(), value.clone());
+                }
+            }
+            if self.swap_custom_data(id, version, &data).await? {
+                return Ok(data);
+            }
+        }
+        Err(Error::backend(std::io::Error::other(
+            "custom data kept changing; update abandoned",
+        )))
+    }
+
+    async fn replace_custom_data(&self, id: &AccountId, data: CustomData) -> Result<()> {
+        for _ in 0..CUSTOM_DATA_RETRIES {
+            let (_, version) = self.read_custom_data(id).await?;
+            if self.swap_custom_data(id, version, &data).await? {
+                return Ok(());
+            }
+        }
+        Err(Error::backend(std::io::Error::other(
+            "custom data kept changing; update abandoned",
+        )))
+    }
+
+    async fn issue_tokens(&self, account: &Account) -> Result<TokenSet> {
+        let tokens = &self.inner.tokens;
+        let (refresh, refresh_claims) = tokens.mint_refresh(&account.href);
+        sqlx::query(
+            "INSERT INTO refresh_tokens (jti, account_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&refresh_claims.jti)
+        .bind(account.id.as_str())
+        .bind(refresh_claims.iat)
+        .bind(refresh_claims.exp)
+        .execute(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        let (access, claims) = tokens.mint_access(&account.href, Some(&refresh_claims.jti), None);
+        Ok(TokenSet {
+            access_token: access,
+            access_expires_at: claims.exp,
+            refresh: Some((refresh, refresh_claims.exp)),
+            expires_in: tokens.access_ttl(),
+        })
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<(TokenSet, Arc<Account>)> {
+        let tokens = &self.inner.tokens;
+        let claims = tokens
+            .verify_refresh(refresh_token)
+            .ok_or(Error::InvalidToken)?;
+        let cached = self
+            .token_account(&claims.sub, claims.iat)
+            .await?
+            .ok_or(Error::InvalidToken)?;
+        let (access, access_claims) = tokens.mint_access(&claims.sub, Some(&claims.jti), None);
+        let set = TokenSet {
+            access_token: access,
+            access_expires_at: access_claims.exp,
+            refresh: Some((refresh_token.to_owned(), claims.exp)),
+            expires_in: tokens.access_ttl(),
+        };
+        Ok((set, cached.account))
+    }
+
+    async fn verify_access_token(&self, token: &str) -> Result<Option<Authenticated>> {
+        let Some(claims) = self.inner.tokens.verify_access(token) else {
+            return Ok(None);
+        };
+        let cached = self.token_account(&claims.sub, claims.iat).await?;
+        Ok(cached.map(|c| Authenticated {
+            account: c.account,
+            claims,
+        }))
+    }
+
+    async fn revoke_tokens(&self, tokens: &[&str]) -> Result<()> {
+        let entries: Vec<_> = tokens
+            .iter()
+            .filter_map(|t| self.inner.tokens.identify(t))
+            .filter(|(_, _, exp)| *exp > util::now_secs())
+            .map(|(_, jti, exp)| (jti, exp))
+            .collect();
+        self.persist_revocations(&entries).await
+    }
+
+    async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()> {
+        let now = util::now_secs();
+        sqlx::query("UPDATE accounts SET tokens_valid_after = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id.as_str())
+            .execute(&self.inner.pool)
+            .await
+            .map_err(backend)?;
+        let rows = sqlx::query(
+            "SELECT jti, expires_at FROM refresh_tokens WHERE account_id = $1 AND revoked = 0 AND expires_at > $2",
+        )
+        .bind(id.as_str())
+        .bind(now)
+        .fetch_all(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        let entries = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(backend)?,
+                    r.try_get(1).map_err(backend)?,
+                ))
+            })
+            .collect::<Result<Vec<(String, i64)>>>()?;
+        self.persist_revocations(&entries).await?;
+        self.inner.cache.invalidate(id);
+        Ok(())
+    }
+}

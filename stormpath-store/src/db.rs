@@ -1,0 +1,161 @@
+//! Opening the database: SQLite (created on first start) or PostgreSQL, with the embedded
+//! migrations of each.
+
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+};
+
+use sqlx::{
+    AnyPool,
+    any::{AnyConnectOptions, AnyPoolOptions},
+    migrate::Migrator,
+};
+
+use crate::{Error, Result};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which SQL engine a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Dialect {
+    /// Picks the dialect from a database URL's scheme.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedUrl`] for any other scheme.
+    pub fn of(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(Error::UnsupportedUrl(redact(url)))
+        }
+    }
+}
+
+/// Opens (creating if needed) and migrates the database at `url`.
+pub(crate) async fn open(url: &str, max_connections: u32) -> Result<(AnyPool, Dialect)> {
+    sqlx::any::install_default_drivers();
+    let dialect = Dialect::of(url)?;
+    let url = match dialect {
+        Dialect::Sqlite => sqlite_url(url)?,
+        Dialect::Postgres => url.to_owned(),
+    };
+    let options =
+        AnyConnectOptions::from_str(&url).map_err(|_| Error::UnsupportedUrl(redact(&url)))?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(options)
+        .await
+        .map_err(Error::Connect)?;
+    match dialect {
+        Dialect::Sqlite => {
+            // WAL lets readers run beside the writer; it is a property of the file.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+            SQLITE_MIGRATIONS.run(&pool).await?;
+        }
+        Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+    }
+    Ok((pool, dialect))
+}
+
+/// Checks a SQLite URL's file before opening it, so that a missing directory or a read-only
+/// file is reported in plain words, and adds `mode=rwc` so the file is created on first start.
+fn sqlite_url(url: &str) -> Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" {
+        return Ok(url.to_owned());
+    }
+    let file = PathBuf::from(path);
+    check_writable(&file)?;
+    let mode = if query.contains("mode=") {
+        String::new()
+    } else {
+        "mode=rwc".to_owned()
+    };
+    let query = [query, &mode]
+        .into_iter()
+        .filter(|q| !q.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+fn check_writable(file: &Path) -> Result<()> {
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::MissingDirectory(file.to_path_buf()));
+    }
+    let read_only = match std::fs::metadata(file) {
+        Ok(meta) => meta.permissions().readonly() || !writable(file, false),
+        Err(_) => !writable(&dir, true),
+    };
+    if read_only {
+        Err(Error::ReadOnly(file.to_path_buf()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether we may write `path`: open the file for appending, or create and remove a probe in
+/// the directory. Asking the OS is the only answer that holds for every user (root included).
+fn writable(path: &Path, is_dir: bool) -> bool {
+    if is_dir {
+        let probe = path.join(format!(".stormpath-probe-{}", std::process::id()));
+        let ok = std::fs::File::create(&probe).is_ok();
+        let _ = std::fs::remove_file(&probe);
+        ok
+    } else {
+        std::fs::OpenOptions::new().append(true).open(path).is_ok()
+    }
+}
+
+/// A URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialects() {
+        assert_eq!(Dialect::of("sqlite://x.db").unwrap(), Dialect::Sqlite);
+        assert_eq!(Dialect::of("postgres://u@h/db").unwrap(), Dialect::Postgres);
+        assert!(Dialect::of("mysql://x").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn missing_directory_is_named() {
+        let err = sqlite_url("sqlite:///nonexistent-dir-xyz/app.db").unwrap_err();
+        assert!(matches!(err, Error::MissingDirectory(_)), "{err}");
+    }
+}

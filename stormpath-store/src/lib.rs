@@ -1,0 +1,53 @@
+//! The embedded Stormpath account store.
+//!
+//! [`Store`] implements [`stormpath_client::Backend`] in process, over SQLite (the default: a
+//! file created on first start) or PostgreSQL, both through sqlx with embedded migrations.
+//!
+//! * Passwords: argon2id with OWASP parameters ([`HashParams`]), hashed on the blocking pool
+//!   with a bound on concurrent hashes, Unicode-normalized, rehashed on login when the stored
+//!   parameters are out of date; unknown logins cost the same time as wrong passwords.
+//! * Password policy: Stormpath's strength rules per directory ([`check_strength`]).
+//! * Tokens: HS256 access tokens (unique `jti`, `rti` of their refresh token) and refresh
+//!   tokens, verified in memory; revocation kept in the database and mirrored in memory.
+//! * Accounts are cached in memory for the authenticated hot path and invalidated on write.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use stormpath_client::{Backend, NewAccount};
+//!
+//! let store = stormpath_store::Store::builder()
+//!     .database_url("sqlite://stormpath.db")
+//!     .application("My App")
+//!     .signing_key("an example key that is at least 32 bytes long")
+//!     .build()
+//!     .await?;
+//! let account = store
+//!     .register(NewAccount {
+//!         email: "ada@example.com".into(),
+//!         password: "Analytical1".into(),
+//!         ..NewAccount::default()
+//!     })
+//!     .await?;
+//! assert_eq!(store.authenticate("ada@example.com", "Analytical1").await?.href, account.href);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod accounts;
+mod backend;
+mod cache;
+mod db;
+pub mod email;
+mod error;
+mod groups;
+mod password;
+mod store;
+mod token;
+mod util;
+
+pub use db::Dialect;
+pub use error::{Error, Result};
+pub use password::{HashParams, check_strength};
+pub use store::{Store, StoreBuilder};
+pub use token::MIN_SIGNING_KEY_LEN;

@@ -1,0 +1,237 @@
+//! Password hashing (argon2id off the async threads, with a bound on concurrent hashes) and
+//! the password-strength policy.
+
+mod policy;
+
+use std::sync::Arc;
+
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use stormpath_client::Error as ClientError;
+use tokio::sync::Semaphore;
+use unicode_normalization::UnicodeNormalization;
+
+pub use policy::check as check_strength;
+
+/// Argon2id cost parameters.
+///
+/// The [`Default`] is OWASP's recommendation and the argon2 crate's default: 19 MiB of memory,
+/// two passes, one lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Number of passes.
+    pub iterations: u32,
+    /// Degree of parallelism.
+    pub parallelism: u32,
+}
+
+impl HashParams {
+    /// OWASP's minimum for argon2id: m = 19456 KiB, t = 2, p = 1.
+    pub const OWASP: Self = Self {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    /// Tiny parameters that make test suites fast. Never use them in production: the store
+    /// refuses them unless `allow_weak_hashing` is set explicitly.
+    pub const INSECURE_FAST: Self = Self {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
+
+    /// Whether these parameters meet OWASP's minimum.
+    #[must_use]
+    pub fn meets_owasp_minimum(&self) -> bool {
+        self.memory_kib >= Self::OWASP.memory_kib
+            && self.iterations >= Self::OWASP.iterations
+            && self.parallelism >= 1
+    }
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self::OWASP
+    }
+}
+
+/// The outcome of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Verified {
+    /// The password matched.
+    pub(crate) ok: bool,
+    /// The stored hash used weaker (or other) parameters than the current ones.
+    pub(crate) needs_rehash: bool,
+}
+
+/// Hashes and verifies passwords on the blocking pool, at most `permits` at a time, so that a
+/// login storm costs a bounded amount of memory (each hash holds `memory_kib` KiB).
+pub(crate) struct Hasher {
+    argon: Argon2<'static>,
+    params: HashParams,
+    permits: Arc<Semaphore>,
+    /// A hash of a random password, verified against when no account matches a login so that
+    /// unknown logins cost the same time as wrong passwords.
+    dummy: String,
+}
+
+impl Hasher {
+    pub(crate) fn new(params: HashParams, permits: usize) -> Result<Self, crate::Error> {
+        let argon_params = Params::new(
+            params.memory_kib,
+            params.iterations,
+            params.parallelism,
+            None,
+        )
+        .map_err(|_| crate::Error::WeakHashing)?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params);
+        let dummy = hash_now(&argon, &crate::util::random_token(24))
+            .map_err(|_| crate::Error::WeakHashing)?;
+        Ok(Self {
+            argon,
+            params,
+            permits: Arc::new(Semaphore::new(permits.max(1))),
+            dummy,
+        })
+    }
+
+    /// Hashes a password into a PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
+    pub(crate) async fn hash(&self, password: &str) -> Result<String, ClientError> {
+        let argon = self.argon.clone();
+        let password = normalize(password);
+        self.run(move || hash_now(&argon, &password))
+            .await?
+            .map_err(ClientError::backend)
+    }
+
+    /// Checks a password against a stored PHC string; `None` checks against the dummy hash
+    /// and always fails, taking the same time.
+    pub(crate) async fn verify(
+        &self,
+        password: &str,
+        phc: Option<&str>,
+    ) -> Result<Verified, ClientError> {
+        let known = phc.is_some();
+        let phc = phc.unwrap_or(&self.dummy).to_owned();
+        let password = normalize(password);
+        let current = self.params;
+        let verified = self
+            .run(move || {
+                let Ok(parsed) = PasswordHash::new(&phc) else {
+                    return Verified {
+                        ok: false,
+                        needs_rehash: false,
+                    };
+                };
+                // Verification uses the parameters recorded in the stored hash.
+                let ok = Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok();
+                Verified {
+                    ok,
+                    needs_rehash: ok && !same_params(&parsed, current),
+                }
+            })
+            .await?;
+        Ok(Verified {
+            ok: verified.ok && known,
+            needs_rehash: verified.needs_rehash && known,
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ClientError> {
+        let _permit = self.permits.acquire().await.map_err(ClientError::backend)?;
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(ClientError::backend)
+    }
+}
+
+/// Passwords are compared in Unicode NFKC form, so that `Å` typed as one code point or as
+/// `A` + combining ring is the same password (NIST 800-63B).
+fn normalize(password: &str) -> String {
+    password.nfkc().collect()
+}
+
+fn hash_now(argon: &Argon2<'_>, password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(argon.hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+fn same_params(parsed: &PasswordHash<'_>, current: HashParams) -> bool {
+    let Ok(stored) = Params::try_from(parsed) else {
+        return false;
+    };
+    parsed.algorithm.as_str() == "argon2id"
+        && stored.m_cost() == current.memory_kib
+        && stored.t_cost() == current.iterations
+        && stored.p_cost() == current.parallelism
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_differ_per_salt() {
+        let hasher = Hasher::new(HashParams::INSECURE_FAST, 2).unwrap();
+        let a = hasher.hash("P@ssw0rd!").await.unwrap();
+        let b = hasher.hash("P@ssw0rd!").await.unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert!(hasher.verify("P@ssw0rd!", Some(&a)).await.unwrap().ok);
+        assert!(!hasher.verify("P@ssw0rd?", Some(&a)).await.unwrap().ok);
+        assert!(!hasher.verify("anything", None).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn unicode_forms_of_one_password_match() {
+        let hasher = Hasher::new(HashParams::INSECURE_FAST, 1).unwrap();
+        let hash = hasher.hash("p\u{00C5}ssword").await.unwrap();
+        assert!(
+            hasher
+                .verify("pA\u{030A}ssword", Some(&hash))
+                .await
+                .unwrap()
+                .ok
+        );
+    }
+
+    #[tokio::test]
+    async fn weaker_stored_params_ask_for_a_rehash() {
+        let old = Hasher::new(
+            HashParams {
+                memory_kib: 32,
+                ..HashParams::INSECURE_FAST
+            },
+            1,
+        )
+        .unwrap();
+        let hash = old.hash("pw").await.unwrap();
+        let current = Hasher::new(HashParams::INSECURE_FAST, 1).unwrap();
+        let v = current.verify("pw", Some(&hash)).await.unwrap();
+        assert!(v.ok && v.needs_rehash);
+    }
+
+    #[test]
+    fn default_params_are_owasp() {
+        assert_eq!(
+            HashParams::default(),
+            HashParams {
+                memory_kib: 19_456,
+                iterations: 2,
+                parallelism: 1
+            }
+        );
+        assert!(HashParams::default().meets_owasp_minimum());
+        assert!(!HashParams::INSECURE_FAST.meets_owasp_minimum());
+    }
+}

@@ -1,0 +1,317 @@
+//! The [`Store`] handle and its builder.
+
+use std::{sync::Arc, time::Duration};
+
+use sqlx::{AnyPool, Row};
+use stormpath_client::PasswordStrength;
+
+use crate::{
+    Error, HashParams, Result,
+    cache::AccountCache,
+    db::{self, Dialect},
+    password::Hasher,
+    token::{MIN_SIGNING_KEY_LEN, Tokens},
+    util,
+};
+
+/// The embedded account store. Cheap to clone: clones share one pool, cache and revocation
+/// list. Implements [`stormpath_client::Backend`].
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
+    pub(crate) directory_id: String,
+    pub(crate) href_base: String,
+    pub(crate) strength: PasswordStrength,
+    pub(crate) hasher: Hasher,
+    pub(crate) tokens: Tokens,
+    pub(crate) cache: AccountCache,
+}
+
+impl Store {
+    /// Starts configuring a store.
+    #[must_use]
+    pub fn builder() -> StoreBuilder {
+        StoreBuilder::default()
+    }
+
+    /// The SQL engine in use.
+    #[must_use]
+    pub fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    /// The connection pool, for tests and administration tools.
+    #[must_use]
+    pub fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
+    /// The `href` of an account id.
+    pub(crate) fn account_href(&self, id: &str) -> String {
+        format!("{}/accounts/{id}", self.inner.href_base)
+    }
+
+    /// The account id inside one of our hrefs (its last path segment).
+    pub(crate) fn id_from_href(href: &str) -> Option<&str> {
+        href.rsplit('/').next().filter(|id| !id.is_empty())
+    }
+}
+
+/// Configures and opens a [`Store`]. Every setter has a safe default except the signing key.
+#[must_use]
+pub struct StoreBuilder {
+    database_url: String,
+    application: String,
+    signing_key: Option<Vec<u8>>,
+    key_id: Option<String>,
+    href_base: String,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    hashing: HashParams,
+    allow_weak_hashing: bool,
+    max_concurrent_hashes: usize,
+    cache_ttl: Duration,
+    password_strength: Option<PasswordStrength>,
+    max_connections: u32,
+}
+
+impl Default for StoreBuilder {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://stormpath.db".into(),
+            application: "My Application".into(),
+            signing_key: None,
+            key_id: None,
+            href_base: "http://localhost:8080/v1".into(),
+            access_ttl: Duration::from_secs(3600),
+            refresh_ttl: Duration::from_secs(60 * 24 * 3600),
+            hashing: HashParams::default(),
+            allow_weak_hashing: false,
+            max_concurrent_hashes: std::thread::available_parallelism().map_or(2, usize::from),
+            cache_ttl: Duration::from_secs(60),
+            password_strength: None,
+            max_connections: 10,
+        }
+    }
+}
+
+impl StoreBuilder {
+    /// `sqlite://PATH` (created on first start; default `sqlite://stormpath.db`) or
+    /// `postgres://USER@HOST/DB`.
+    pub fn database_url(mut self, url: impl Into<String>) -> Self {
+        self.database_url = url.into();
+        self
+    }
+
+    /// The application name (created with its directory on first start).
+    pub fn application(mut self, name: impl Into<String>) -> Self {
+        self.application = name.into();
+        self
+    }
+
+    /// The HS256 key tokens are signed with: its raw UTF-8 bytes, at least 32 of them.
+    pub fn signing_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.signing_key = Some(key.as_ref().to_vec());
+        self
+    }
+
+    /// The `kid` header put in tokens (the API key id when signing with an API key secret).
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+
+    /// The base of resource hrefs, e.g. `https://example.com/v1`; account hrefs are
+    /// `{base}/accounts/{id}` and are the `sub` of their tokens.
+    pub fn href_base(mut self, base: impl Into<String>) -> Self {
+        self.href_base = base.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Access-token lifetime (default 3600 s).
+    pub fn access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.access_ttl = ttl;
+        self
+    }
+
+    /// Refresh-token lifetime (default 60 days, Stormpath's `P60D`).
+    pub fn refresh_token_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_ttl = ttl;
+        self
+    }
+
+    /// Argon2id parameters (default: OWASP's m = 19 MiB, t = 2, p = 1).
+    pub fn hashing(mut self, params: HashParams) -> Self {
+        self.hashing = params;
+        self
+    }
+
+    /// Accepts hashing parameters below OWASP's minimum. For test suites only.
+    pub fn allow_weak_hashing(mut self, allow: bool) -> Self {
+        self.allow_weak_hashing = allow;
+        self
+    }
+
+    /// How many password hashes may run at once (default: the number of cores). Each holds the
+    /// configured hashing memory while it runs.
+    pub fn max_concurrent_hashes(mut self, n: usize) -> Self {
+        self.max_concurrent_hashes = n.max(1);
+        self
+    }
+
+    /// How long an account stays in the in-memory cache without being reloaded (default 60 s;
+    /// writes through this store invalidate it at once).
+    pub fn cache_ttl(mut self, ttl: Duration) -> Self {
+        self.cache_ttl = ttl;
+        self
+    }
+
+    /// The directory's password-strength policy; stored on start. When not set, the stored
+    /// policy (Stormpath's default on first start) stays.
+    pub fn password_strength(mut self, policy: PasswordStrength) -> Self {
+        self.password_strength = Some(policy);
+        self
+    }
+
+    /// Maximum pool size (default 10).
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Opens the database (creating and migrating it as needed) and bootstraps the
+    /// application and its directory.
+    ///
+    /// # Errors
+    /// A missing or short signing key, weak hashing without the test switch, an inconsistent
+    /// policy, an unusable database URL or file, or a failing migration.
+    pub async fn build(self) -> Result<Store> {
+        let key = self.signing_key.clone().unwrap_or_default();
+        if key.len() < MIN_SIGNING_KEY_LEN {
+            return Err(Error::WeakSigningKey {
+                min: MIN_SIGNING_KEY_LEN,
+                got: key.len(),
+            });
+        }
+        if !self.hashing.meets_owasp_minimum() && !self.allow_weak_hashing {
+            return Err(Error::WeakHashing);
+        }
+        if !self.hashing.meets_owasp_minimum() {
+            tracing::warn!("password hashing below the OWASP minimum: for tests only");
+        }
+        if let Some(policy) = &self.password_strength {
+            validate_policy(policy)?;
+        }
+        let hasher = Hasher::new(self.hashing, self.max_concurrent_hashes)?;
+        let (pool, dialect) = db::open(&self.database_url, self.max_connections).await?;
+        let (directory_id, strength) =
+            bootstrap(&pool, &self.application, self.password_strength).await?;
+        let tokens = Tokens::new(
+            key,
+            self.key_id,
+            self.href_base.clone(),
+            secs(self.access_ttl),
+            secs(self.refresh_ttl),
+        );
+        let now = util::now_secs();
+        sqlx::query("DELETE FROM revoked_tokens WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&pool)
+            .await?;
+        let revoked = sqlx::query("SELECT jti, expires_at FROM revoked_tokens")
+            .fetch_all(&pool)
+            .await?;
+        tokens.mark_revoked(
+            revoked
+                .iter()
+                .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?))),
+        );
+        Ok(Store {
+            inner: Arc::new(Inner {
+                pool,
+                dialect,
+                directory_id,
+                href_base: self.href_base,
+                strength,
+                hasher,
+                tokens,
+                cache: AccountCache::new(self.cache_ttl, 100_000),
+            }),
+        })
+    }
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
+}
+
+fn validate_policy(p: &PasswordStrength) -> Result<()> {
+    if p.min_length == 0 || p.min_length > p.max_length {
+        return Err(Error::InvalidPolicy(
+            "minLength must be between 1 and maxLength".into(),
+        ));
+    }
+    let classes = p.min_lower_case + p.min_upper_case + p.min_numeric + p.min_symbol;
+    if classes > p.max_length {
+        return Err(Error::InvalidPolicy(
+            "character minimums exceed maxLength".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the application and its directory on first start; returns the directory id and its
+/// password policy.
+async fn bootstrap(
+    pool: &AnyPool,
+    application: &str,
+    strength: Option<PasswordStrength>,
+) -> Result<(String, PasswordStrength)> {
+    let now = util::now_ms();
+    let directory = format!("{application} Directory");
+    let default_policy = serde_json::to_string(&strength.unwrap_or_default()).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO directories (id, name, password_policy, created_at, modified_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(util::new_id())
+    .bind(&directory)
+    .bind(&default_policy)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    if strength.is_some() {
+        sqlx::query(
+            "UPDATE directories SET password_policy = $1, modified_at = $2 WHERE name = $3",
+        )
+        .bind(&default_policy)
+        .bind(now)
+        .bind(&directory)
+        .execute(pool)
+        .await?;
+    }
+    let row = sqlx::query("SELECT id, password_policy FROM directories WHERE name = $1")
+        .bind(&directory)
+        .fetch_one(pool)
+        .await?;
+    let directory_id: String = row.try_get(0)?;
+    let policy: String = row.try_get(1)?;
+    sqlx::query(
+        "INSERT INTO applications (id, name, directory_id, created_at, modified_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(util::new_id())
+    .bind(application)
+    .bind(&directory_id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    let strength = serde_json::from_str(&policy)
+        .map_err(|e| Error::InvalidPolicy(format!("stored policy unreadable: {e}")))?;
+    Ok((directory_id, strength))
+}
