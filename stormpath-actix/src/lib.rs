@@ -1,1 +1,85 @@
-//! wip
+//! Drop-in user management for Actix-web: registration, login, logout, token cookies, groups —
+//! Flask-Stormpath's one-minute promise, in Rust.
+//!
+//! # Getting started
+//!
+//! Set `SECRET_KEY` (at least 32 random characters) and add one line:
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer, get};
+//! use stormpath::CurrentUser;
+//!
+//! #[get("/dashboard")]
+//! #[stormpath::login_required]
+//! async fn dashboard(user: CurrentUser) -> String {
+//!     format!("Hello {}", user.given_name())
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     HttpServer::new(|| App::new().configure(stormpath::init).service(dashboard))
+//!         .bind(("127.0.0.1", 8080))?
+//!         .run()
+//!         .await
+//! }
+//! ```
+//!
+//! That gives `/register`, `/login` and `/logout` (HTML pages and a JSON API, per the
+//! Stormpath framework specification), accounts kept in a `stormpath.db` SQLite file created
+//! on first start, argon2id password hashing, CSRF-protected forms, and `access_token` /
+//! `refresh_token` cookies whose tokens are revoked server-side on logout.
+//!
+//! # Lazy setup
+//!
+//! For application factories and tests, [`Stormpath::builder`] returns a configured handle:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), stormpath::Error> {
+//! let sp = stormpath::Stormpath::builder()
+//!     .application("dronewars")
+//!     .database_url("postgres://postgres@127.0.0.1/dronewars")
+//!     .web(|web| web.register.auto_login = true)
+//!     .build()
+//!     .await?;
+//! let app = actix_web::App::new().configure(sp.configure());
+//! # Ok(()) }
+//! ```
+//!
+//! # Protecting handlers
+//!
+//! * [`CurrentUser`] (or `Option<CurrentUser>`) as a handler argument;
+//! * [`#[login_required]`](login_required) and [`#[groups_required("admins")]`](groups_required)
+//!   on a handler: HTML clients are redirected to the login page with `next`, JSON clients get
+//!   `401`; the wrong groups get `403`.
+//!
+//! # Cargo features
+//!
+//! * `macros` (default): the attribute macros.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+mod body;
+pub mod config;
+mod cookies;
+mod csrf;
+mod error;
+mod extract;
+mod features;
+pub mod negotiate;
+mod redirect;
+mod stormpath;
+mod templates;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use auth::AuthMethod;
+pub use config::Config;
+pub use error::{Error, Result};
+pub use extract::CurrentUser;
+pub use stormpath::{Stormpath, StormpathBuilder, init};
+#[cfg(feature = "macros")]
+pub use stormpath_actix_macros::{groups_required, login_required};
+pub use stormpath_client::{Account, AccountStatus, Backend, Group};

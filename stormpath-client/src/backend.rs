@@ -97,7 +97,7 @@ pub trait Backend: Send + Sync + 'static {
     /// # Errors
     /// [`Error::InvalidToken`](crate::Error::InvalidToken) when the refresh token is malformed,
     /// forged, expired, revoked, of the wrong kind, or its account may no longer log in.
-    async fn refresh(&self, refresh_token: &str) -> Result<(TokenSet, Arc<Account>)>;
+    async fn refresh(&self, refresh_token: &str) -> Result<(TokenSet, Authenticated)>;
 
     /// Verifies an access token: signature, kind, expiry, revocation and the account's status.
     ///

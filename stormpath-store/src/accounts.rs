@@ -174,12 +174,36 @@ impl Store {
         .execute(&self.inner.pool)
         .await;
         if let Err(err) = inserted {
-            return Err(conflict(err));
+            return Err(self.conflict(err, &new.email).await);
         }
         self.cached(&AccountId(id))
             .await?
             .map(|c| (*c.account).clone())
             .ok_or(Error::NotFound)
+    }
+
+    /// Maps a failed insert. The database names only the first unique index it finds
+    /// violated, and engines check them in different orders (SQLite the username index
+    /// first), so a taken email, which also takes the default username, is looked up rather
+    /// than read from the message.
+    async fn conflict(&self, err: sqlx::Error, email: &str) -> Error {
+        if !is_unique_violation(&err) {
+            return backend(err);
+        }
+        let email_taken =
+            sqlx::query("SELECT 1 FROM accounts WHERE directory_id = $1 AND email_key = $2")
+                .bind(&self.inner.directory_id)
+                .bind(email::canonical(email))
+                .fetch_optional(&self.inner.pool)
+                .await;
+        match email_taken {
+            Ok(Some(_)) => Error::Conflict {
+                field: "email",
+                message: EMAIL_TAKEN.into(),
+            },
+            Ok(None) => conflict(err),
+            Err(lookup) => backend(lookup),
+        }
     }
 
     pub(crate) async fn set_password_hash(&self, id: &AccountId, hash: &str) -> Result<()> {
@@ -301,23 +325,29 @@ fn custom_data_json(data: &CustomData) -> Result<String> {
     Ok(text)
 }
 
+const EMAIL_TAKEN: &str = "An account with that email address already exists.";
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
 /// Maps a failed insert: a unique violation is a conflict on the field its index covers.
 fn conflict(err: sqlx::Error) -> Error {
-    if let sqlx::Error::Database(db) = &err {
-        if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
-            let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
-            return if text.contains("username") {
-                Error::Conflict {
-                    field: "username",
-                    message: "An account with that username already exists.".into(),
-                }
-            } else {
-                Error::Conflict {
-                    field: "email",
-                    message: "An account with that email address already exists.".into(),
-                }
-            };
-        }
+    if let sqlx::Error::Database(db) = &err
+        && db.kind() == sqlx::error::ErrorKind::UniqueViolation
+    {
+        let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
+        return if text.contains("username") {
+            Error::Conflict {
+                field: "username",
+                message: "An account with that username already exists.".into(),
+            }
+        } else {
+            Error::Conflict {
+                field: "email",
+                message: EMAIL_TAKEN.into(),
+            }
+        };
     }
     backend(err)
 }

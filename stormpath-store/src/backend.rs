@@ -79,10 +79,10 @@ impl Backend for Store {
             let store = self.clone();
             let (id, password) = (account.id.clone(), password.to_owned());
             tokio::spawn(async move {
-                if let Ok(hash) = store.inner.hasher.hash(&password).await {
-                    if let Err(err) = store.set_password_hash(&id, &hash).await {
-                        tracing::warn!(error = %err, "could not upgrade a password hash");
-                    }
+                if let Ok(hash) = store.inner.hasher.hash(&password).await
+                    && let Err(err) = store.set_password_hash(&id, &hash).await
+                {
+                    tracing::warn!(error = %err, "could not upgrade a password hash");
                 }
             });
         }
@@ -187,7 +187,7 @@ impl Backend for Store {
         })
     }
 
-    async fn refresh(&self, refresh_token: &str) -> Result<(TokenSet, Arc<Account>)> {
+    async fn refresh(&self, refresh_token: &str) -> Result<(TokenSet, Authenticated)> {
         let tokens = &self.inner.tokens;
         let claims = tokens
             .verify_refresh(refresh_token)
@@ -203,7 +203,13 @@ impl Backend for Store {
             refresh: Some((refresh_token.to_owned(), claims.exp)),
             expires_in: tokens.access_ttl(),
         };
-        Ok((set, cached.account))
+        Ok((
+            set,
+            Authenticated {
+                account: cached.account,
+                claims: access_claims,
+            },
+        ))
     }
 
     async fn verify_access_token(&self, token: &str) -> Result<Option<Authenticated>> {

@@ -64,10 +64,10 @@ impl AccountCache {
     }
 
     pub(crate) fn put_groups(&self, id: &AccountId, groups: Arc<[String]>) {
-        if let Ok(mut entries) = self.entries.write() {
-            if let Some(entry) = entries.get_mut(id) {
-                entry.groups = Some(groups);
-            }
+        if let Ok(mut entries) = self.entries.write()
+            && let Some(entry) = entries.get_mut(id)
+        {
+            entry.groups = Some(groups);
         }
     }
 

@@ -52,11 +52,15 @@ pub(crate) async fn open(url: &str, max_connections: u32) -> Result<(AnyPool, Di
     };
     let options =
         AnyConnectOptions::from_str(&url).map_err(|_| Error::UnsupportedUrl(redact(&url)))?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(max_connections)
-        .connect_with(options)
-        .await
-        .map_err(Error::Connect)?;
+    let mut pool = AnyPoolOptions::new().max_connections(max_connections);
+    if dialect == Dialect::Sqlite && url.contains("mode=memory") {
+        // An in-memory database lives only while a connection to it is open: keep one.
+        pool = pool
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    }
+    let pool = pool.connect_with(options).await.map_err(Error::Connect)?;
     match dialect {
         Dialect::Sqlite => {
             // WAL lets readers run beside the writer; it is a property of the file.
@@ -76,7 +80,12 @@ fn sqlite_url(url: &str) -> Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() || path == ":memory:" {
-        return Ok(url.to_owned());
+        // The `Any` driver parses the URL again for every pooled connection, and sqlx gives
+        // each parse of `:memory:` a database of its own: name one database for the pool.
+        return Ok(format!(
+            "sqlite:file:stormpath-memory-{}?mode=memory&cache=shared",
+            crate::util::new_id()
+        ));
     }
     let file = PathBuf::from(path);
     check_writable(&file)?;
@@ -151,6 +160,15 @@ mod tests {
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn each_in_memory_url_names_one_shared_database() {
+        let a = sqlite_url("sqlite::memory:").unwrap();
+        let b = sqlite_url("sqlite://:memory:").unwrap();
+        assert!(a.starts_with("sqlite:file:stormpath-memory-"), "{a}");
+        assert!(a.ends_with("?mode=memory&cache=shared"), "{a}");
+        assert_ne!(a, b);
     }
 
     #[test]

@@ -34,7 +34,6 @@ pub(crate) struct Inner {
 
 impl Store {
     /// Starts configuring a store.
-    #[must_use]
     pub fn builder() -> StoreBuilder {
         StoreBuilder::default()
     }

@@ -19,7 +19,7 @@ pub fn check(policy: &PasswordStrength, password: &str) -> Result<(), String> {
     if len > policy.max_length {
         return Err(message("at most", policy.max_length, ""));
     }
-    let rules: [(u32, &str, fn(char) -> bool); 4] = [
+    let rules: [Rule; 4] = [
         (policy.min_lower_case, "lowercase ", char::is_lowercase),
         (policy.min_upper_case, "uppercase ", char::is_uppercase),
         (policy.min_numeric, "numeric ", char::is_numeric),
@@ -34,13 +34,16 @@ pub fn check(policy: &PasswordStrength, password: &str) -> Result<(), String> {
     }
     // A diacritic is a letter whose canonical decomposition carries a combining mark.
     let diacritics = count(password.chars(), |c| {
-        c.is_alphabetic() && std::iter::once(c).nfd().skip(1).next().is_some()
+        c.is_alphabetic() && std::iter::once(c).nfd().nth(1).is_some()
     });
     if diacritics < policy.min_diacritic {
         return Err(message("at least", policy.min_diacritic, "diacritic "));
     }
     Ok(())
 }
+
+/// A character-class rule: its minimum, its name in messages, and its test.
+type Rule = (u32, &'static str, fn(char) -> bool);
 
 fn count(chars: impl Iterator<Item = char>, test: impl Fn(char) -> bool) -> u32 {
     u32::try_from(chars.filter(|&c| test(c)).count()).unwrap_or(u32::MAX)

@@ -1,0 +1,158 @@
+//! Account resolution (spec §8): who is calling, from a Bearer header or the token cookies,
+//! refreshing an expired access cookie on the way. Resolved once per request.
+
+use std::{rc::Rc, sync::Arc};
+
+use actix_web::{
+    HttpMessage, HttpRequest, HttpResponse,
+    cookie::Cookie,
+    http::{StatusCode, header},
+};
+use stormpath_client::{AccessClaims, Account};
+
+use crate::{
+    Error, Stormpath, cookies,
+    negotiate::{Format, request_format},
+    redirect,
+};
+
+/// How a request authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthMethod {
+    /// The `access_token` cookie (or a refresh through the `refresh_token` cookie).
+    Cookie,
+    /// `Authorization: Bearer <access token>`.
+    Bearer,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) account: Arc<Account>,
+    pub(crate) claims: AccessClaims,
+    pub(crate) method: AuthMethod,
+}
+
+/// The outcome of resolution, and the cookies the response must carry because of it (a
+/// refreshed access token, or the deletion of stale token cookies).
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    pub(crate) caller: Option<Caller>,
+    pub(crate) cookies: Vec<Cookie<'static>>,
+}
+
+/// Resolves the caller once per request (later calls read the request's extensions).
+pub(crate) async fn resolve(req: &HttpRequest, sp: &Stormpath) -> Result<Rc<Resolved>, Error> {
+    if let Some(done) = req.extensions().get::<Rc<Resolved>>() {
+        return Ok(Rc::clone(done));
+    }
+    let resolved = Rc::new(resolve_now(req, sp).await?);
+    req.extensions_mut().insert(Rc::clone(&resolved));
+    Ok(resolved)
+}
+
+async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Error> {
+    let backend = sp.backend();
+    let config = &sp.settings().config;
+    if let Some(authorization) = req.headers().get(header::AUTHORIZATION) {
+        // A credential in the header is final: no fallback to cookies (spec §8.2).
+        let bearer = authorization
+            .to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        let caller = match bearer {
+            Some(token) => backend.verify_access_token(token).await?.map(|a| Caller {
+                account: a.account,
+                claims: a.claims,
+                method: AuthMethod::Bearer,
+            }),
+            None => None,
+        };
+        return Ok(Resolved {
+            caller,
+            cookies: Vec::new(),
+        });
+    }
+    let access = req.cookie(&config.web.access_token_cookie.name);
+    if let Some(cookie) = &access {
+        if let Some(a) = backend.verify_access_token(cookie.value()).await? {
+            let caller = Caller {
+                account: a.account,
+                claims: a.claims,
+                method: AuthMethod::Cookie,
+            };
+            return Ok(Resolved {
+                caller: Some(caller),
+                cookies: Vec::new(),
+            });
+        }
+    }
+    let refresh = req.cookie(&config.web.refresh_token_cookie.name);
+    match refresh {
+        Some(cookie) => match backend.refresh(cookie.value()).await {
+            Ok((tokens, a)) => {
+                let cookies = cookies::for_tokens(config, &tokens, req);
+                let caller = Caller {
+                    account: a.account,
+                    claims: a.claims,
+                    method: AuthMethod::Cookie,
+                };
+                Ok(Resolved {
+                    caller: Some(caller),
+                    cookies,
+                })
+            }
+            Err(err) if err.is_backend() => Err(err.into()),
+            Err(_) => Ok(Resolved {
+                caller: None,
+                cookies: cookies::removals(config, req),
+            }),
+        },
+        None if access.is_some() => Ok(Resolved {
+            caller: None,
+            cookies: cookies::removals(config, req),
+        }),
+        None => Ok(Resolved::default()),
+    }
+}
+
+/// The answer to an unauthenticated request for a protected resource (spec §8.4): HTML
+/// clients are sent to the login page with `next`; everyone else gets an empty 401 with
+/// `WWW-Authenticate: Bearer`.
+pub(crate) fn unauthenticated(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    resolved: &Resolved,
+) -> HttpResponse {
+    let settings = sp.settings();
+    let web = &settings.config.web;
+    let mut res = match request_format(req, &settings.produces) {
+        Some(Format::Html) if web.login.enabled => {
+            let target = match req.uri().path_and_query() {
+                Some(pq) => pq.as_str().to_owned(),
+                None => req.path().to_owned(),
+            };
+            redirect::found(&redirect::with_next(&web.login.uri, &target))
+        }
+        _ => {
+            let realm: String = settings
+                .application
+                .chars()
+                .filter(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\') || *c == ' ')
+                .collect();
+            HttpResponse::build(StatusCode::UNAUTHORIZED)
+                .insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("Bearer realm=\"{realm}\""),
+                ))
+                .finish()
+        }
+    };
+    for cookie in &resolved.cookies {
+        let _ = res.add_cookie(cookie);
+    }
+    res
+}

@@ -1,0 +1,193 @@
+//! Configuration: the spec's `stormpath.*` tree (§3), typed, loaded from files, environment
+//! variables and the builder — read once at startup, never looked up by string at request time.
+//!
+//! Sources, later ones winning:
+//! 1. the defaults below (the spec's);
+//! 2. `~/.stormpath/apiKey.properties`, `~/.stormpath/stormpath.{yml,yaml,toml,json}`,
+//!    `./apiKey.properties`, `./stormpath.{yml,yaml,toml,json}` (or only the file named by
+//!    `STORMPATH_CONFIG_FILE`); a file may wrap everything in a top-level `stormpath:` key;
+//! 3. environment variables: every key as `STORMPATH_` + its path upper-cased and joined by
+//!    `_` (camelCase segments lose their case, e.g. `STORMPATH_WEB_REGISTER_AUTOLOGIN`), plus
+//!    the aliases of [`ENV_ALIASES`];
+//! 4. what the builder sets.
+
+pub(crate) mod load;
+pub(crate) mod settings;
+pub mod web;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+pub use stormpath_client::PasswordStrength;
+
+pub(crate) use load::load;
+pub(crate) use settings::{FieldSpec, Settings};
+pub use web::WebConfig;
+
+/// Environment variables read besides the generic `STORMPATH_<PATH>` ones, and the key each
+/// sets.
+pub const ENV_ALIASES: &[(&str, &str)] = &[
+    ("SECRET_KEY", "secretKey"),
+    ("STORMPATH_SECRET_KEY", "secretKey"),
+    ("STORMPATH_APPLICATION", "application.name"),
+    ("STORMPATH_APPLICATION_NAME", "application.name"),
+    ("STORMPATH_APPLICATION_HREF", "application.href"),
+    ("STORMPATH_API_KEY_ID", "apiKey.id"),
+    ("STORMPATH_API_KEY_SECRET", "apiKey.secret"),
+    ("STORMPATH_API_KEY_FILE", "apiKey.file"),
+    ("STORMPATH_CLIENT_APIKEY_ID", "client.apiKey.id"),
+    ("STORMPATH_CLIENT_APIKEY_SECRET", "client.apiKey.secret"),
+    ("STORMPATH_CLIENT_APIKEY_FILE", "client.apiKey.file"),
+    ("STORMPATH_DATABASE_URL", "database.url"),
+    ("DATABASE_URL_STORMPATH", "database.url"),
+    ("STORMPATH_BASE_URL", "web.baseUrl"),
+];
+
+/// A secret string: its `Debug` prints `***`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The whole configuration tree.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Config {
+    /// Flask-Stormpath's `SECRET_KEY`: signs tokens (when no API key is set) and CSRF tokens.
+    /// Required; at least 32 characters.
+    pub secret_key: Option<Secret>,
+    /// The application.
+    pub application: ApplicationConfig,
+    /// SDK client settings (the API key; `baseUrl` selects a remote Stormpath server).
+    pub client: ClientConfig,
+    /// Legacy top-level API key (`STORMPATH_API_KEY_*`); wins over `client.apiKey`.
+    pub api_key: ApiKeyConfig,
+    /// The embedded account store.
+    pub database: DatabaseConfig,
+    /// Token lifetimes.
+    pub tokens: TokensConfig,
+    /// Password policy and hashing.
+    pub password: PasswordConfig,
+    /// The web integration.
+    pub web: WebConfig,
+}
+
+/// `stormpath.application`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ApplicationConfig {
+    /// Application name (default "My Application").
+    pub name: Option<String>,
+    /// Application href (must contain `/applications/`).
+    pub href: Option<String>,
+}
+
+/// `stormpath.client` (unknown SDK keys such as `cacheManager` are accepted and ignored).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The API key.
+    pub api_key: ApiKeyConfig,
+    /// Base URL of a remote Stormpath REST API.
+    pub base_url: Option<String>,
+}
+
+/// An API key pair, or a file holding one in `apiKey.properties` format.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ApiKeyConfig {
+    /// Key id.
+    pub id: Option<String>,
+    /// Key secret.
+    pub secret: Option<Secret>,
+    /// Path of an `apiKey.properties` file.
+    pub file: Option<String>,
+}
+
+/// `stormpath.database`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` (default `sqlite://stormpath.db`, created on first start) or
+    /// `postgres://…`.
+    pub url: String,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://stormpath.db".into(),
+        }
+    }
+}
+
+/// `stormpath.tokens`: lifetimes in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct TokensConfig {
+    /// Access-token lifetime (default 3600).
+    pub access_token_ttl: u64,
+    /// Refresh-token lifetime (default 5184000, 60 days).
+    pub refresh_token_ttl: u64,
+}
+
+impl Default for TokensConfig {
+    fn default() -> Self {
+        Self {
+            access_token_ttl: 3600,
+            refresh_token_ttl: 60 * 24 * 3600,
+        }
+    }
+}
+
+/// `stormpath.password`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PasswordConfig {
+    /// The directory's strength policy (Stormpath's default).
+    pub strength: PasswordStrength,
+    /// Argon2id parameters.
+    pub hashing: HashingConfig,
+}
+
+/// `stormpath.password.hashing`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct HashingConfig {
+    /// Memory in KiB (default 19456).
+    pub memory_kib: u32,
+    /// Passes (default 2).
+    pub iterations: u32,
+    /// Lanes (default 1).
+    pub parallelism: u32,
+    /// Hashes allowed to run at once (default: the number of cores).
+    pub max_concurrent: Option<usize>,
+    /// Accept parameters below OWASP's minimum. For test suites only.
+    pub insecure_allow_weak: bool,
+}
+
+impl Default for HashingConfig {
+    fn default() -> Self {
+        let owasp = stormpath_store::HashParams::OWASP;
+        Self {
+            memory_kib: owasp.memory_kib,
+            iterations: owasp.iterations,
+            parallelism: owasp.parallelism,
+            max_concurrent: None,
+            insecure_allow_weak: false,
+        }
+    }
+}

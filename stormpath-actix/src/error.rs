@@ -1,0 +1,94 @@
+//! The crate's error type and how each error looks on the wire.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use serde::Serialize;
+
+/// Everything that can go wrong: at startup (configuration, store) or while serving.
+///
+/// As a response, a 4xx becomes JSON `{"status": <code>, "message": "<text>"}`; anything else
+/// an empty 500 whose cause is logged, never shown.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is missing or invalid; `key` names it.
+    #[error("invalid configuration: {key} {message}")]
+    Config {
+        /// The key (or environment variable) at fault.
+        key: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The account store could not be opened.
+    #[error("could not open the account store: {0}")]
+    Store(#[from] stormpath_store::Error),
+    /// The backend answered with an error (its status is kept: 400, 404, 409 …).
+    #[error(transparent)]
+    Backend(#[from] stormpath_client::Error),
+    /// The request is malformed; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request body is larger than `web.maxBodySize`.
+    #[error("Request body is too large.")]
+    PayloadTooLarge,
+    /// The CSRF token is missing or wrong.
+    #[error("Invalid or missing CSRF token. Reload the page and try again.")]
+    Csrf,
+    /// The account may not see this resource.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A template failed to render (a bug or a broken override).
+    #[error("template error: {0}")]
+    Template(String),
+    /// `stormpath::init` (or `configure`) was not called on this app.
+    #[error("stormpath is not configured on this App: call App::configure(stormpath::init)")]
+    NotConfigured,
+}
+
+/// A specialised `Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Serialize)]
+struct Body<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+impl Error {
+    /// The JSON error body of a 4xx: exactly `{status, message}`.
+    pub(crate) fn json(status: StatusCode, message: &str) -> HttpResponse {
+        HttpResponse::build(status).json(Body {
+            status: status.as_u16(),
+            message,
+        })
+    }
+
+    /// Whether this is a failure of ours (logged, shown as a bare 500).
+    pub(crate) fn is_internal(&self) -> bool {
+        self.status_code().is_server_error()
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Backend(err) => {
+                StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Csrf | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Config { .. } | Self::Store(_) | Self::Template(_) | Self::NotConfigured => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            return HttpResponse::new(status);
+        }
+        Self::json(status, &self.to_string())
+    }
+}

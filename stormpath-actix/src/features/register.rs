@@ -1,0 +1,333 @@
+//! `/register` (spec §10.2, §5): the form, its JSON view model, validation and account
+//! creation.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::StatusCode,
+    web::{self, ServiceConfig},
+};
+use serde_json::{Map, Value};
+use stormpath_client::{Account, AccountStatus, NewAccount};
+
+use super::{FormField, autocomplete, format, links, query_param, read_form, route};
+use crate::{
+    Error, Stormpath, body::Body, config::FieldSpec, config::settings::CORE_FIELDS, csrf,
+    negotiate::Format, redirect,
+};
+
+pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
+    let register = &sp.settings().config.web.register;
+    if register.enabled {
+        cfg.route(&register.uri, route(web::get()).to(get));
+        cfg.route(&register.uri, route(web::post()).to(post));
+    }
+}
+
+/// A validation failure tied to the field it is about (for the HTML form).
+#[derive(Debug)]
+struct Problem {
+    field: Option<String>,
+    message: String,
+}
+
+impl Problem {
+    fn on(field: &str, message: String) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            message,
+        }
+    }
+}
+
+async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
+    match format(&req, &sp) {
+        Format::Json => Ok(HttpResponse::Ok().json(serde_json::json!({
+            "form": { "fields": visible(&sp).collect::<Vec<_>>() },
+            "accountStores": [],
+        }))),
+        Format::Html => page(&req, &sp, &Map::new(), &[], StatusCode::OK),
+    }
+}
+
+fn visible(sp: &Stormpath) -> impl Iterator<Item = &FieldSpec> {
+    sp.settings().register_fields.iter().filter(|f| f.visible)
+}
+
+async fn post(
+    req: HttpRequest,
+    sp: Stormpath,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let fmt = format(&req, &sp);
+    let body = match read_form(&req, &sp, payload).await {
+        Ok(body) => body,
+        Err(err) if fmt == Format::Html && !err.is_internal() => {
+            let problem = Problem {
+                field: None,
+                message: err.to_string(),
+            };
+            return page(&req, &sp, &Map::new(), &[problem], super::html_status(&err));
+        }
+        Err(err) => return Err(err),
+    };
+    let problems = match validate(&sp, &body) {
+        Ok(new) => match register(&sp, new).await {
+            Ok(account) => return success(&req, &sp, fmt, &account).await,
+            Err(Error::Backend(err)) if !err.is_backend() => vec![problem_of(&err)],
+            Err(err) => return Err(err),
+        },
+        Err(problems) => problems,
+    };
+    match fmt {
+        Format::Json => {
+            let first = &problems[0];
+            let status = problem_status(first);
+            Ok(Error::json(status, &first.message))
+        }
+        Format::Html => page(&req, &sp, &body.fields, &problems, StatusCode::OK),
+    }
+}
+
+/// Conflicts keep the API's 409; everything else found while validating is a 400.
+fn problem_status(problem: &Problem) -> StatusCode {
+    if problem.message.contains("already exists") {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
+fn problem_of(err: &stormpath_client::Error) -> Problem {
+    let message = err.to_string();
+    let field = match err {
+        stormpath_client::Error::Conflict { field, .. } => Some((*field).to_owned()),
+        _ if message.starts_with("Password") => Some("password".into()),
+        _ if message.starts_with("Email") => Some("email".into()),
+        _ => None,
+    };
+    Problem { field, message }
+}
+
+/// Creates the account. No HTTP in here.
+async fn register(sp: &Stormpath, new: NewAccount) -> Result<Account, Error> {
+    let account = sp.backend().register(new).await?;
+    tracing::info!(account = %account.href, "account registered");
+    Ok(account)
+}
+
+/// Checks a registration against the form configuration (spec §5.3, §5.4) and builds the
+/// account to create. JSON answers with the first problem; HTML shows them all.
+fn validate(sp: &Stormpath, body: &Body) -> Result<NewAccount, Vec<Problem>> {
+    let fields = &sp.settings().register_fields;
+    let custom_in_body = match body.fields.get("customData") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(map)) => map.clone(),
+        Some(_) => {
+            return Err(vec![Problem {
+                field: None,
+                message: "customData must be an object.".into(),
+            }]);
+        }
+    };
+    let mut problems = Vec::new();
+    let mut values: Map<String, Value> = Map::new();
+    // 1. Required fields, in field order; types.
+    for field in fields {
+        let is_core = CORE_FIELDS.contains(&field.name.as_str());
+        let raw = body.fields.get(&field.name).or_else(|| {
+            if is_core {
+                None
+            } else {
+                custom_in_body.get(&field.name)
+            }
+        });
+        match raw {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s.is_empty() => {}
+            Some(Value::String(_)) => {}
+            Some(Value::Number(_) | Value::Bool(_)) if !is_core => {}
+            Some(_) => {
+                problems.push(Problem::on(
+                    &field.name,
+                    format!("{} must be a string.", field.label),
+                ));
+                continue;
+            }
+        }
+        match raw.filter(|v| !v.is_null() && v.as_str() != Some("")) {
+            Some(value) => {
+                values.insert(field.name.clone(), value.clone());
+            }
+            None if field.required => {
+                problems.push(Problem::on(
+                    &field.name,
+                    format!("{} is required.", field.label),
+                ));
+            }
+            None => {}
+        }
+    }
+    // 2. The confirmation.
+    if fields.iter().any(|f| f.name == "confirmPassword")
+        && values
+            .get("confirmPassword")
+            .is_some_and(|c| Some(c) != values.get("password"))
+    {
+        problems.push(Problem::on(
+            "confirmPassword",
+            "Passwords do not match.".into(),
+        ));
+    }
+    // 3. Fields that are not configured (at the root or inside customData).
+    let known = |name: &str| fields.iter().any(|f| f.name == name);
+    for key in body.fields.keys() {
+        if !known(key) && key != "customData" && key != csrf::FIELD {
+            problems.push(Problem {
+                field: None,
+                message: format!("{key} is not a configured registration field."),
+            });
+        }
+    }
+    for key in custom_in_body.keys() {
+        let custom_field = known(key) && !CORE_FIELDS.contains(&key.as_str());
+        if !custom_field && !is_api_key_member(key) {
+            problems.push(Problem {
+                field: None,
+                message: format!("{key} is not a configured registration field."),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let take = |name: &str| values.get(name).and_then(Value::as_str).map(str::to_owned);
+    let mut custom_data: Map<String, Value> = custom_in_body
+        .into_iter()
+        .filter(|(k, _)| is_api_key_member(k))
+        .collect();
+    for (name, value) in &values {
+        if !CORE_FIELDS.contains(&name.as_str()) {
+            custom_data.insert(name.clone(), value.clone());
+        }
+    }
+    let status = if sp.settings().verify_email {
+        AccountStatus::Unverified
+    } else {
+        AccountStatus::Enabled
+    };
+    Ok(NewAccount {
+        email: take("email").unwrap_or_default(),
+        password: take("password").unwrap_or_default(),
+        username: take("username"),
+        given_name: take("givenName"),
+        middle_name: take("middleName"),
+        surname: take("surname"),
+        custom_data,
+        status: Some(status),
+    })
+}
+
+/// `stormpathApiKey_<n>`: the custom-data convention for API keys (spec §4.3).
+fn is_api_key_member(key: &str) -> bool {
+    key.strip_prefix("stormpathApiKey_")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+async fn success(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    fmt: Format,
+    account: &Account,
+) -> Result<HttpResponse, Error> {
+    let web = &sp.settings().config.web;
+    let auto_login = web.register.auto_login && account.status == AccountStatus::Enabled;
+    let tokens = if auto_login {
+        Some(sp.backend().issue_tokens(account).await?)
+    } else {
+        None
+    };
+    let mut res = match fmt {
+        Format::Json => super::account_json(account),
+        Format::Html if auto_login => {
+            let next = query_param(req, "next");
+            redirect::found(redirect::safe_next(next.as_deref()).unwrap_or(&web.register.next_uri))
+        }
+        Format::Html if account.status == AccountStatus::Enabled => {
+            redirect::found(&format!("{}?status=created", web.login.uri))
+        }
+        Format::Html => redirect::found(&format!("{}?status=unverified", web.login.uri)),
+    };
+    if let Some(tokens) = tokens {
+        super::login::set_cookies(&mut res, sp, &tokens, req);
+    }
+    Ok(res)
+}
+
+/// Renders the registration page with the submitted values (never passwords) and problems.
+fn page(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    submitted: &Map<String, Value>,
+    problems: &[Problem],
+    status: StatusCode,
+) -> Result<HttpResponse, Error> {
+    let web = &sp.settings().config.web;
+    let issued = csrf::issue(req, &sp.settings().secret);
+    let shown: Vec<(String, Option<String>)> = visible(sp)
+        .map(|f| {
+            let value = match submitted.get(&f.name) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
+                _ => None,
+            };
+            (f.name.clone(), value.filter(|_| f.kind != "password"))
+        })
+        .collect();
+    let fields: Vec<FormField<'_>> = visible(sp)
+        .zip(&shown)
+        .map(|(f, (_, value))| FormField {
+            name: &f.name,
+            label: &f.label,
+            placeholder: &f.placeholder,
+            required: f.required,
+            kind: &f.kind,
+            value: value.as_deref(),
+            error: problems
+                .iter()
+                .find(|p| p.field.as_deref() == Some(&f.name))
+                .map(|p| p.message.as_str()),
+            autocomplete: autocomplete("register", &f.name),
+        })
+        .collect();
+    let next = query_param(req, "next");
+    let action = match redirect::safe_next(next.as_deref()) {
+        Some(next) => redirect::with_next(&web.register.uri, next),
+        None => web.register.uri.clone(),
+    };
+    let errors: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    let mut ctx = super::page_context(sp, "Create Account");
+    ctx.insert("csrf_token", &issued.token);
+    ctx.insert("action", &action);
+    ctx.insert("fields", &fields);
+    ctx.insert("errors", &errors);
+    ctx.insert("links", &links(sp, "register"));
+    let mut res = sp.templates().page(&web.register.view, &ctx, status)?;
+    if let Some(cookie) = issued.cookie {
+        let _ = res.add_cookie(&cookie);
+    }
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_api_key_member;
+
+    #[test]
+    fn api_key_members() {
+        assert!(is_api_key_member("stormpathApiKey_1"));
+        assert!(is_api_key_member("stormpathApiKey_12"));
+        assert!(!is_api_key_member("stormpathApiKey_"));
+        assert!(!is_api_key_member("stormpathApiKey_x"));
+        assert!(!is_api_key_member("other"));
+    }
+}

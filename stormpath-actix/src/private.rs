@@ -1,0 +1,142 @@
+//! The runtime of `#[login_required]` and `#[groups_required]`. Not part of the public API:
+//! only the macros' output names it, and it may change in any release.
+
+use std::{future::Future, pin::Pin, rc::Rc};
+
+use actix_web::{
+    FromRequest, HttpRequest, HttpResponse, Responder, body::BoxBody, dev::Payload,
+    error::InternalError, http::StatusCode,
+};
+
+use crate::{CurrentUser, Error, Stormpath, auth, negotiate};
+
+/// The hidden extractor `#[login_required]` adds: the handler runs only for a logged-in caller.
+pub struct RequireLogin {
+    user: CurrentUser,
+    resolved: Rc<auth::Resolved>,
+    req: HttpRequest,
+    sp: Stormpath,
+}
+
+impl FromRequest for RequireLogin {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let sp = req
+                .app_data::<Stormpath>()
+                .cloned()
+                .ok_or(Error::NotConfigured)?;
+            let resolved = auth::resolve(&req, &sp).await?;
+            match &resolved.caller {
+                Some(caller) => {
+                    let user = CurrentUser::new(caller, &sp);
+                    Ok(Self {
+                        user,
+                        resolved: Rc::clone(&resolved),
+                        req,
+                        sp,
+                    })
+                }
+                None => {
+                    let res = auth::unauthenticated(&req, &sp, &resolved);
+                    Err(InternalError::from_response("authentication required", res).into())
+                }
+            }
+        })
+    }
+}
+
+impl RequireLogin {
+    /// Checks group membership: all of `groups` when `all`, else at least one.
+    ///
+    /// # Errors
+    /// The `403` response to send (an HTML page or `{status, message}` JSON), or a `500` when
+    /// the store fails.
+    pub async fn require_groups(&self, groups: &[&str], all: bool) -> Result<(), HttpResponse> {
+        let sp = &self.sp;
+        let names = match sp.backend().group_names(&self.user.id).await {
+            Ok(names) => names,
+            Err(err) => return Err(actix_web::ResponseError::error_response(&Error::from(err))),
+        };
+        let has = |g: &&str| names.iter().any(|n| n.eq_ignore_ascii_case(g));
+        let allowed = if all {
+            groups.iter().all(has)
+        } else {
+            groups.iter().any(has)
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(forbidden(&self.req, sp))
+        }
+    }
+}
+
+/// The 403 for a caller outside the required groups.
+fn forbidden(req: &HttpRequest, sp: &Stormpath) -> HttpResponse {
+    const MESSAGE: &str = "You do not have permission to access this page.";
+    let format = negotiate::request_format(req, &sp.settings().produces);
+    if format == Some(negotiate::Format::Html) {
+        let mut ctx = crate::features::page_context(sp, "Access Denied");
+        ctx.insert("message", MESSAGE);
+        if let Ok(res) = sp
+            .templates()
+            .page("forbidden", &ctx, StatusCode::FORBIDDEN)
+        {
+            return res;
+        }
+    }
+    Error::json(StatusCode::FORBIDDEN, MESSAGE)
+}
+
+/// What a guarded handler returns: its own response plus the cookies authentication asked
+/// for (a refreshed access token), or the rejection.
+pub struct Guarded<R>(Outcome<R>);
+
+enum Outcome<R> {
+    /// The handler ran.
+    Allowed(Rc<auth::Resolved>, R),
+    /// The caller was turned away.
+    Denied(HttpResponse),
+}
+
+impl<R> Guarded<R> {
+    /// Wraps a handler's output.
+    pub fn new(guard: RequireLogin, out: R) -> Self {
+        Self(Outcome::Allowed(guard.resolved, out))
+    }
+
+    /// A rejection.
+    pub fn denied(res: HttpResponse) -> Self {
+        Self(Outcome::Denied(res))
+    }
+}
+
+impl<R: Responder> Responder for Guarded<R> {
+    type Body = BoxBody;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse<BoxBody> {
+        match self.0 {
+            Outcome::Allowed(resolved, out) => {
+                let mut res = out.respond_to(req).map_into_boxed_body();
+                for cookie in &resolved.cookies {
+                    let _ = res.add_cookie(cookie);
+                }
+                res
+            }
+            Outcome::Denied(res) => res,
+        }
+    }
+}
+
+/// For the macros: the user the guard resolved.
+impl RequireLogin {
+    /// The logged-in user.
+    #[must_use]
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+}

@@ -1,0 +1,280 @@
+//! The [`Stormpath`] handle, its builder, and [`init`].
+
+use std::{
+    path::PathBuf,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+
+use actix_web::web::ServiceConfig;
+use stormpath_client::Backend;
+use stormpath_store::{HashParams, Store};
+
+use crate::{
+    Error,
+    config::{self, Config, Settings},
+    features,
+    templates::Templates,
+};
+
+/// A configured integration: settings, the account store and the page renderer.
+///
+/// Cheap to clone (one `Arc`). Install it on an app with [`Stormpath::configure`].
+#[derive(Clone)]
+pub struct Stormpath {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    backend: Arc<dyn Backend>,
+    templates: Templates,
+}
+
+impl std::fmt::Debug for Stormpath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stormpath")
+            .field("application", &self.inner.settings.application)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stormpath {
+    /// Starts configuring an integration (the Rust form of Flask-Stormpath's lazy
+    /// `StormpathManager()` + `init_app`).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use actix_web::{App, HttpServer};
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sp = stormpath::Stormpath::builder().application("dronewars").build().await?;
+    /// HttpServer::new(move || App::new().configure(sp.configure()))
+    ///     .bind(("127.0.0.1", 8080))?
+    ///     .run()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn builder() -> StormpathBuilder {
+        StormpathBuilder::default()
+    }
+
+    /// Registers the routes and the shared state on an app:
+    /// `App::new().configure(sp.configure())`.
+    pub fn configure(&self) -> impl FnOnce(&mut ServiceConfig) + 'static {
+        let sp = self.clone();
+        move |cfg: &mut ServiceConfig| {
+            cfg.app_data(sp.clone());
+            features::configure(cfg, &sp);
+        }
+    }
+
+    /// The account store behind the integration.
+    #[must_use]
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.inner.backend
+    }
+
+    /// The configuration in force.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.inner.settings.config
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn templates(&self) -> &Templates {
+        &self.inner.templates
+    }
+}
+
+/// Installs the whole integration from the environment and config files, with nothing else to
+/// set up: `App::new().configure(stormpath::init)`.
+///
+/// The first call (in any worker) reads the configuration, opens the account store (by default
+/// a `stormpath.db` SQLite file, created on first start) and keeps it for every later call, so
+/// that all workers share one store, cache and revocation list.
+///
+/// A configuration that cannot work (no `SECRET_KEY`, an invalid value, a database that cannot
+/// be opened) stops the process at startup with one message naming the problem. Use
+/// [`Stormpath::builder`] to handle that error yourself.
+pub fn init(cfg: &mut ServiceConfig) {
+    static GLOBAL: OnceLock<Result<Stormpath, String>> = OnceLock::new();
+    match GLOBAL.get_or_init(|| build_blocking(Stormpath::builder()).map_err(|e| e.to_string())) {
+        Ok(sp) => sp.configure()(cfg),
+        Err(message) => {
+            tracing::error!("stormpath: {message}");
+            eprintln!("stormpath: {message}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Builds on a runtime of its own that lives as long as the process, so that connections
+/// opened during startup keep a reactor whatever runtime the caller (an Actix worker) has.
+fn build_blocking(builder: StormpathBuilder) -> Result<Stormpath, Error> {
+    static RUNTIME: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("stormpath-init")
+            .enable_all()
+            .build()
+    });
+    let runtime = runtime.as_ref().map_err(|e| Error::Config {
+        key: "runtime".into(),
+        message: format!("could not start: {e}"),
+    })?;
+    let handle = runtime.handle().clone();
+    std::thread::scope(|s| {
+        s.spawn(move || handle.block_on(builder.build()))
+            .join()
+            .unwrap_or_else(|_| Err(Error::NotConfigured))
+    })
+}
+
+type Override = Box<dyn FnOnce(&mut Config) + Send>;
+
+/// Configures a [`Stormpath`]; [`build`](StormpathBuilder::build) validates everything once.
+///
+/// By default the builder reads the same sources as [`init`] (config files and environment
+/// variables), then applies its own settings on top.
+#[must_use]
+pub struct StormpathBuilder {
+    sources: config::load::Sources,
+    overrides: Vec<Override>,
+    backend: Option<Arc<dyn Backend>>,
+}
+
+impl Default for StormpathBuilder {
+    fn default() -> Self {
+        Self {
+            sources: config::load::Sources {
+                files: true,
+                env: true,
+                extra_file: None,
+            },
+            overrides: Vec::new(),
+            backend: None,
+        }
+    }
+}
+
+impl StormpathBuilder {
+    /// Applies any change to the configuration tree.
+    pub fn config(mut self, change: impl FnOnce(&mut Config) + Send + 'static) -> Self {
+        self.overrides.push(Box::new(change));
+        self
+    }
+
+    /// Applies a change to `stormpath.web`.
+    pub fn web(self, change: impl FnOnce(&mut config::WebConfig) + Send + 'static) -> Self {
+        self.config(move |c| change(&mut c.web))
+    }
+
+    /// The application name.
+    pub fn application(self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.config(move |c| c.application.name = Some(name))
+    }
+
+    /// The `SECRET_KEY` (at least 32 characters).
+    pub fn secret_key(self, key: impl Into<String>) -> Self {
+        let key = config::Secret(key.into());
+        self.config(move |c| c.secret_key = Some(key))
+    }
+
+    /// The account store URL (`sqlite://PATH` or `postgres://…`).
+    pub fn database_url(self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.config(move |c| c.database.url = url)
+    }
+
+    /// Reads this config file (YAML, TOML or JSON) after the default ones.
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.sources.extra_file = Some(path.into());
+        self
+    }
+
+    /// Whether to read `STORMPATH_*` / `SECRET_KEY` environment variables (default true).
+    pub fn from_env(mut self, read: bool) -> Self {
+        self.sources.env = read;
+        self
+    }
+
+    /// Whether to read `stormpath.yml` & co. from `~/.stormpath` and the working directory
+    /// (default true).
+    pub fn from_files(mut self, read: bool) -> Self {
+        self.sources.files = read;
+        self
+    }
+
+    /// Uses this backend instead of opening the embedded store.
+    pub fn backend(mut self, backend: Arc<dyn Backend>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Cheap password hashing, for test suites only (never in production: it makes stolen
+    /// hashes easy to crack).
+    pub fn insecure_fast_hashing(self) -> Self {
+        self.config(|c| {
+            let fast = HashParams::INSECURE_FAST;
+            c.password.hashing.memory_kib = fast.memory_kib;
+            c.password.hashing.iterations = fast.iterations;
+            c.password.hashing.parallelism = fast.parallelism;
+            c.password.hashing.insecure_allow_weak = true;
+        })
+    }
+
+    /// Loads and validates the configuration, opens the account store and loads templates.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the key at fault, or [`Error::Store`] when the database cannot
+    /// be opened.
+    pub async fn build(self) -> Result<Stormpath, Error> {
+        let mut config = config::load(&self.sources)?;
+        for change in self.overrides {
+            change(&mut config);
+        }
+        let settings = Settings::resolve(config)?;
+        let templates = Templates::load(settings.config.web.templates_dir.as_deref())?;
+        let backend = match self.backend {
+            Some(backend) => backend,
+            None => Arc::new(open_store(&settings).await?),
+        };
+        Ok(Stormpath {
+            inner: Arc::new(Inner {
+                settings,
+                backend,
+                templates,
+            }),
+        })
+    }
+}
+
+async fn open_store(settings: &Settings) -> Result<Store, Error> {
+    let config = &settings.config;
+    let hashing = &config.password.hashing;
+    let mut store = Store::builder()
+        .database_url(&config.database.url)
+        .application(&settings.application)
+        .signing_key(&settings.secret)
+        .href_base(format!("{}/v1", config.web.base_url.trim_end_matches('/')))
+        .access_token_ttl(Duration::from_secs(config.tokens.access_token_ttl))
+        .refresh_token_ttl(Duration::from_secs(config.tokens.refresh_token_ttl))
+        .password_strength(config.password.strength)
+        .hashing(HashParams {
+            memory_kib: hashing.memory_kib,
+            iterations: hashing.iterations,
+            parallelism: hashing.parallelism,
+        })
+        .allow_weak_hashing(hashing.insecure_allow_weak);
+    if let Some(n) = hashing.max_concurrent {
+        store = store.max_concurrent_hashes(n);
+    }
+    Ok(store.build().await?)
+}

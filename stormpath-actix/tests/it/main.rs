@@ -1,0 +1,14 @@
+//! Integration tests of stormpath-actix: a real `HttpServer` on 127.0.0.1, a real SQLite file
+//! (or the local PostgreSQL), and a reqwest client, the way users meet the library.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod support;
+
+mod config;
+mod guards;
+mod input;
+mod login;
+mod logout;
+mod register;
+mod sessions;

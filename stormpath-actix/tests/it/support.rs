@@ -1,0 +1,283 @@
+//! The test app: the library's routes plus a few protected ones, served on a free port.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpResponse, HttpServer, Responder, get};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use reqwest::{
+    Client, Response,
+    header::{HeaderMap, SET_COOKIE},
+    redirect::Policy,
+};
+use serde_json::{Value, json};
+use stormpath::{CurrentUser, Stormpath, StormpathBuilder};
+use tempfile::TempDir;
+
+pub const SECRET: &str = "test-secret-key-that-is-long-enough-0123456789";
+pub const PASSWORD: &str = "Sup3rSecret!";
+pub const JSON: &str = "application/json";
+pub const HTML: &str = "text/html";
+
+#[get("/")]
+async fn home() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html")
+        .body("<!DOCTYPE html><title>home</title>")
+}
+
+#[get("/dashboard")]
+#[stormpath::login_required]
+async fn dashboard(user: CurrentUser) -> impl Responder {
+    format!("Hello {}", user.email)
+}
+
+#[get("/plain")]
+#[stormpath::login_required]
+async fn plain() -> &'static str {
+    "members only"
+}
+
+#[get("/maybe")]
+async fn maybe(user: Option<CurrentUser>) -> String {
+    user.map_or_else(|| "anonymous".into(), |u| u.email.clone())
+}
+
+#[get("/admin")]
+#[stormpath::groups_required("admins")]
+async fn admin(user: CurrentUser) -> String {
+    format!("admin {}", user.email)
+}
+
+#[get("/staff")]
+#[stormpath::groups_required("admins", "editors")]
+async fn staff() -> &'static str {
+    "staff"
+}
+
+#[get("/both")]
+#[stormpath::groups_required("admins", "editors", all = true)]
+async fn both() -> &'static str {
+    "both"
+}
+
+/// A running app and a client with a cookie jar that does not follow redirects.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub sp: Stormpath,
+    pub dir: TempDir,
+}
+
+/// A builder for tests: no ambient env or files, fast hashing, a temp SQLite file.
+pub fn builder(dir: &TempDir) -> StormpathBuilder {
+    let db = dir.path().join("stormpath.db");
+    Stormpath::builder()
+        .from_env(false)
+        .from_files(false)
+        .secret_key(SECRET)
+        .application("Test App")
+        .database_url(format!("sqlite://{}", db.display()))
+        .insecure_fast_hashing()
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|b| b).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(StormpathBuilder) -> StormpathBuilder) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sp = configure(builder(&dir))
+            .build()
+            .await
+            .expect("stormpath builds");
+        Self::serve(sp, dir)
+    }
+
+    pub fn serve(sp: Stormpath, dir: TempDir) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let app_sp = sp.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .configure(app_sp.configure())
+                .service(home)
+                .service(dashboard)
+                .service(plain)
+                .service(maybe)
+                .service(admin)
+                .service(staff)
+                .service(both)
+        })
+        .workers(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+        actix_web::rt::spawn(server);
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: client(),
+            sp,
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new client with an empty cookie jar.
+    pub fn fresh_client(&self) -> Client {
+        client()
+    }
+
+    pub async fn get(&self, path: &str, accept: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header("Accept", accept)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("Accept", JSON)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers an account through the JSON API.
+    pub async fn register(&self, email: &str) -> Value {
+        let res = self
+            .fresh_client()
+            .post(self.url("/register"))
+            .header("Accept", JSON)
+            .json(&json!({"email": email, "password": PASSWORD, "givenName": "Test", "surname": "User"}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "registration of {email} failed");
+        res.json().await.expect("json")
+    }
+
+    /// Registers and logs in through the JSON API, keeping the cookies in `self.client`.
+    pub async fn login(&self, email: &str) -> Response {
+        self.register(email).await;
+        let res = self
+            .post_json("/login", &json!({"login": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(res.status(), 200);
+        res
+    }
+
+    /// GETs an HTML page and returns (CSRF token, page).
+    pub async fn form_page(&self, path: &str) -> (String, String) {
+        let page = self.get(path, HTML).await.text().await.expect("text");
+        (csrf_token(&page), page)
+    }
+
+    /// POSTs an HTML form with the CSRF token scraped from `page_path`.
+    pub async fn post_form(
+        &self,
+        page_path: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let (token, _) = self.form_page(page_path).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("_csrf", &token));
+        self.client
+            .post(self.url(path))
+            .header("Accept", HTML)
+            .form(&form)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The `_csrf` hidden input's value.
+pub fn csrf_token(page: &str) -> String {
+    let at = page.find("name=\"_csrf\"").expect("page has a _csrf input");
+    let rest = &page[at..];
+    let start = rest.find("value=\"").expect("value") + 7;
+    rest[start..start + rest[start..].find('"').expect("end")].to_owned()
+}
+
+/// Every `Set-Cookie` for `name` in a response.
+pub fn set_cookies<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.starts_with(&format!("{name}=")))
+        .collect()
+}
+
+/// The value of a `Set-Cookie` line.
+pub fn cookie_value(line: &str) -> &str {
+    let first = line.split(';').next().unwrap_or_default();
+    first.split_once('=').map(|(_, v)| v).unwrap_or_default()
+}
+
+/// The decoded claims of a JWT (no verification).
+pub fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("three segments");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json")
+}
+
+/// A JWT header.
+pub fn header(jwt: &str) -> Value {
+    let h = jwt.split('.').next().expect("segment");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).expect("base64")).expect("json")
+}
+
+/// A unique email for a test.
+pub fn email(tag: &str) -> String {
+    format!("{tag}-{}@example.com", rand_suffix())
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{}{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Asserts a JSON error body is exactly `{status, message}` with that status.
+pub async fn assert_json_error(res: Response, status: u16, message_part: &str) {
+    assert_eq!(res.status(), status);
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(ct.starts_with(JSON), "content-type {ct}");
+    let body: Value = res.json().await.expect("json body");
+    let obj = body.as_object().expect("object");
+    assert_eq!(obj.len(), 2, "exactly status and message: {body}");
+    assert_eq!(obj["status"], status);
+    let message = obj["message"].as_str().expect("message");
+    assert!(
+        message.contains(message_part),
+        "message {message:?} lacks {message_part:?}"
+    );
+}
