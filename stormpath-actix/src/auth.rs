@@ -24,13 +24,16 @@ pub enum AuthMethod {
     Cookie,
     /// `Authorization: Bearer <access token>`.
     Bearer,
+    /// `Authorization: Basic base64(apiKeyId:apiKeySecret)` with one of the account's API keys.
+    Basic,
 }
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
     pub(crate) account: Arc<Account>,
-    pub(crate) claims: AccessClaims,
+    /// The access token's claims (none for API-key authentication).
+    pub(crate) claims: Option<AccessClaims>,
     pub(crate) method: AuthMethod,
 }
 
@@ -57,19 +60,27 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
     let config = &sp.settings().config;
     if let Some(authorization) = req.headers().get(header::AUTHORIZATION) {
         // A credential in the header is final: no fallback to cookies (spec §8.2).
-        let bearer = authorization
+        let (scheme, credentials) = authorization
             .to_str()
             .ok()
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        let caller = match bearer {
-            Some(token) => backend.verify_access_token(token).await?.map(|a| Caller {
+            .and_then(|v| v.trim().split_once(' '))
+            .unwrap_or_default();
+        let caller = if scheme.eq_ignore_ascii_case("bearer") {
+            backend.verify_access_token(credentials.trim()).await?.map(|a| Caller {
                 account: a.account,
-                claims: a.claims,
+                claims: Some(a.claims),
                 method: AuthMethod::Bearer,
-            }),
-            None => None,
+            })
+        } else if scheme.eq_ignore_ascii_case("basic") {
+            match basic_credentials(credentials) {
+                Some((id, secret)) => backend
+                    .authenticate_api_key(&id, &secret)
+                    .await?
+                    .map(|account| Caller { account, claims: None, method: AuthMethod::Basic }),
+                None => None,
+            }
+        } else {
+            None
         };
         return Ok(Resolved {
             caller,
@@ -81,7 +92,7 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
         if let Some(a) = backend.verify_access_token(cookie.value()).await? {
             let caller = Caller {
                 account: a.account,
-                claims: a.claims,
+                claims: Some(a.claims),
                 method: AuthMethod::Cookie,
             };
             return Ok(Resolved {
@@ -97,7 +108,7 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
                 let cookies = cookies::for_tokens(config, &tokens, req);
                 let caller = Caller {
                     account: a.account,
-                    claims: a.claims,
+                    claims: Some(a.claims),
                     method: AuthMethod::Cookie,
                 };
                 Ok(Resolved {
@@ -117,6 +128,15 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
         }),
         None => Ok(Resolved::default()),
     }
+}
+
+/// Decodes `base64(id:secret)` (split at the first colon).
+pub(crate) fn basic_credentials(encoded: &str) -> Option<(String, String)> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let decoded = STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    (!id.is_empty() && !secret.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
 }
 
 /// The answer to an unauthenticated request for a protected resource (spec §8.4): HTML

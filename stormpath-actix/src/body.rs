@@ -51,10 +51,22 @@ pub(crate) fn kind_of(req: &HttpRequest) -> BodyKind {
 /// JSON that is not an object.
 pub(crate) async fn read(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<Body, Error> {
-    let kind = kind_of(req);
+    let bytes = read_raw(req, payload, limit).await?;
+    parse(kind_of(req), &bytes)
+}
+
+/// Reads the raw bytes of a body, at most `limit` of them.
+///
+/// # Errors
+/// [`Error::PayloadTooLarge`] past `limit` bytes (checked against `Content-Length` first).
+pub(crate) async fn read_raw(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, Error> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -65,14 +77,13 @@ pub(crate) async fn read(
     }
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = next_chunk(&mut payload).await {
-        let chunk =
-            chunk.map_err(|_| Error::BadRequest("The request body could not be read.".into()))?;
+        let chunk = chunk.map_err(|_| Error::BadRequest("The request body could not be read.".into()))?;
         if bytes.len() + chunk.len() > limit {
             return Err(Error::PayloadTooLarge);
         }
         bytes.extend_from_slice(&chunk);
     }
-    parse(kind, &bytes)
+    Ok(bytes)
 }
 
 fn parse(kind: BodyKind, bytes: &[u8]) -> Result<Body, Error> {

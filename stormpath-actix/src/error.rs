@@ -39,6 +39,9 @@ pub enum Error {
     /// A template failed to render (a bug or a broken override).
     #[error("template error: {0}")]
     Template(String),
+    /// The email could not be sent (the transport's error is logged, not shown).
+    #[error("We could not send the email right now. Please try again later.")]
+    Mail,
     /// `stormpath::init` (or `configure`) was not called on this app.
     #[error("stormpath is not configured on this App: call App::configure(stormpath::init)")]
     NotConfigured,
@@ -64,7 +67,7 @@ impl Error {
 
     /// Whether this is a failure of ours (logged, shown as a bare 500).
     pub(crate) fn is_internal(&self) -> bool {
-        self.status_code().is_server_error()
+        self.status_code() == StatusCode::INTERNAL_SERVER_ERROR
     }
 }
 
@@ -77,6 +80,7 @@ impl ResponseError for Error {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Csrf | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Mail => StatusCode::SERVICE_UNAVAILABLE,
             Self::Config { .. } | Self::Store(_) | Self::Template(_) | Self::NotConfigured => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -85,7 +89,7 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, Self::Mail) {
             tracing::error!(error = %self, "request failed");
             return HttpResponse::new(status);
         }

@@ -44,7 +44,7 @@ use crate::{AuthMethod, Error, Stormpath, auth};
 #[derive(Clone)]
 pub struct CurrentUser {
     account: Arc<Account>,
-    claims: AccessClaims,
+    claims: Option<AccessClaims>,
     method: AuthMethod,
     sp: Stormpath,
 }
@@ -94,10 +94,11 @@ impl CurrentUser {
         self.method
     }
 
-    /// The verified claims of the access token the request carried.
+    /// The verified claims of the access token the request carried (`None` when it
+    /// authenticated with an API key).
     #[must_use]
-    pub fn claims(&self) -> &AccessClaims {
-        &self.claims
+    pub fn claims(&self) -> Option<&AccessClaims> {
+        self.claims.as_ref()
     }
 
     /// The groups the account belongs to.

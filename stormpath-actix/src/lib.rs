@@ -66,6 +66,7 @@ mod csrf;
 mod error;
 mod extract;
 mod features;
+mod mail;
 pub mod negotiate;
 mod redirect;
 mod stormpath;

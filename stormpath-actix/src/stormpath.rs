@@ -8,7 +8,7 @@ use std::{
 
 use actix_web::web::ServiceConfig;
 use stormpath_client::Backend;
-use stormpath_store::{HashParams, Store};
+use stormpath_store::{HashParams, Store, mail::Mailer};
 
 use crate::{
     Error,
@@ -29,6 +29,7 @@ struct Inner {
     settings: Settings,
     backend: Arc<dyn Backend>,
     templates: Templates,
+    mailer: Mailer,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -88,6 +89,10 @@ impl Stormpath {
 
     pub(crate) fn templates(&self) -> &Templates {
         &self.inner.templates
+    }
+
+    pub(crate) fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
     }
 }
 
@@ -246,13 +251,14 @@ impl StormpathBuilder {
             Some(backend) => backend,
             None => Arc::new(open_store(&settings).await?),
         };
-        Ok(Stormpath {
-            inner: Arc::new(Inner {
-                settings,
-                backend,
-                templates,
-            }),
-        })
+        let mail = &settings.config.mail;
+        let mailer = Mailer::new(
+            mail.smtp_url.as_ref().map(|s| s.0.as_str()),
+            mail.dir.as_deref().map(std::path::Path::new),
+            &mail.from,
+        )
+        .map_err(|e| Error::Config { key: "mail".into(), message: e.to_string() })?;
+        Ok(Stormpath { inner: Arc::new(Inner { settings, backend, templates, mailer }) })
     }
 }
 
@@ -262,10 +268,13 @@ async fn open_store(settings: &Settings) -> Result<Store, Error> {
     let mut store = Store::builder()
         .database_url(&config.database.url)
         .application(&settings.application)
-        .signing_key(&settings.secret)
+        .signing_key(&settings.signing_key)
+        .key_id(settings.key_id.clone().unwrap_or_default())
         .href_base(format!("{}/v1", config.web.base_url.trim_end_matches('/')))
         .access_token_ttl(Duration::from_secs(config.tokens.access_token_ttl))
         .refresh_token_ttl(Duration::from_secs(config.tokens.refresh_token_ttl))
+        .password_reset_ttl(Duration::from_secs(config.tokens.password_reset_ttl))
+        .verification_ttl(Duration::from_secs(config.tokens.verification_ttl))
         .password_strength(config.password.strength)
         .hashing(HashParams {
             memory_kib: hashing.memory_kib,

@@ -11,18 +11,31 @@ use tera::{Context, Tera};
 use crate::Error;
 
 /// The built-in templates, compiled into the crate.
-const BUILT_IN: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("field.html", include_str!("../../templates/field.html")),
-    ("login.html", include_str!("../../templates/login.html")),
-    (
-        "register.html",
-        include_str!("../../templates/register.html"),
-    ),
-    (
-        "forbidden.html",
-        include_str!("../../templates/forbidden.html"),
-    ),
+macro_rules! built_in {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+const BUILT_IN: &[(&str, &str)] = built_in![
+    "base.html",
+    "field.html",
+    "form.html",
+    "links.html",
+    "login.html",
+    "register.html",
+    "forbidden.html",
+    "forgot-password.html",
+    "change-password.html",
+    "verify.html",
+    "settings.html",
+    "email/layout.html",
+    "email/password-reset.html",
+    "email/password-reset.txt",
+    "email/verification.html",
+    "email/verification.txt",
+    "email/password-changed.html",
+    "email/password-changed.txt",
 ];
 
 /// The Content-Security-Policy of every page: no scripts at all, inline styles only, forms
@@ -54,10 +67,11 @@ impl Templates {
                 key: "web.templatesDir".into(),
                 message: format!("cannot read {dir}: {e}"),
             })?;
-            for entry in entries.flatten() {
+            let nested = std::fs::read_dir(Path::new(dir).join("email")).into_iter().flatten();
+            for entry in entries.flatten().chain(nested.flatten()) {
                 let path = entry.path();
-                if path.extension().is_some_and(|e| e == "html") {
-                    let name = file_name(&path);
+                if path.extension().is_some_and(|e| e == "html" || e == "txt") {
+                    let name = relative_name(Path::new(dir), &path);
                     let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
                         key: "web.templatesDir".into(),
                         message: format!("cannot read {}: {e}", path.display()),
@@ -75,6 +89,11 @@ impl Templates {
                 message: format!("a template does not compile: {}", describe(&e)),
             })?;
         Ok(Self { tera })
+    }
+
+    /// Renders a template by its full name (`email/verification.txt`).
+    pub(crate) fn render(&self, name: &str, ctx: &Context) -> Result<String, Error> {
+        self.tera.render(name, ctx).map_err(|e| Error::Template(describe(&e)))
     }
 
     /// Renders `view` (a view name such as `login`) into an HTML response.
@@ -127,10 +146,10 @@ fn escape_html(text: &str) -> String {
     out
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+/// A template's name: its path below the override directory, with `/` separators.
+fn relative_name(dir: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(dir).unwrap_or(path);
+    relative.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// A tera error with its causes (tera's own `Display` shows only the outermost).

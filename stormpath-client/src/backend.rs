@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::{
-    AccessClaims, Account, AccountId, AccountUpdate, CustomData, Group, NewAccount,
-    PasswordStrength, Result, TokenSet,
+    AccessClaims, Account, AccountId, AccountUpdate, ApiKeyInfo, CustomData, Group, NewAccount,
+    NewApiKey, PasswordStrength, Result, TokenSet,
 };
 
 /// An account authenticated by an access token, with the token's verified claims.
@@ -110,4 +110,71 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Revokes every token issued to the account so far (password change, disable).
     async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()>;
+
+    /// Issues an access token for the client-credentials grant: no refresh token.
+    async fn issue_client_token(&self, account: &Account) -> Result<TokenSet>;
+
+    /// Starts a password reset for the ENABLED account with this email address: returns the
+    /// account and the one-time token to mail, or `None` when there is no such account. A new
+    /// token voids the account's earlier ones.
+    async fn start_password_reset(&self, email: &str) -> Result<Option<(Arc<Account>, String)>>;
+
+    /// Checks a password-reset token without using it up.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when it is unknown, expired or used.
+    async fn check_password_reset(&self, token: &str) -> Result<Arc<Account>>;
+
+    /// Uses up a password-reset token and sets the new password; every token of the account is
+    /// revoked. The token is checked before the password.
+    ///
+    /// # Errors
+    /// `NotFound` for a bad token, `Validation` for a password the policy refuses.
+    async fn complete_password_reset(&self, token: &str, password: &str) -> Result<Account>;
+
+    /// Issues an email-verification token for the UNVERIFIED account with this address, or
+    /// `None` when there is none. A new token voids the earlier ones.
+    async fn start_email_verification(&self, email: &str) -> Result<Option<(Arc<Account>, String)>>;
+
+    /// Issues an email-verification token for an account just registered as UNVERIFIED.
+    async fn verification_token(&self, id: &AccountId) -> Result<String>;
+
+    /// Uses up a verification token: the account becomes ENABLED and VERIFIED.
+    ///
+    /// # Errors
+    /// `NotFound` when the token is unknown, expired or used.
+    async fn verify_email(&self, token: &str) -> Result<Account>;
+
+    /// Changes the password of a logged-in account after checking the current one; every
+    /// earlier token of the account is revoked.
+    ///
+    /// # Errors
+    /// `InvalidCredentials` when `current` is wrong, `Validation` when the policy refuses `new`.
+    async fn change_password(&self, id: &AccountId, current: &str, new: &str) -> Result<()>;
+
+    /// Creates an API key for the account. The secret is in the answer and nowhere else.
+    async fn create_api_key(&self, id: &AccountId, name: Option<&str>) -> Result<NewApiKey>;
+
+    /// The account's API keys (never their secrets).
+    async fn api_keys(&self, id: &AccountId) -> Result<Vec<ApiKeyInfo>>;
+
+    /// Deletes one of the account's API keys.
+    ///
+    /// # Errors
+    /// `NotFound` when the account has no key with that id.
+    async fn revoke_api_key(&self, id: &AccountId, key_id: &str) -> Result<()>;
+
+    /// The ENABLED account owning an enabled API key with this id and secret (compared in
+    /// constant time), or `None`.
+    async fn authenticate_api_key(&self, key_id: &str, secret: &str) -> Result<Option<Arc<Account>>>;
+
+    /// Voids every outstanding password-reset and verification token of the account (for
+    /// example when the email carrying one could not be sent).
+    async fn cancel_one_time_tokens(&self, id: &AccountId) -> Result<()>;
+
+    /// Deletes an account with everything it owns (memberships, keys, tokens).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when it does not exist.
+    async fn delete_account(&self, id: &AccountId) -> Result<()>;
 }

@@ -23,6 +23,6 @@ pub mod timestamp;
 pub use backend::{Authenticated, Backend};
 pub use error::{Error, Result};
 pub use model::{
-    AccessClaims, Account, AccountId, AccountStatus, AccountUpdate, CustomData,
-    EmailVerificationStatus, Group, GroupStatus, NewAccount, PasswordStrength, TokenKind, TokenSet,
+    AccessClaims, Account, AccountId, AccountStatus, AccountUpdate, ApiKeyInfo, CustomData,
+    EmailVerificationStatus, Group, GroupStatus, NewAccount, NewApiKey, PasswordStrength, TokenKind, TokenSet,
 };

@@ -270,6 +270,38 @@ impl Default for PasswordStrength {
     }
 }
 
+/// An API key as listed: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyInfo {
+    /// The key id (the Basic-auth user name).
+    pub id: String,
+    /// A label chosen by the owner.
+    pub name: Option<String>,
+    /// `ENABLED` or `DISABLED`.
+    pub status: String,
+    /// When the key was created.
+    #[serde(with = "crate::timestamp")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A freshly created API key: the only time its secret is known.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewApiKey {
+    /// The key as listed.
+    #[serde(flatten)]
+    pub info: ApiKeyInfo,
+    /// The secret (the Basic-auth password). Shown once.
+    pub secret: String,
+}
+
+impl fmt::Debug for NewApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewApiKey").field("info", &self.info).field("secret", &"***").finish()
+    }
+}
+
 /// Which kind of token a JWT is (its `stt` header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -142,7 +142,17 @@ impl Store {
             check_name(label, value.map(String::as_str))?;
         }
         crate::check_strength(&self.inner.strength, &new.password).map_err(Error::Validation)?;
-        let custom_data = custom_data_json(&new.custom_data)?;
+        // `stormpathApiKey_<n>: "<id>:<secret>"` members define API keys (spec §4.3); they are
+        // kept hashed in `api_keys`, never in the custom data.
+        let mut custom_data = new.custom_data.clone();
+        let api_keys = new
+            .custom_data
+            .iter()
+            .filter(|(key, _)| crate::api_keys::is_api_key_member(key))
+            .map(|(_, value)| crate::api_keys::parse_pair(value))
+            .collect::<Result<Vec<_>>>()?;
+        custom_data.retain(|key, _| !crate::api_keys::is_api_key_member(key));
+        let custom_data = custom_data_json(&custom_data)?;
         let hash = self.inner.hasher.hash(&new.password).await?;
         let id = util::new_id();
         let now = util::now_ms();
@@ -151,6 +161,7 @@ impl Store {
             AccountStatus::Unverified => EmailVerificationStatus::Unverified,
             _ => EmailVerificationStatus::Unknown,
         };
+        let mut tx = self.inner.pool.begin().await.map_err(backend)?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, directory_id, email, email_key, username, username_key, \
              given_name, middle_name, surname, status, email_verification_status, password_hash, \
@@ -171,11 +182,16 @@ impl Store {
         .bind(hash)
         .bind(now)
         .bind(custom_data)
-        .execute(&self.inner.pool)
+        .execute(&mut *tx)
         .await;
         if let Err(err) = inserted {
+            drop(tx);
             return Err(self.conflict(err, &new.email).await);
         }
+        for (key_id, secret) in &api_keys {
+            crate::api_keys::insert(&mut tx, &id, key_id, secret, None, now).await?;
+        }
+        tx.commit().await.map_err(backend)?;
         self.cached(&AccountId(id))
             .await?
             .map(|c| (*c.account).clone())

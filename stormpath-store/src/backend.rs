@@ -5,11 +5,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sqlx::Row;
 use stormpath_client::{
-    Account, AccountId, AccountStatus, AccountUpdate, Authenticated, Backend, CustomData, Error,
-    Group, NewAccount, PasswordStrength, Result, TokenSet,
+    Account, AccountId, AccountStatus, AccountUpdate, ApiKeyInfo, Authenticated, Backend,
+    CustomData, Error, Group, NewAccount, NewApiKey, PasswordStrength, Result, TokenSet,
 };
 
-use crate::{Store, cache::Cached, error::backend, util};
+use crate::{Store, cache::Cached, error::backend, one_time::Purpose, util};
 
 /// How often an optimistic custom-data update is retried when writers collide.
 const CUSTOM_DATA_RETRIES: usize = 16;
@@ -261,5 +261,103 @@ impl Backend for Store {
         self.persist_revocations(&entries).await?;
         self.inner.cache.invalidate(id);
         Ok(())
+    }
+
+    async fn issue_client_token(&self, account: &Account) -> Result<TokenSet> {
+        let tokens = &self.inner.tokens;
+        let (access, claims) = tokens.mint_access(&account.href, None, None);
+        Ok(TokenSet {
+            access_token: access,
+            access_expires_at: claims.exp,
+            refresh: None,
+            expires_in: tokens.access_ttl(),
+        })
+    }
+
+    async fn start_password_reset(&self, email: &str) -> Result<Option<(Arc<Account>, String)>> {
+        let Some(account) = self.find_email(email).await? else { return Ok(None) };
+        if account.status != AccountStatus::Enabled {
+            return Ok(None);
+        }
+        let token = self.issue_one_time(&account.id, Purpose::Reset).await?;
+        Ok(Some((account, token)))
+    }
+
+    async fn check_password_reset(&self, token: &str) -> Result<Arc<Account>> {
+        self.peek_one_time(token, Purpose::Reset).await
+    }
+
+    async fn complete_password_reset(&self, token: &str, password: &str) -> Result<Account> {
+        // The token first (spec §10.5), then the policy, then the one write that uses it up.
+        let account = self.peek_one_time(token, Purpose::Reset).await?;
+        crate::check_strength(&self.inner.strength, password).map_err(Error::Validation)?;
+        self.consume_one_time(token, Purpose::Reset, &account.id).await?;
+        self.replace_password(&account.id, password).await?;
+        self.void_one_time(&account.id, Purpose::Reset).await?;
+        self.revoke_all_tokens(&account.id).await?;
+        self.cached(&account.id).await?.map(|c| (*c.account).clone()).ok_or(Error::NotFound)
+    }
+
+    async fn start_email_verification(&self, email: &str) -> Result<Option<(Arc<Account>, String)>> {
+        let Some(account) = self.find_email(email).await? else { return Ok(None) };
+        if account.status != AccountStatus::Unverified {
+            return Ok(None);
+        }
+        let token = self.issue_one_time(&account.id, Purpose::Verify).await?;
+        Ok(Some((account, token)))
+    }
+
+    async fn verification_token(&self, id: &AccountId) -> Result<String> {
+        self.issue_one_time(id, Purpose::Verify).await
+    }
+
+    async fn verify_email(&self, token: &str) -> Result<Account> {
+        let account = self.peek_one_time(token, Purpose::Verify).await?;
+        self.consume_one_time(token, Purpose::Verify, &account.id).await?;
+        self.mark_verified(&account.id).await?;
+        self.cached(&account.id).await?.map(|c| (*c.account).clone()).ok_or(Error::NotFound)
+    }
+
+    async fn change_password(&self, id: &AccountId, current: &str, new: &str) -> Result<()> {
+        let account = self.cached(id).await?.ok_or(Error::NotFound)?.account;
+        let (_, hash) = self.find_login(&account.email).await?.ok_or(Error::NotFound)?;
+        if !self.inner.hasher.verify(current, Some(&hash)).await?.ok {
+            return Err(Error::InvalidCredentials);
+        }
+        self.replace_password(id, new).await?;
+        self.void_one_time(id, Purpose::Reset).await?;
+        self.revoke_all_tokens(id).await
+    }
+
+    async fn create_api_key(&self, id: &AccountId, name: Option<&str>) -> Result<NewApiKey> {
+        self.new_api_key(id, name).await
+    }
+
+    async fn api_keys(&self, id: &AccountId) -> Result<Vec<ApiKeyInfo>> {
+        self.list_api_keys(id).await
+    }
+
+    async fn revoke_api_key(&self, id: &AccountId, key_id: &str) -> Result<()> {
+        self.delete_api_key(id, key_id).await
+    }
+
+    async fn authenticate_api_key(&self, key_id: &str, secret: &str) -> Result<Option<Arc<Account>>> {
+        self.api_key_account(key_id, secret).await
+    }
+
+    async fn cancel_one_time_tokens(&self, id: &AccountId) -> Result<()> {
+        self.void_one_time(id, Purpose::Reset).await?;
+        self.void_one_time(id, Purpose::Verify).await
+    }
+
+    async fn delete_account(&self, id: &AccountId) -> Result<()> {
+        self.revoke_all_tokens(id).await?;
+        let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&self.inner.pool)
+            .await
+            .map_err(backend)?;
+        self.inner.cache.invalidate(id);
+        if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
     }
 }

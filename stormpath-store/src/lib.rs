@@ -35,12 +35,15 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod api_keys;
 mod backend;
 mod cache;
 mod db;
 pub mod email;
 mod error;
 mod groups;
+pub mod mail;
+mod one_time;
 mod password;
 mod store;
 mod token;

@@ -30,6 +30,8 @@ pub(crate) struct Inner {
     pub(crate) hasher: Hasher,
     pub(crate) tokens: Tokens,
     pub(crate) cache: AccountCache,
+    pub(crate) reset_ttl_ms: i64,
+    pub(crate) verify_ttl_ms: i64,
 }
 
 impl Store {
@@ -77,6 +79,8 @@ pub struct StoreBuilder {
     cache_ttl: Duration,
     password_strength: Option<PasswordStrength>,
     max_connections: u32,
+    reset_ttl: Duration,
+    verify_ttl: Duration,
 }
 
 impl Default for StoreBuilder {
@@ -95,6 +99,8 @@ impl Default for StoreBuilder {
             cache_ttl: Duration::from_secs(60),
             password_strength: None,
             max_connections: 10,
+            reset_ttl: Duration::from_secs(24 * 3600),
+            verify_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -177,6 +183,18 @@ impl StoreBuilder {
         self
     }
 
+    /// How long a password-reset link stays valid (default 24 hours, Stormpath's default).
+    pub fn password_reset_ttl(mut self, ttl: Duration) -> Self {
+        self.reset_ttl = ttl;
+        self
+    }
+
+    /// How long an email-verification link stays valid (default 24 hours).
+    pub fn verification_ttl(mut self, ttl: Duration) -> Self {
+        self.verify_ttl = ttl;
+        self
+    }
+
     /// Maximum pool size (default 10).
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = n.max(1);
@@ -240,6 +258,8 @@ impl StoreBuilder {
                 hasher,
                 tokens,
                 cache: AccountCache::new(self.cache_ttl, 100_000),
+                reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
+                verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),
             }),
         })
     }

@@ -23,7 +23,6 @@ pub(crate) fn random_token(bytes: usize) -> String {
 }
 
 /// SHA-256 of a high-entropy secret, hex-encoded: how one-time tokens are stored.
-#[allow(dead_code)]
 pub(crate) fn digest(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()

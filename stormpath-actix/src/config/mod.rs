@@ -41,6 +41,9 @@ pub const ENV_ALIASES: &[(&str, &str)] = &[
     ("STORMPATH_DATABASE_URL", "database.url"),
     ("DATABASE_URL_STORMPATH", "database.url"),
     ("STORMPATH_BASE_URL", "web.baseUrl"),
+    ("STORMPATH_SMTP_URL", "mail.smtpUrl"),
+    ("STORMPATH_MAIL_DIR", "mail.dir"),
+    ("STORMPATH_MAIL_FROM", "mail.from"),
 ];
 
 /// A secret string: its `Debug` prints `***`.
@@ -74,6 +77,8 @@ pub struct Config {
     pub tokens: TokensConfig,
     /// Password policy and hashing.
     pub password: PasswordConfig,
+    /// Outgoing mail (password reset, email verification).
+    pub mail: MailConfig,
     /// The web integration.
     pub web: WebConfig,
 }
@@ -140,6 +145,10 @@ pub struct TokensConfig {
     pub access_token_ttl: u64,
     /// Refresh-token lifetime (default 5184000, 60 days).
     pub refresh_token_ttl: u64,
+    /// Password-reset link lifetime (default 86400, 24 hours: Stormpath's default).
+    pub password_reset_ttl: u64,
+    /// Email-verification link lifetime (default 86400, 24 hours).
+    pub verification_ttl: u64,
 }
 
 impl Default for TokensConfig {
@@ -147,7 +156,30 @@ impl Default for TokensConfig {
         Self {
             access_token_ttl: 3600,
             refresh_token_ttl: 60 * 24 * 3600,
+            password_reset_ttl: 24 * 3600,
+            verification_ttl: 24 * 3600,
         }
+    }
+}
+
+/// `stormpath.mail`: how mail leaves. SMTP when `smtpUrl` is set, else one `.eml` file per
+/// message in `dir`, else only a log line (development).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MailConfig {
+    /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host?tls=required`
+    /// (`STORMPATH_SMTP_URL`).
+    pub smtp_url: Option<Secret>,
+    /// A directory for `.eml` files (`STORMPATH_MAIL_DIR`).
+    pub dir: Option<String>,
+    /// The sender (`STORMPATH_MAIL_FROM`).
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self { smtp_url: None, dir: None, from: "Accounts <no-reply@localhost>".into() }
     }
 }
 

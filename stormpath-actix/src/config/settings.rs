@@ -28,15 +28,18 @@ pub(crate) struct FieldSpec {
 pub(crate) struct Settings {
     pub(crate) config: Config,
     pub(crate) secret: Vec<u8>,
+    /// The token signing key: the API key secret when one is configured (as Stormpath
+    /// signed with it), else `SECRET_KEY`.
+    pub(crate) signing_key: Vec<u8>,
+    /// The `kid` of signed tokens (the API key id).
+    pub(crate) key_id: Option<String>,
     pub(crate) produces: Vec<Format>,
     /// Enabled login fields, in order.
     pub(crate) login_fields: Vec<FieldSpec>,
     /// Enabled registration fields, in order (visible or not).
     pub(crate) register_fields: Vec<FieldSpec>,
     pub(crate) verify_email: bool,
-    #[allow(dead_code)] // bound with the password-reset routes
     pub(crate) forgot_password: bool,
-    #[allow(dead_code)] // bound with the password-reset routes
     pub(crate) change_password: bool,
     pub(crate) application: String,
 }
@@ -150,6 +153,18 @@ impl Settings {
                 ));
             }
         }
+        // The legacy top-level `apiKey` wins over `client.apiKey` (sdk-compat §2.1 step 8).
+        let api_key = [&config.api_key, &config.client.api_key]
+            .into_iter()
+            .find_map(|k| Some((k.id.clone()?, k.secret.clone()?)))
+            .filter(|(id, secret)| !id.is_empty() && !secret.0.is_empty());
+        let (signing_key, key_id) = match api_key {
+            Some((_, secret)) if secret.0.len() < MIN_SECRET_LEN => {
+                return Err(config_err("client.apiKey.secret", "must be at least 32 characters long"));
+            }
+            Some((id, secret)) => (secret.0.into_bytes(), Some(id)),
+            None => (secret.clone(), None),
+        };
         let application = config
             .application
             .name
@@ -160,6 +175,8 @@ impl Settings {
             forgot_password: web.forgot_password.enabled.unwrap_or(true),
             change_password: web.change_password.enabled.unwrap_or(true),
             secret,
+            signing_key,
+            key_id,
             produces,
             login_fields,
             register_fields,

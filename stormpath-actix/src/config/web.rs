@@ -54,6 +54,10 @@ pub struct WebConfig {
     pub social: serde_json::Value,
     /// `/me`.
     pub me: MeConfig,
+    /// The logged-in user's password-change page (`/settings`; not in the original spec).
+    pub settings: SettingsConfig,
+    /// The logged-in user's API keys (`/me/api-keys`; JSON only).
+    pub api_keys: ApiKeysConfig,
 }
 
 impl Default for WebConfig {
@@ -93,6 +97,8 @@ impl Default for WebConfig {
                 "linkedin": {"uri": "/callbacks/linkedin", "scope": "r_basicprofile r_emailaddress"}
             }),
             me: MeConfig::default(),
+            settings: SettingsConfig::default(),
+            api_keys: ApiKeysConfig::default(),
         }
     }
 }
@@ -128,9 +134,9 @@ pub struct OAuth2Config {
     pub uri: String,
     /// The client-credentials grant.
     #[serde(rename = "client_credentials")]
-    pub client_credentials: serde_json::Value,
-    /// The password grant.
-    pub password: serde_json::Value,
+    pub client_credentials: ClientCredentialsConfig,
+    /// The password (and refresh-token) grant.
+    pub password: PasswordGrantConfig,
 }
 
 impl Default for OAuth2Config {
@@ -138,9 +144,43 @@ impl Default for OAuth2Config {
         Self {
             enabled: true,
             uri: "/oauth/token".into(),
-            client_credentials: serde_json::json!({"enabled": true, "accessToken": {"ttl": 3600}}),
-            password: serde_json::json!({"enabled": true, "validationStrategy": "local"}),
+            client_credentials: ClientCredentialsConfig::default(),
+            password: PasswordGrantConfig::default(),
         }
+    }
+}
+
+/// `web.oauth2.client_credentials`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ClientCredentialsConfig {
+    /// Whether the grant is accepted.
+    pub enabled: bool,
+    /// `{ttl}`: the access token's lifetime (the store's access-token TTL applies).
+    pub access_token: serde_json::Value,
+}
+
+impl Default for ClientCredentialsConfig {
+    fn default() -> Self {
+        Self { enabled: true, access_token: serde_json::json!({"ttl": 3600}) }
+    }
+}
+
+/// `web.oauth2.password`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PasswordGrantConfig {
+    /// Whether the password and refresh-token grants are accepted.
+    pub enabled: bool,
+    /// `local` or `stormpath` (both check the local store here).
+    pub validation_strategy: String,
+}
+
+impl Default for PasswordGrantConfig {
+    fn default() -> Self {
+        Self { enabled: true, validation_strategy: "local".into() }
     }
 }
 
@@ -485,5 +525,48 @@ impl Default for MeConfig {
             uri: "/me".into(),
             expand,
         }
+    }
+}
+
+/// `web.settings`: change the password while logged in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SettingsConfig {
+    /// Whether the page is bound.
+    pub enabled: bool,
+    /// Its path.
+    pub uri: String,
+    /// Where to go after a change.
+    pub next_uri: String,
+    /// Template name.
+    pub view: String,
+}
+
+impl Default for SettingsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            uri: "/settings".into(),
+            next_uri: "/settings?status=changed".into(),
+            view: "settings".into(),
+        }
+    }
+}
+
+/// `web.apiKeys`: list, create and revoke one's own API keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ApiKeysConfig {
+    /// Whether the routes are bound.
+    pub enabled: bool,
+    /// The collection path; one key is `{uri}/{id}`.
+    pub uri: String,
+}
+
+impl Default for ApiKeysConfig {
+    fn default() -> Self {
+        Self { enabled: true, uri: "/me/api-keys".into() }
     }
 }

@@ -8,10 +8,8 @@ use actix_web::{
 use serde::Serialize;
 use stormpath_client::{Account, TokenSet};
 
-use super::{
-    FormField, autocomplete, format, json_error, links, query_param, read_form, route, text,
-};
-use crate::{Error, Stormpath, cookies, csrf, negotiate::Format, redirect};
+use super::{FormField, FormPage, format, json_error, query_param, read_form, route, text};
+use crate::{Error, Stormpath, cookies, negotiate::Format, redirect};
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let login = &sp.settings().config.web.login;
@@ -155,41 +153,20 @@ fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
-    let issued = csrf::issue(req, &sp.settings().secret);
     let next = query_param(req, "next");
     let action = match redirect::safe_next(next.as_deref()) {
         Some(next) => redirect::with_next(&web.login.uri, next),
         None => web.login.uri.clone(),
     };
-    let fields: Vec<FormField<'_>> = sp
-        .settings()
-        .login_fields
-        .iter()
-        .filter(|f| f.visible)
-        .map(|f| FormField {
-            name: &f.name,
-            label: &f.label,
+    let mut page = FormPage::new(&web.login.view, "Log In", action, "Log In");
+    for f in sp.settings().login_fields.iter().filter(|f| f.visible) {
+        page.fields.push(FormField {
             placeholder: &f.placeholder,
             required: f.required,
-            kind: &f.kind,
-            value: (f.name == "login").then_some(login),
-            error: None,
-            autocomplete: autocomplete("login", &f.name),
-        })
-        .collect();
-    let mut ctx = super::page_context(sp, "Log In");
-    ctx.insert("csrf_token", &issued.token);
-    ctx.insert("action", &action);
-    ctx.insert("fields", &fields);
-    ctx.insert("error", &error);
-    ctx.insert(
-        "banner",
-        &query_param(req, "status").and_then(|s| banner(&s, sp)),
-    );
-    ctx.insert("links", &links(sp, "login"));
-    let mut res = sp.templates().page(&web.login.view, &ctx, status)?;
-    if let Some(cookie) = issued.cookie {
-        let _ = res.add_cookie(&cookie);
+            ..FormField::input("login", &f.name, &f.label, &f.kind).with_value((f.name == "login").then_some(login))
+        });
     }
-    Ok(res)
+    page.extra.insert("error", &error);
+    page.extra.insert("banner", &query_param(req, "status").and_then(|s| banner(&s, sp)));
+    page.render(req, sp, status)
 }

@@ -2,9 +2,16 @@
 //! feature is disabled) and keeps three layers: the handler (HTTP in), a service function
 //! (no HTTP), and the response (HTML page or JSON, chosen by negotiation).
 
+mod api_keys;
+mod change;
+mod forgot;
 mod login;
 mod logout;
+mod me;
+mod oauth;
 mod register;
+mod settings;
+mod verify;
 
 use actix_web::{
     FromRequest, HttpRequest, HttpResponse, guard,
@@ -24,11 +31,23 @@ pub(crate) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     login::configure(cfg, sp);
     register::configure(cfg, sp);
     logout::configure(cfg, sp);
+    forgot::configure(cfg, sp);
+    change::configure(cfg, sp);
+    verify::configure(cfg, sp);
+    me::configure(cfg, sp);
+    oauth::configure(cfg, sp);
+    settings::configure(cfg, sp);
+    api_keys::configure(cfg, sp);
 }
 
 /// A route that only matches when negotiation does not PASS (spec §2.2).
 fn route(method: actix_web::Route) -> actix_web::Route {
     method.guard(guard::fn_guard(negotiate::guard))
+}
+
+/// A route for HTML pages only: anything else falls through.
+fn html_route(method: actix_web::Route) -> actix_web::Route {
+    method.guard(guard::fn_guard(negotiate::html_guard))
 }
 
 /// The format negotiated for a request (the route guard guarantees there is one).
@@ -53,19 +72,20 @@ struct Link {
 
 /// Links to the other bound pages, for the bottom of a form.
 fn links(sp: &Stormpath, here: &str) -> Vec<Link> {
-    let web = &sp.settings().config.web;
+    let settings = sp.settings();
+    let web = &settings.config.web;
     let mut out = Vec::new();
     if here != "login" && web.login.enabled {
-        out.push(Link {
-            href: web.login.uri.clone(),
-            text: "Log in",
-        });
+        out.push(Link { href: web.login.uri.clone(), text: "Log in" });
     }
     if here != "register" && web.register.enabled {
-        out.push(Link {
-            href: web.register.uri.clone(),
-            text: "Create an account",
-        });
+        out.push(Link { href: web.register.uri.clone(), text: "Create an account" });
+    }
+    if here == "login" && settings.forgot_password {
+        out.push(Link { href: web.forgot_password.uri.clone(), text: "Forgot your password?" });
+    }
+    if here == "login" && settings.verify_email {
+        out.push(Link { href: web.verify_email.uri.clone(), text: "Resend the verification email" });
     }
     out
 }
@@ -89,6 +109,65 @@ struct FormField<'a> {
     value: Option<&'a str>,
     error: Option<&'a str>,
     autocomplete: Option<&'static str>,
+}
+
+impl<'a> FormField<'a> {
+    /// A required input whose placeholder is its label.
+    fn input(form: &str, name: &'a str, label: &'a str, kind: &'a str) -> Self {
+        Self {
+            name,
+            label,
+            placeholder: label,
+            required: true,
+            kind,
+            value: None,
+            error: None,
+            autocomplete: autocomplete(form, name),
+        }
+    }
+
+    /// The same, showing a value.
+    fn with_value(mut self, value: Option<&'a str>) -> Self {
+        self.value = value;
+        self
+    }
+}
+
+/// A page built around one POST form: what every view template gets.
+struct FormPage<'a> {
+    view: &'a str,
+    title: &'a str,
+    action: String,
+    submit: &'a str,
+    fields: Vec<FormField<'a>>,
+    errors: Vec<String>,
+    /// Extra template variables (banners, notices).
+    extra: tera::Context,
+}
+
+impl<'a> FormPage<'a> {
+    fn new(view: &'a str, title: &'a str, action: String, submit: &'a str) -> Self {
+        Self { view, title, action, submit, fields: Vec::new(), errors: Vec::new(), extra: tera::Context::new() }
+    }
+
+    /// Renders the page with a CSRF token (and the CSRF cookie when the browser has none), the
+    /// links to the other pages, and the headers of an auth page.
+    fn render(self, req: &HttpRequest, sp: &Stormpath, status: StatusCode) -> Result<HttpResponse, Error> {
+        let issued = csrf::issue(req, &sp.settings().secret);
+        let mut ctx = page_context(sp, self.title);
+        ctx.insert("csrf_token", &issued.token);
+        ctx.insert("action", &self.action);
+        ctx.insert("submit", self.submit);
+        ctx.insert("fields", &self.fields);
+        ctx.insert("errors", &self.errors);
+        ctx.insert("links", &links(sp, self.view));
+        ctx.extend(self.extra);
+        let mut res = sp.templates().page(self.view, &ctx, status)?;
+        if let Some(cookie) = issued.cookie {
+            let _ = res.add_cookie(&cookie);
+        }
+        Ok(res)
+    }
 }
 
 /// The `autocomplete` hint of a well-known field (password managers depend on it).

@@ -9,7 +9,7 @@ use actix_web::{
 use serde_json::{Map, Value};
 use stormpath_client::{Account, AccountStatus, NewAccount};
 
-use super::{FormField, autocomplete, format, links, query_param, read_form, route};
+use super::{FormField, FormPage, format, query_param, read_form, route};
 use crate::{
     Error, Stormpath, body::Body, config::FieldSpec, config::settings::CORE_FIELDS, csrf,
     negotiate::Format, redirect,
@@ -240,6 +240,21 @@ async fn success(
     account: &Account,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
+    if account.status == AccountStatus::Unverified {
+        // The account is only usable through the emailed link: if the link cannot be sent,
+        // the registration is undone rather than left half done.
+        let token = sp.backend().verification_token(&account.id).await?;
+        if let Err(err) = super::verify::send_link(sp, account, &token).await {
+            sp.backend().delete_account(&account.id).await?;
+            return match fmt {
+                Format::Json => Ok(super::json_error(&err)),
+                Format::Html => {
+                    let problem = Problem { field: None, message: err.to_string() };
+                    page(req, sp, &Map::new(), &[problem], StatusCode::SERVICE_UNAVAILABLE)
+                }
+            };
+        }
+    }
     let auto_login = web.register.auto_login && account.status == AccountStatus::Enabled;
     let tokens = if auto_login {
         Some(sp.backend().issue_tokens(account).await?)
@@ -272,31 +287,11 @@ fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
-    let issued = csrf::issue(req, &sp.settings().secret);
-    let shown: Vec<(String, Option<String>)> = visible(sp)
-        .map(|f| {
-            let value = match submitted.get(&f.name) {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
-                _ => None,
-            };
-            (f.name.clone(), value.filter(|_| f.kind != "password"))
-        })
-        .collect();
-    let fields: Vec<FormField<'_>> = visible(sp)
-        .zip(&shown)
-        .map(|(f, (_, value))| FormField {
-            name: &f.name,
-            label: &f.label,
-            placeholder: &f.placeholder,
-            required: f.required,
-            kind: &f.kind,
-            value: value.as_deref(),
-            error: problems
-                .iter()
-                .find(|p| p.field.as_deref() == Some(&f.name))
-                .map(|p| p.message.as_str()),
-            autocomplete: autocomplete("register", &f.name),
+    let shown: Vec<Option<String>> = visible(sp)
+        .map(|f| match submitted.get(&f.name) {
+            Some(Value::String(s)) if f.kind != "password" => Some(s.clone()),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
+            _ => None,
         })
         .collect();
     let next = query_param(req, "next");
@@ -304,18 +299,17 @@ fn page(
         Some(next) => redirect::with_next(&web.register.uri, next),
         None => web.register.uri.clone(),
     };
-    let errors: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-    let mut ctx = super::page_context(sp, "Create Account");
-    ctx.insert("csrf_token", &issued.token);
-    ctx.insert("action", &action);
-    ctx.insert("fields", &fields);
-    ctx.insert("errors", &errors);
-    ctx.insert("links", &links(sp, "register"));
-    let mut res = sp.templates().page(&web.register.view, &ctx, status)?;
-    if let Some(cookie) = issued.cookie {
-        let _ = res.add_cookie(&cookie);
+    let mut page = FormPage::new(&web.register.view, "Create Account", action, "Create Account");
+    for (f, value) in visible(sp).zip(&shown) {
+        page.fields.push(FormField {
+            placeholder: &f.placeholder,
+            required: f.required,
+            error: problems.iter().find(|p| p.field.as_deref() == Some(&f.name)).map(|p| p.message.as_str()),
+            ..FormField::input("register", &f.name, &f.label, &f.kind).with_value(value.as_deref())
+        });
     }
-    Ok(res)
+    page.errors = problems.iter().map(|p| p.message.clone()).collect();
+    page.render(req, sp, status)
 }
 
 #[cfg(test)]

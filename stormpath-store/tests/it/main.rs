@@ -31,12 +31,14 @@ macro_rules! on_both {
     )*};
 }
 
+mod smtp_sink;
 mod support;
 
 mod accounts;
 mod auth;
 mod custom_data;
 mod groups;
+mod mail;
 mod postgres;
 mod startup;
 mod tokens;

@@ -1,0 +1,91 @@
+//! `/forgot` (spec §10.4): asks for a password-reset email. Answers the same whether or not
+//! the address has an account.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::StatusCode,
+    web::{self, ServiceConfig},
+};
+
+use super::{FormField, FormPage, format, html_route, query_param, read_form, route, text};
+use crate::{
+    Error, Stormpath,
+    mail::{self, Template},
+    negotiate::Format,
+    redirect,
+};
+
+/// The banner for `?status=invalid_sptoken` (spec §9).
+const INVALID_LINK: &str =
+    "The password reset link you tried to use is no longer valid. Please request a new link from the form below.";
+
+pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
+    if sp.settings().forgot_password {
+        let uri = &sp.settings().config.web.forgot_password.uri;
+        // There is no JSON view of this page: a JSON GET passes through (spec §10.4).
+        cfg.route(uri, html_route(web::get()).to(get));
+        cfg.route(uri, route(web::post()).to(post));
+    }
+}
+
+async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
+    page(&req, &sp, None, None, StatusCode::OK)
+}
+
+async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<HttpResponse, Error> {
+    let fmt = format(&req, &sp);
+    let mut submitted = String::new();
+    let outcome = match read_form(&req, &sp, payload).await {
+        Ok(body) => match text(&body, "email", "Email") {
+            Ok(email) => {
+                submitted = email.unwrap_or_default().to_owned();
+                request_reset(&sp, email).await
+            }
+            Err(err) => Err(err),
+        },
+        Err(err) => Err(err),
+    };
+    match (outcome, fmt) {
+        (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),
+        (Ok(()), Format::Html) => Ok(redirect::found(&sp.settings().config.web.forgot_password.next_uri)),
+        (Err(err), _) if err.is_internal() => Err(err),
+        (Err(err), Format::Json) => Ok(super::json_error(&err)),
+        (Err(err), Format::Html) => {
+            let status = super::html_status(&err);
+            page(&req, &sp, Some(&submitted), Some(err.to_string()), status)
+        }
+    }
+}
+
+/// Issues a reset token and mails it when an ENABLED account has this address; does nothing
+/// otherwise. A failed send voids the token, so no link is left half-issued.
+async fn request_reset(sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    let email = email.ok_or_else(|| Error::BadRequest("Email is required.".into()))?;
+    let Some((account, token)) = sp.backend().start_password_reset(email).await? else {
+        return Ok(());
+    };
+    let link = mail::link(sp, &sp.settings().config.web.change_password.uri, &token);
+    if let Err(err) = mail::send(sp, Template::PasswordReset, &account, Some(&link)).await {
+        sp.backend().cancel_one_time_tokens(&account.id).await?;
+        return Err(err);
+    }
+    tracing::info!(account = %account.href, "password reset requested");
+    Ok(())
+}
+
+fn page(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    email: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, Error> {
+    let web = &sp.settings().config.web;
+    let mut page = FormPage::new(&web.forgot_password.view, "Forgot Password", web.forgot_password.uri.clone(), "Send Reset Link");
+    page.fields.push(FormField::input("forgot", "email", "Email", "email").with_value(email));
+    page.errors.extend(error);
+    let warning = (query_param(req, "status").as_deref() == Some("invalid_sptoken")).then_some(INVALID_LINK);
+    page.extra.insert("warning", &warning);
+    page.render(req, sp, status)
+}

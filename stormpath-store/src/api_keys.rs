@@ -1,0 +1,133 @@
+//! API keys: id + secret pairs owned by accounts, the secret kept only as a SHA-256 digest.
+
+use std::sync::Arc;
+
+use sqlx::{Any, Row, Transaction};
+use stormpath_client::{Account, AccountId, AccountStatus, ApiKeyInfo, Error, NewApiKey, Result};
+use subtle::ConstantTimeEq;
+
+use crate::{Store, error::backend, util};
+
+/// `stormpathApiKey_<n>`: the custom-data convention for API keys (spec §4.3).
+pub(crate) fn is_api_key_member(key: &str) -> bool {
+    key.strip_prefix("stormpathApiKey_")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Splits `"<id>:<secret>"` at the first colon.
+pub(crate) fn parse_pair(value: &serde_json::Value) -> Result<(String, String)> {
+    let invalid = || Error::Validation("API key values must look like \"<id>:<secret>\".".into());
+    let text = value.as_str().ok_or_else(invalid)?;
+    let (id, secret) = text.split_once(':').ok_or_else(invalid)?;
+    if id.is_empty() || secret.is_empty() || id.len() > 128 || secret.len() > 256 {
+        return Err(invalid());
+    }
+    Ok((id.to_owned(), secret.to_owned()))
+}
+
+/// Stores a key in the registration's transaction (or any other).
+pub(crate) async fn insert(
+    tx: &mut Transaction<'_, Any>,
+    account_id: &str,
+    key_id: &str,
+    secret: &str,
+    name: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_keys (row_id, key_id, account_id, secret_hash, name, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'ENABLED', $6)",
+    )
+    .bind(util::new_id())
+    .bind(key_id)
+    .bind(account_id)
+    .bind(util::digest(secret))
+    .bind(name)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+impl Store {
+    pub(crate) async fn new_api_key(&self, id: &AccountId, name: Option<&str>) -> Result<NewApiKey> {
+        if self.cached(id).await?.is_none() {
+            return Err(Error::NotFound);
+        }
+        if let Some(name) = name {
+            if name.chars().count() > 255 || name.chars().any(char::is_control) {
+                return Err(Error::Validation("API key names are at most 255 printable characters.".into()));
+            }
+        }
+        // Stormpath's shapes: a 25-character id and a 43-character base64url secret (256 bits).
+        let key_id = util::new_id()[..22].to_uppercase() + "KEY";
+        let secret = util::random_token(32);
+        let now = util::now_ms();
+        let mut tx = self.inner.pool.begin().await.map_err(backend)?;
+        insert(&mut tx, id.as_str(), &key_id, &secret, name, now).await?;
+        tx.commit().await.map_err(backend)?;
+        let info = ApiKeyInfo {
+            id: key_id,
+            name: name.map(str::to_owned),
+            status: "ENABLED".into(),
+            created_at: util::from_ms(now),
+        };
+        Ok(NewApiKey { info, secret })
+    }
+
+    pub(crate) async fn list_api_keys(&self, id: &AccountId) -> Result<Vec<ApiKeyInfo>> {
+        let rows = sqlx::query(
+            "SELECT key_id, name, status, created_at FROM api_keys WHERE account_id = $1 ORDER BY created_at, key_id",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                Ok(ApiKeyInfo {
+                    id: row.try_get(0).map_err(backend)?,
+                    name: row.try_get(1).map_err(backend)?,
+                    status: row.try_get(2).map_err(backend)?,
+                    created_at: util::from_ms(row.try_get(3).map_err(backend)?),
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn delete_api_key(&self, id: &AccountId, key_id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND key_id = $2")
+            .bind(id.as_str())
+            .bind(key_id)
+            .execute(&self.inner.pool)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
+    }
+
+    /// Key ids need not be unique (spec §4.3): the most recently created ENABLED account whose
+    /// key with that id has this secret wins.
+    pub(crate) async fn api_key_account(&self, key_id: &str, secret: &str) -> Result<Option<Arc<Account>>> {
+        let rows = sqlx::query(
+            "SELECT k.account_id, k.secret_hash FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+             WHERE k.key_id = $1 AND k.status = 'ENABLED' ORDER BY a.created_at DESC LIMIT 50",
+        )
+        .bind(key_id)
+        .fetch_all(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        let presented = util::digest(secret);
+        for row in rows {
+            let stored: String = row.try_get(1).map_err(backend)?;
+            if bool::from(stored.as_bytes().ct_eq(presented.as_bytes())) {
+                let account_id: String = row.try_get(0).map_err(backend)?;
+                let cached = self.cached(&AccountId(account_id)).await?;
+                if let Some(c) = cached.filter(|c| c.account.status == AccountStatus::Enabled) {
+                    return Ok(Some(c.account));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
