@@ -5,10 +5,16 @@
 
 mod support;
 
+mod account_settings;
+mod api_keys;
 mod config;
 mod guards;
 mod input;
 mod login;
 mod logout;
+mod me;
+mod oauth;
 mod register;
+mod reset;
 mod sessions;
+mod verify;

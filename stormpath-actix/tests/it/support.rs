@@ -13,6 +13,7 @@ use reqwest::{
 };
 use serde_json::{Value, json};
 use stormpath::{CurrentUser, Stormpath, StormpathBuilder};
+use stormpath_testkit::SmtpSink;
 use tempfile::TempDir;
 
 pub const SECRET: &str = "test-secret-key-that-is-long-enough-0123456789";
@@ -68,6 +69,8 @@ pub struct TestApp {
     pub client: Client,
     pub sp: Stormpath,
     pub dir: TempDir,
+    /// The SMTP server the app mails through.
+    pub smtp: SmtpSink,
 }
 
 /// A builder for tests: no ambient env or files, fast hashing, a temp SQLite file.
@@ -87,18 +90,19 @@ impl TestApp {
         Self::spawn_with(|b| b).await
     }
 
+    /// Serves an app whose mail goes to a fresh SMTP sink and whose public base URL is its
+    /// own address.
     pub async fn spawn_with(configure: impl FnOnce(StormpathBuilder) -> StormpathBuilder) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let sp = configure(builder(&dir))
-            .build()
-            .await
-            .expect("stormpath builds");
-        Self::serve(sp, dir)
-    }
-
-    pub fn serve(sp: Stormpath, dir: TempDir) -> Self {
+        let smtp = SmtpSink::start();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+        let (smtp_url, web_base) = (smtp.url(), base.clone());
+        let builder = builder(&dir).config(move |c| {
+            c.mail.smtp_url = Some(stormpath::config::Secret(smtp_url));
+            c.web.base_url = web_base;
+        });
+        let sp = configure(builder).build().await.expect("stormpath builds");
         let app_sp = sp.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -116,12 +120,7 @@ impl TestApp {
         .expect("listen")
         .run();
         actix_web::rt::spawn(server);
-        Self {
-            base: format!("http://127.0.0.1:{port}"),
-            client: client(),
-            sp,
-            dir,
-        }
+        Self { base, client: client(), sp, dir, smtp }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -280,4 +279,27 @@ pub async fn assert_json_error(res: Response, status: u16, message_part: &str) {
         message.contains(message_part),
         "message {message:?} lacks {message_part:?}"
     );
+}
+
+/// The first `href` containing `sptoken` in a received message's HTML (the link the user
+/// clicks), or panics.
+pub fn mailed_link(data: &str) -> String {
+    let unfolded = data.replace("=\r\n", "").replace("=3D", "=");
+    let at = unfolded.find("href=\"").expect("a link") + 6;
+    let rest = &unfolded[at..];
+    let link = &rest[..rest.find('"').expect("end of link")];
+    assert!(link.contains("sptoken="), "{link}");
+    link.to_owned()
+}
+
+/// The token at the end of a mailed link.
+pub fn token_of(link: &str) -> String {
+    link.rsplit_once("sptoken=").expect("sptoken").1.to_owned()
+}
+
+/// Waits for the `n`th message (1-based) and returns it.
+pub fn nth_mail(app: &TestApp, n: usize) -> stormpath_testkit::Received {
+    let messages = app.smtp.wait_for(n, std::time::Duration::from_secs(5));
+    assert!(messages.len() >= n, "expected {n} messages, got {}", messages.len());
+    messages[n - 1].clone()
 }

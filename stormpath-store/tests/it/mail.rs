@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use mailparse::{MailHeaderMap, ParsedMail};
 use stormpath_store::mail::{Email, MailError, Mailer};
 
-use crate::smtp_sink::SmtpSink;
+use stormpath_testkit::SmtpSink;
 
 const FROM: &str = "Stormpath <noreply@example.com>";
 const TOKEN: &str = "Canary-T0ken_abc-123";

@@ -31,7 +31,6 @@ macro_rules! on_both {
     )*};
 }
 
-mod smtp_sink;
 mod support;
 
 mod accounts;

@@ -1,9 +1,12 @@
-//! A tiny but real SMTP server on `127.0.0.1:0` that keeps what it receives.
+//! Test support shared by the workspace's integration suites: a tiny but real SMTP server
+//! on `127.0.0.1:0` that keeps what it receives.
 //!
 //! It speaks just enough RFC 5321 for a client such as lettre: greeting, `EHLO`/`HELO`,
 //! `MAIL FROM`, `RCPT TO`, `DATA` (with dot-unstuffing), `RSET`, `NOOP`, `QUIT`. Each
 //! connection is served on its own thread; the accepting thread stops when the sink is dropped.
-//! It depends on nothing but `std`, so other test binaries can copy this file as it is.
+//! It depends on nothing but `std`.
+
+#![allow(clippy::expect_used, reason = "test support: failing loudly is the point")]
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -14,17 +17,17 @@ use std::time::{Duration, Instant};
 
 /// One message as the sink received it.
 #[derive(Clone, Debug)]
-pub(crate) struct Received {
+pub struct Received {
     /// The envelope sender (`MAIL FROM:<…>`, without the angle brackets).
-    pub(crate) mail_from: String,
+    pub mail_from: String,
     /// The envelope recipients (`RCPT TO:<…>`, without the angle brackets), in order.
-    pub(crate) rcpt_to: Vec<String>,
+    pub rcpt_to: Vec<String>,
     /// The message after dot-unstuffing, CRLF line ends kept, lossily decoded as UTF-8.
-    pub(crate) data: String,
+    pub data: String,
 }
 
 /// A running sink; see the module docs.
-pub(crate) struct SmtpSink {
+pub struct SmtpSink {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     stop: Arc<AtomicBool>,
@@ -32,7 +35,7 @@ pub(crate) struct SmtpSink {
 
 impl SmtpSink {
     /// Binds `127.0.0.1:0` and starts accepting connections.
-    pub(crate) fn start() -> Self {
+    pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the SMTP sink");
         let addr = listener.local_addr().expect("sink address");
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -59,22 +62,22 @@ impl SmtpSink {
     }
 
     /// The address the sink listens on.
-    pub(crate) fn addr(&self) -> SocketAddr {
+    pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// A lettre connection URL for the sink: plain SMTP, no TLS, no authentication.
-    pub(crate) fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("smtp://{}", self.addr)
     }
 
     /// Everything received so far.
-    pub(crate) fn messages(&self) -> Vec<Received> {
+    pub fn messages(&self) -> Vec<Received> {
         self.received.lock().expect("sink lock").clone()
     }
 
     /// Waits up to `timeout` for at least `n` messages, then returns all received so far.
-    pub(crate) fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let deadline = Instant::now() + timeout;
         loop {
             let messages = self.messages();
