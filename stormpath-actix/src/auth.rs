@@ -66,17 +66,26 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
             .and_then(|v| v.trim().split_once(' '))
             .unwrap_or_default();
         let caller = if scheme.eq_ignore_ascii_case("bearer") {
-            backend.verify_access_token(credentials.trim()).await?.map(|a| Caller {
-                account: a.account,
-                claims: Some(a.claims),
-                method: AuthMethod::Bearer,
-            })
+            backend
+                .verify_access_token(credentials.trim())
+                .await?
+                .map(|a| Caller {
+                    account: a.account,
+                    claims: Some(a.claims),
+                    method: AuthMethod::Bearer,
+                })
         } else if scheme.eq_ignore_ascii_case("basic") {
             match basic_credentials(credentials) {
-                Some((id, secret)) => backend
-                    .authenticate_api_key(&id, &secret)
-                    .await?
-                    .map(|account| Caller { account, claims: None, method: AuthMethod::Basic }),
+                Some((id, secret)) => {
+                    backend
+                        .authenticate_api_key(&id, &secret)
+                        .await?
+                        .map(|account| Caller {
+                            account,
+                            claims: None,
+                            method: AuthMethod::Basic,
+                        })
+                }
                 None => None,
             }
         } else {

@@ -77,7 +77,8 @@ pub(crate) async fn read_raw(
     }
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = next_chunk(&mut payload).await {
-        let chunk = chunk.map_err(|_| Error::BadRequest("The request body could not be read.".into()))?;
+        let chunk =
+            chunk.map_err(|_| Error::BadRequest("The request body could not be read.".into()))?;
         if bytes.len() + chunk.len() > limit {
             return Err(Error::PayloadTooLarge);
         }

@@ -55,11 +55,20 @@ pub(crate) fn link(sp: &Stormpath, uri: &str, token: &str) -> String {
 ///
 /// # Errors
 /// [`Error::Mail`] when the transport fails (the cause is logged, not shown).
-pub(crate) async fn send(sp: &Stormpath, template: Template, account: &Account, link: Option<&str>) -> Result<(), Error> {
+pub(crate) async fn send(
+    sp: &Stormpath,
+    template: Template,
+    account: &Account,
+    link: Option<&str>,
+) -> Result<(), Error> {
     let mut ctx = tera::Context::new();
     ctx.insert("app_name", &sp.settings().application);
     ctx.insert("subject", template.subject());
-    let name = account.given_name.as_deref().filter(|n| !n.is_empty()).unwrap_or("there");
+    let name = account
+        .given_name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("there");
     ctx.insert("name", name);
     ctx.insert("email", &account.email);
     ctx.insert("link", &link);

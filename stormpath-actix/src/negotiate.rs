@@ -118,8 +118,14 @@ pub(crate) fn guard(ctx: &GuardContext<'_>) -> bool {
 
 /// A route guard that matches only requests negotiated to HTML.
 pub(crate) fn html_guard(ctx: &GuardContext<'_>) -> bool {
-    let Some(sp) = ctx.app_data::<Stormpath>() else { return false };
-    let accept = ctx.head().headers().get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let Some(sp) = ctx.app_data::<Stormpath>() else {
+        return false;
+    };
+    let accept = ctx
+        .head()
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
     negotiate(accept, &sp.settings().produces) == Some(Format::Html)
 }
 

@@ -152,6 +152,7 @@ pub struct StormpathBuilder {
     sources: config::load::Sources,
     overrides: Vec<Override>,
     backend: Option<Arc<dyn Backend>>,
+    allow_short_secret: bool,
 }
 
 impl Default for StormpathBuilder {
@@ -164,6 +165,7 @@ impl Default for StormpathBuilder {
             },
             overrides: Vec::new(),
             backend: None,
+            allow_short_secret: false,
         }
     }
 }
@@ -235,6 +237,13 @@ impl StormpathBuilder {
         })
     }
 
+    /// Accepts a `SECRET_KEY` shorter than 32 characters, with a warning. Only for conformance
+    /// harnesses that dictate their own signing key: a short key makes tokens easier to forge.
+    pub fn insecure_short_secret_key(mut self) -> Self {
+        self.allow_short_secret = true;
+        self
+    }
+
     /// Loads and validates the configuration, opens the account store and loads templates.
     ///
     /// # Errors
@@ -245,11 +254,11 @@ impl StormpathBuilder {
         for change in self.overrides {
             change(&mut config);
         }
-        let settings = Settings::resolve(config)?;
+        let settings = Settings::resolve_with(config, self.allow_short_secret)?;
         let templates = Templates::load(settings.config.web.templates_dir.as_deref())?;
         let backend = match self.backend {
             Some(backend) => backend,
-            None => Arc::new(open_store(&settings).await?),
+            None => Arc::new(open_store(&settings, self.allow_short_secret).await?),
         };
         let mail = &settings.config.mail;
         let mailer = Mailer::new(
@@ -257,19 +266,28 @@ impl StormpathBuilder {
             mail.dir.as_deref().map(std::path::Path::new),
             &mail.from,
         )
-        .map_err(|e| Error::Config { key: "mail".into(), message: e.to_string() })?;
-        Ok(Stormpath { inner: Arc::new(Inner { settings, backend, templates, mailer }) })
+        .map_err(|e| Error::Config {
+            key: "mail".into(),
+            message: e.to_string(),
+        })?;
+        Ok(Stormpath {
+            inner: Arc::new(Inner {
+                settings,
+                backend,
+                templates,
+                mailer,
+            }),
+        })
     }
 }
 
-async fn open_store(settings: &Settings) -> Result<Store, Error> {
+async fn open_store(settings: &Settings, allow_short_key: bool) -> Result<Store, Error> {
     let config = &settings.config;
     let hashing = &config.password.hashing;
     let mut store = Store::builder()
         .database_url(&config.database.url)
         .application(&settings.application)
         .signing_key(&settings.signing_key)
-        .key_id(settings.key_id.clone().unwrap_or_default())
         .href_base(format!("{}/v1", config.web.base_url.trim_end_matches('/')))
         .access_token_ttl(Duration::from_secs(config.tokens.access_token_ttl))
         .refresh_token_ttl(Duration::from_secs(config.tokens.refresh_token_ttl))
@@ -281,7 +299,11 @@ async fn open_store(settings: &Settings) -> Result<Store, Error> {
             iterations: hashing.iterations,
             parallelism: hashing.parallelism,
         })
-        .allow_weak_hashing(hashing.insecure_allow_weak);
+        .allow_weak_hashing(hashing.insecure_allow_weak)
+        .allow_short_signing_key(allow_short_key);
+    if let Some(kid) = &settings.key_id {
+        store = store.key_id(kid);
+    }
     if let Some(n) = hashing.max_concurrent {
         store = store.max_concurrent_hashes(n);
     }

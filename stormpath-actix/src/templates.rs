@@ -67,7 +67,9 @@ impl Templates {
                 key: "web.templatesDir".into(),
                 message: format!("cannot read {dir}: {e}"),
             })?;
-            let nested = std::fs::read_dir(Path::new(dir).join("email")).into_iter().flatten();
+            let nested = std::fs::read_dir(Path::new(dir).join("email"))
+                .into_iter()
+                .flatten();
             for entry in entries.flatten().chain(nested.flatten()) {
                 let path = entry.path();
                 if path.extension().is_some_and(|e| e == "html" || e == "txt") {
@@ -93,7 +95,9 @@ impl Templates {
 
     /// Renders a template by its full name (`email/verification.txt`).
     pub(crate) fn render(&self, name: &str, ctx: &Context) -> Result<String, Error> {
-        self.tera.render(name, ctx).map_err(|e| Error::Template(describe(&e)))
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| Error::Template(describe(&e)))
     }
 
     /// Renders `view` (a view name such as `login`) into an HTML response.
@@ -149,7 +153,11 @@ fn escape_html(text: &str) -> String {
 /// A template's name: its path below the override directory, with `/` separators.
 fn relative_name(dir: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(dir).unwrap_or(path);
-    relative.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>().join("/")
+    relative
+        .iter()
+        .map(|p| p.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// A tera error with its causes (tera's own `Display` shows only the outermost).

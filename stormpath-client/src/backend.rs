@@ -134,7 +134,8 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Issues an email-verification token for the UNVERIFIED account with this address, or
     /// `None` when there is none. A new token voids the earlier ones.
-    async fn start_email_verification(&self, email: &str) -> Result<Option<(Arc<Account>, String)>>;
+    async fn start_email_verification(&self, email: &str)
+    -> Result<Option<(Arc<Account>, String)>>;
 
     /// Issues an email-verification token for an account just registered as UNVERIFIED.
     async fn verification_token(&self, id: &AccountId) -> Result<String>;
@@ -166,7 +167,11 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The ENABLED account owning an enabled API key with this id and secret (compared in
     /// constant time), or `None`.
-    async fn authenticate_api_key(&self, key_id: &str, secret: &str) -> Result<Option<Arc<Account>>>;
+    async fn authenticate_api_key(
+        &self,
+        key_id: &str,
+        secret: &str,
+    ) -> Result<Option<Arc<Account>>>;
 
     /// Voids every outstanding password-reset and verification token of the account (for
     /// example when the email carrying one could not be sent).

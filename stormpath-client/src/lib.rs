@@ -24,5 +24,6 @@ pub use backend::{Authenticated, Backend};
 pub use error::{Error, Result};
 pub use model::{
     AccessClaims, Account, AccountId, AccountStatus, AccountUpdate, ApiKeyInfo, CustomData,
-    EmailVerificationStatus, Group, GroupStatus, NewAccount, NewApiKey, PasswordStrength, TokenKind, TokenSet,
+    EmailVerificationStatus, Group, GroupStatus, NewAccount, NewApiKey, PasswordStrength,
+    TokenKind, TokenSet,
 };

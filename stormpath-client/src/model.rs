@@ -298,7 +298,10 @@ pub struct NewApiKey {
 
 impl fmt::Debug for NewApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewApiKey").field("info", &self.info).field("secret", &"***").finish()
+        f.debug_struct("NewApiKey")
+            .field("info", &self.info)
+            .field("secret", &"***")
+            .finish()
     }
 }
 

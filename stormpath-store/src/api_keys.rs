@@ -51,13 +51,19 @@ pub(crate) async fn insert(
 }
 
 impl Store {
-    pub(crate) async fn new_api_key(&self, id: &AccountId, name: Option<&str>) -> Result<NewApiKey> {
+    pub(crate) async fn new_api_key(
+        &self,
+        id: &AccountId,
+        name: Option<&str>,
+    ) -> Result<NewApiKey> {
         if self.cached(id).await?.is_none() {
             return Err(Error::NotFound);
         }
         if let Some(name) = name {
             if name.chars().count() > 255 || name.chars().any(char::is_control) {
-                return Err(Error::Validation("API key names are at most 255 printable characters.".into()));
+                return Err(Error::Validation(
+                    "API key names are at most 255 printable characters.".into(),
+                ));
             }
         }
         // Stormpath's shapes: a 25-character id and a 43-character base64url secret (256 bits).
@@ -103,12 +109,20 @@ impl Store {
             .execute(&self.inner.pool)
             .await
             .map_err(backend)?;
-        if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
+        if done.rows_affected() == 0 {
+            Err(Error::NotFound)
+        } else {
+            Ok(())
+        }
     }
 
     /// Key ids need not be unique (spec §4.3): the most recently created ENABLED account whose
     /// key with that id has this secret wins.
-    pub(crate) async fn api_key_account(&self, key_id: &str, secret: &str) -> Result<Option<Arc<Account>>> {
+    pub(crate) async fn api_key_account(
+        &self,
+        key_id: &str,
+        secret: &str,
+    ) -> Result<Option<Arc<Account>>> {
         let rows = sqlx::query(
             "SELECT k.account_id, k.secret_hash FROM api_keys k JOIN accounts a ON a.id = k.account_id \
              WHERE k.key_id = $1 AND k.status = 'ENABLED' ORDER BY a.created_at DESC LIMIT 50",

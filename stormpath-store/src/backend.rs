@@ -275,7 +275,9 @@ impl Backend for Store {
     }
 
     async fn start_password_reset(&self, email: &str) -> Result<Option<(Arc<Account>, String)>> {
-        let Some(account) = self.find_email(email).await? else { return Ok(None) };
+        let Some(account) = self.find_email(email).await? else {
+            return Ok(None);
+        };
         if account.status != AccountStatus::Enabled {
             return Ok(None);
         }
@@ -291,15 +293,24 @@ impl Backend for Store {
         // The token first (spec §10.5), then the policy, then the one write that uses it up.
         let account = self.peek_one_time(token, Purpose::Reset).await?;
         crate::check_strength(&self.inner.strength, password).map_err(Error::Validation)?;
-        self.consume_one_time(token, Purpose::Reset, &account.id).await?;
+        self.consume_one_time(token, Purpose::Reset, &account.id)
+            .await?;
         self.replace_password(&account.id, password).await?;
         self.void_one_time(&account.id, Purpose::Reset).await?;
         self.revoke_all_tokens(&account.id).await?;
-        self.cached(&account.id).await?.map(|c| (*c.account).clone()).ok_or(Error::NotFound)
+        self.cached(&account.id)
+            .await?
+            .map(|c| (*c.account).clone())
+            .ok_or(Error::NotFound)
     }
 
-    async fn start_email_verification(&self, email: &str) -> Result<Option<(Arc<Account>, String)>> {
-        let Some(account) = self.find_email(email).await? else { return Ok(None) };
+    async fn start_email_verification(
+        &self,
+        email: &str,
+    ) -> Result<Option<(Arc<Account>, String)>> {
+        let Some(account) = self.find_email(email).await? else {
+            return Ok(None);
+        };
         if account.status != AccountStatus::Unverified {
             return Ok(None);
         }
@@ -313,14 +324,21 @@ impl Backend for Store {
 
     async fn verify_email(&self, token: &str) -> Result<Account> {
         let account = self.peek_one_time(token, Purpose::Verify).await?;
-        self.consume_one_time(token, Purpose::Verify, &account.id).await?;
+        self.consume_one_time(token, Purpose::Verify, &account.id)
+            .await?;
         self.mark_verified(&account.id).await?;
-        self.cached(&account.id).await?.map(|c| (*c.account).clone()).ok_or(Error::NotFound)
+        self.cached(&account.id)
+            .await?
+            .map(|c| (*c.account).clone())
+            .ok_or(Error::NotFound)
     }
 
     async fn change_password(&self, id: &AccountId, current: &str, new: &str) -> Result<()> {
         let account = self.cached(id).await?.ok_or(Error::NotFound)?.account;
-        let (_, hash) = self.find_login(&account.email).await?.ok_or(Error::NotFound)?;
+        let (_, hash) = self
+            .find_login(&account.email)
+            .await?
+            .ok_or(Error::NotFound)?;
         if !self.inner.hasher.verify(current, Some(&hash)).await?.ok {
             return Err(Error::InvalidCredentials);
         }
@@ -341,7 +359,11 @@ impl Backend for Store {
         self.delete_api_key(id, key_id).await
     }
 
-    async fn authenticate_api_key(&self, key_id: &str, secret: &str) -> Result<Option<Arc<Account>>> {
+    async fn authenticate_api_key(
+        &self,
+        key_id: &str,
+        secret: &str,
+    ) -> Result<Option<Arc<Account>>> {
         self.api_key_account(key_id, secret).await
     }
 
@@ -358,6 +380,10 @@ impl Backend for Store {
             .await
             .map_err(backend)?;
         self.inner.cache.invalidate(id);
-        if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
+        if done.rows_affected() == 0 {
+            Err(Error::NotFound)
+        } else {
+            Ok(())
+        }
     }
 }

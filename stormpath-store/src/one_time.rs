@@ -60,7 +60,11 @@ impl Store {
     }
 
     /// The account a live token belongs to, without using the token up.
-    pub(crate) async fn peek_one_time(&self, token: &str, purpose: Purpose) -> Result<Arc<Account>> {
+    pub(crate) async fn peek_one_time(
+        &self,
+        token: &str,
+        purpose: Purpose,
+    ) -> Result<Arc<Account>> {
         if token.is_empty() || token.len() > 128 {
             return Err(Error::NotFound);
         }
@@ -80,19 +84,34 @@ impl Store {
             Purpose::Reset => cached.account.status == AccountStatus::Enabled,
             Purpose::Verify => cached.account.status == AccountStatus::Unverified,
         };
-        if usable { Ok(cached.account) } else { Err(Error::NotFound) }
+        if usable {
+            Ok(cached.account)
+        } else {
+            Err(Error::NotFound)
+        }
     }
 
     /// Uses a token up; `NotFound` when someone else used it first.
-    pub(crate) async fn consume_one_time(&self, token: &str, purpose: Purpose, id: &AccountId) -> Result<()> {
-        let done = sqlx::query("DELETE FROM one_time_tokens WHERE digest = $1 AND purpose = $2 AND account_id = $3")
-            .bind(util::digest(token))
-            .bind(purpose.as_str())
-            .bind(id.as_str())
-            .execute(&self.inner.pool)
-            .await
-            .map_err(backend)?;
-        if done.rows_affected() == 1 { Ok(()) } else { Err(Error::NotFound) }
+    pub(crate) async fn consume_one_time(
+        &self,
+        token: &str,
+        purpose: Purpose,
+        id: &AccountId,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "DELETE FROM one_time_tokens WHERE digest = $1 AND purpose = $2 AND account_id = $3",
+        )
+        .bind(util::digest(token))
+        .bind(purpose.as_str())
+        .bind(id.as_str())
+        .execute(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
     }
 
     /// Voids every token of that purpose for the account.

@@ -6,7 +6,10 @@
 //! connection is served on its own thread; the accepting thread stops when the sink is dropped.
 //! It depends on nothing but `std`.
 
-#![allow(clippy::expect_used, reason = "test support: failing loudly is the point")]
+#![allow(
+    clippy::expect_used,
+    reason = "test support: failing loudly is the point"
+)]
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -179,7 +179,11 @@ pub struct MailConfig {
 
 impl Default for MailConfig {
     fn default() -> Self {
-        Self { smtp_url: None, dir: None, from: "Accounts <no-reply@localhost>".into() }
+        Self {
+            smtp_url: None,
+            dir: None,
+            from: "Accounts <no-reply@localhost>".into(),
+        }
     }
 }
 

@@ -163,7 +163,10 @@ pub struct ClientCredentialsConfig {
 
 impl Default for ClientCredentialsConfig {
     fn default() -> Self {
-        Self { enabled: true, access_token: serde_json::json!({"ttl": 3600}) }
+        Self {
+            enabled: true,
+            access_token: serde_json::json!({"ttl": 3600}),
+        }
     }
 }
 
@@ -180,7 +183,10 @@ pub struct PasswordGrantConfig {
 
 impl Default for PasswordGrantConfig {
     fn default() -> Self {
-        Self { enabled: true, validation_strategy: "local".into() }
+        Self {
+            enabled: true,
+            validation_strategy: "local".into(),
+        }
     }
 }
 
@@ -567,6 +573,9 @@ pub struct ApiKeysConfig {
 
 impl Default for ApiKeysConfig {
     fn default() -> Self {
-        Self { enabled: true, uri: "/me/api-keys".into() }
+        Self {
+            enabled: true,
+            uri: "/me/api-keys".into(),
+        }
     }
 }

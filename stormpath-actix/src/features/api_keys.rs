@@ -23,9 +23,15 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
 }
 
 /// The caller, or the response that turns them away.
-async fn caller(req: &HttpRequest, sp: &Stormpath) -> Result<Result<auth::Caller, HttpResponse>, Error> {
+async fn caller(
+    req: &HttpRequest,
+    sp: &Stormpath,
+) -> Result<Result<auth::Caller, HttpResponse>, Error> {
     let resolved = auth::resolve(req, sp).await?;
-    Ok(resolved.caller.clone().ok_or_else(|| auth::unauthenticated(req, sp, &resolved)))
+    Ok(resolved
+        .caller
+        .clone()
+        .ok_or_else(|| auth::unauthenticated(req, sp, &resolved)))
 }
 
 async fn list(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
@@ -37,7 +43,11 @@ async fn list(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok().json(json!({ "size": items.len(), "items": items })))
 }
 
-async fn create(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<HttpResponse, Error> {
+async fn create(
+    req: HttpRequest,
+    sp: Stormpath,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
     let caller = match caller(&req, &sp).await? {
         Ok(caller) => caller,
         Err(res) => return Ok(res),
@@ -46,16 +56,26 @@ async fn create(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Resul
     // authentication only JSON (which needs one) is accepted (CSRF-4).
     let kind = body::kind_of(&req);
     if caller.method == AuthMethod::Cookie && kind != BodyKind::Json {
-        return Ok(Error::json(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json."));
+        return Ok(Error::json(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the request as application/json.",
+        ));
     }
     let body = body::read(&req, payload, sp.settings().config.web.max_body_size).await?;
     let name = super::text(&body, "name", "Name")?;
-    let key = sp.backend().create_api_key(&caller.account.id, name).await?;
+    let key = sp
+        .backend()
+        .create_api_key(&caller.account.id, name)
+        .await?;
     tracing::info!(account = %caller.account.href, key = %key.info.id, "API key created");
     Ok(HttpResponse::Created().json(key))
 }
 
-async fn revoke(req: HttpRequest, sp: Stormpath, id: web::Path<String>) -> Result<HttpResponse, Error> {
+async fn revoke(
+    req: HttpRequest,
+    sp: Stormpath,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     let caller = match caller(&req, &sp).await? {
         Ok(caller) => caller,
         Err(res) => return Ok(res),

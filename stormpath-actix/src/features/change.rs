@@ -44,16 +44,31 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     };
     match (checked, fmt) {
         (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),
-        (Ok(()), Format::Html) => page(&req, &sp, token.as_deref().unwrap_or_default(), None, StatusCode::OK),
+        (Ok(()), Format::Html) => page(
+            &req,
+            &sp,
+            token.as_deref().unwrap_or_default(),
+            None,
+            StatusCode::OK,
+        ),
         (Err(failure), _) => fail(&req, &sp, fmt, failure, ""),
     }
 }
 
-async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<HttpResponse, Error> {
+async fn post(
+    req: HttpRequest,
+    sp: Stormpath,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
     let fmt = format(&req, &sp);
     let body = read_form(&req, &sp, payload).await;
     let token = query_param(&req, "sptoken")
-        .or_else(|| body.as_ref().ok().and_then(|b| b.str("sptoken")).map(str::to_owned))
+        .or_else(|| {
+            body.as_ref()
+                .ok()
+                .and_then(|b| b.str("sptoken"))
+                .map(str::to_owned)
+        })
         .filter(|t| !t.is_empty());
     let outcome = match (&token, body) {
         (None, _) => Err(Failure::Missing),
@@ -80,7 +95,13 @@ async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<
             Ok(res)
         }
         (Ok(_), Format::Html) => Ok(redirect::found(&change.next_uri)),
-        (Err(failure), _) => fail(&req, &sp, fmt, failure, token.as_deref().unwrap_or_default()),
+        (Err(failure), _) => fail(
+            &req,
+            &sp,
+            fmt,
+            failure,
+            token.as_deref().unwrap_or_default(),
+        ),
     }
 }
 
@@ -94,7 +115,8 @@ async fn reset(sp: &Stormpath, token: &str, body: &Body) -> Result<Account, Fail
     }
     let input = |err: Error| Failure::Input(err);
     let password = text(body, "password", "Password").map_err(input)?;
-    let password = password.ok_or_else(|| input(Error::BadRequest("Password is required.".into())))?;
+    let password =
+        password.ok_or_else(|| input(Error::BadRequest("Password is required.".into())))?;
     let confirm = text(body, "confirmPassword", "Confirm Password").map_err(input)?;
     if confirm.is_some_and(|c| c != password) {
         return Err(input(Error::BadRequest("Passwords do not match.".into())));
@@ -109,14 +131,20 @@ async fn reset(sp: &Stormpath, token: &str, body: &Body) -> Result<Account, Fail
     }
 }
 
-fn fail(req: &HttpRequest, sp: &Stormpath, fmt: Format, failure: Failure, token: &str) -> Result<HttpResponse, Error> {
+fn fail(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    fmt: Format,
+    failure: Failure,
+    token: &str,
+) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
     match (failure, fmt) {
         (Failure::Missing, Format::Json) => Ok(Error::json(StatusCode::BAD_REQUEST, NO_TOKEN)),
         (Failure::Missing, Format::Html) => Ok(redirect::found(&web.forgot_password.uri)),
-        (Failure::Invalid, Format::Json) => {
-            Ok(super::json_error(&Error::Backend(stormpath_client::Error::NotFound)))
-        }
+        (Failure::Invalid, Format::Json) => Ok(super::json_error(&Error::Backend(
+            stormpath_client::Error::NotFound,
+        ))),
         (Failure::Invalid, Format::Html) => Ok(redirect::found(&web.change_password.error_uri)),
         (Failure::Input(err), _) if err.is_internal() => Err(err),
         (Failure::Input(err), Format::Json) => Ok(super::json_error(&err)),
@@ -127,12 +155,30 @@ fn fail(req: &HttpRequest, sp: &Stormpath, fmt: Format, failure: Failure, token:
     }
 }
 
-fn page(req: &HttpRequest, sp: &Stormpath, token: &str, error: Option<String>, status: StatusCode) -> Result<HttpResponse, Error> {
+fn page(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    token: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
     let action = action_with_token(&web.change_password.uri, token);
-    let mut page = FormPage::new(&web.change_password.view, "Choose a New Password", action, "Change Password");
-    page.fields.push(FormField::input("change", "password", "Password", "password"));
-    page.fields.push(FormField::input("change", "confirmPassword", "Confirm Password", "password"));
+    let mut page = FormPage::new(
+        &web.change_password.view,
+        "Choose a New Password",
+        action,
+        "Change Password",
+    );
+    page.fields.push(FormField::input(
+        "change", "password", "Password", "password",
+    ));
+    page.fields.push(FormField::input(
+        "change",
+        "confirmPassword",
+        "Confirm Password",
+        "password",
+    ));
     page.errors.extend(error);
     let mut res = page.render(req, sp, status)?;
     // The page's URL carries the token: keep it out of Referer headers (TOK-6).

@@ -16,8 +16,7 @@ use crate::{
 };
 
 /// The banner for `?status=invalid_sptoken` (spec §9).
-const INVALID_LINK: &str =
-    "The password reset link you tried to use is no longer valid. Please request a new link from the form below.";
+const INVALID_LINK: &str = "The password reset link you tried to use is no longer valid. Please request a new link from the form below.";
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     if sp.settings().forgot_password {
@@ -32,7 +31,11 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     page(&req, &sp, None, None, StatusCode::OK)
 }
 
-async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<HttpResponse, Error> {
+async fn post(
+    req: HttpRequest,
+    sp: Stormpath,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
     let fmt = format(&req, &sp);
     let mut submitted = String::new();
     let outcome = match read_form(&req, &sp, payload).await {
@@ -47,7 +50,9 @@ async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<
     };
     match (outcome, fmt) {
         (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),
-        (Ok(()), Format::Html) => Ok(redirect::found(&sp.settings().config.web.forgot_password.next_uri)),
+        (Ok(()), Format::Html) => Ok(redirect::found(
+            &sp.settings().config.web.forgot_password.next_uri,
+        )),
         (Err(err), _) if err.is_internal() => Err(err),
         (Err(err), Format::Json) => Ok(super::json_error(&err)),
         (Err(err), Format::Html) => {
@@ -82,10 +87,17 @@ fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
-    let mut page = FormPage::new(&web.forgot_password.view, "Forgot Password", web.forgot_password.uri.clone(), "Send Reset Link");
-    page.fields.push(FormField::input("forgot", "email", "Email", "email").with_value(email));
+    let mut page = FormPage::new(
+        &web.forgot_password.view,
+        "Forgot Password",
+        web.forgot_password.uri.clone(),
+        "Send Reset Link",
+    );
+    page.fields
+        .push(FormField::input("forgot", "email", "Email", "email").with_value(email));
     page.errors.extend(error);
-    let warning = (query_param(req, "status").as_deref() == Some("invalid_sptoken")).then_some(INVALID_LINK);
+    let warning =
+        (query_param(req, "status").as_deref() == Some("invalid_sptoken")).then_some(INVALID_LINK);
     page.extra.insert("warning", &warning);
     page.render(req, sp, status)
 }

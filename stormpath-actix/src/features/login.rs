@@ -163,10 +163,14 @@ fn page(
         page.fields.push(FormField {
             placeholder: &f.placeholder,
             required: f.required,
-            ..FormField::input("login", &f.name, &f.label, &f.kind).with_value((f.name == "login").then_some(login))
+            ..FormField::input("login", &f.name, &f.label, &f.kind)
+                .with_value((f.name == "login").then_some(login))
         });
     }
     page.extra.insert("error", &error);
-    page.extra.insert("banner", &query_param(req, "status").and_then(|s| banner(&s, sp)));
+    page.extra.insert(
+        "banner",
+        &query_param(req, "status").and_then(|s| banner(&s, sp)),
+    );
     page.render(req, sp, status)
 }

@@ -23,7 +23,8 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     let Some(caller) = &resolved.caller else {
         return Ok(auth::unauthenticated(&req, &sp, &resolved));
     };
-    let mut account = serde_json::to_value(&*caller.account).map_err(|e| Error::Template(e.to_string()))?;
+    let mut account =
+        serde_json::to_value(&*caller.account).map_err(|e| Error::Template(e.to_string()))?;
     if let Value::Object(object) = &mut account {
         expand(&sp, caller, object).await?;
     }
@@ -43,7 +44,11 @@ fn collection(items: Vec<Value>) -> Value {
 }
 
 /// Adds each linked resource that `me.expand` turns on.
-async fn expand(sp: &Stormpath, caller: &auth::Caller, object: &mut Map<String, Value>) -> Result<(), Error> {
+async fn expand(
+    sp: &Stormpath,
+    caller: &auth::Caller,
+    object: &mut Map<String, Value>,
+) -> Result<(), Error> {
     let expand = &sp.settings().config.web.me.expand;
     let on = |name: &str| expand.get(name).and_then(Value::as_bool).unwrap_or(false);
     let backend = sp.backend();
@@ -51,7 +56,10 @@ async fn expand(sp: &Stormpath, caller: &auth::Caller, object: &mut Map<String, 
     if on("customData") {
         let mut data = backend.custom_data(id).await?;
         data.retain(|key, _| !key.starts_with("stormpathApiKey"));
-        data.insert("href".into(), Value::String(format!("{}/customData", caller.account.href)));
+        data.insert(
+            "href".into(),
+            Value::String(format!("{}/customData", caller.account.href)),
+        );
         object.insert("customData".into(), Value::Object(data));
     }
     if on("groups") || on("groupMemberships") {
@@ -69,7 +77,12 @@ async fn expand(sp: &Stormpath, caller: &auth::Caller, object: &mut Map<String, 
         }
     }
     if on("apiKeys") {
-        let items = backend.api_keys(id).await?.iter().map(|k| json!(k)).collect();
+        let items = backend
+            .api_keys(id)
+            .await?
+            .iter()
+            .map(|k| json!(k))
+            .collect();
         object.insert("apiKeys".into(), collection(items));
     }
     Ok(())

@@ -76,16 +76,28 @@ fn links(sp: &Stormpath, here: &str) -> Vec<Link> {
     let web = &settings.config.web;
     let mut out = Vec::new();
     if here != "login" && web.login.enabled {
-        out.push(Link { href: web.login.uri.clone(), text: "Log in" });
+        out.push(Link {
+            href: web.login.uri.clone(),
+            text: "Log in",
+        });
     }
     if here != "register" && web.register.enabled {
-        out.push(Link { href: web.register.uri.clone(), text: "Create an account" });
+        out.push(Link {
+            href: web.register.uri.clone(),
+            text: "Create an account",
+        });
     }
     if here == "login" && settings.forgot_password {
-        out.push(Link { href: web.forgot_password.uri.clone(), text: "Forgot your password?" });
+        out.push(Link {
+            href: web.forgot_password.uri.clone(),
+            text: "Forgot your password?",
+        });
     }
     if here == "login" && settings.verify_email {
-        out.push(Link { href: web.verify_email.uri.clone(), text: "Resend the verification email" });
+        out.push(Link {
+            href: web.verify_email.uri.clone(),
+            text: "Resend the verification email",
+        });
     }
     out
 }
@@ -147,12 +159,25 @@ struct FormPage<'a> {
 
 impl<'a> FormPage<'a> {
     fn new(view: &'a str, title: &'a str, action: String, submit: &'a str) -> Self {
-        Self { view, title, action, submit, fields: Vec::new(), errors: Vec::new(), extra: tera::Context::new() }
+        Self {
+            view,
+            title,
+            action,
+            submit,
+            fields: Vec::new(),
+            errors: Vec::new(),
+            extra: tera::Context::new(),
+        }
     }
 
     /// Renders the page with a CSRF token (and the CSRF cookie when the browser has none), the
     /// links to the other pages, and the headers of an auth page.
-    fn render(self, req: &HttpRequest, sp: &Stormpath, status: StatusCode) -> Result<HttpResponse, Error> {
+    fn render(
+        self,
+        req: &HttpRequest,
+        sp: &Stormpath,
+        status: StatusCode,
+    ) -> Result<HttpResponse, Error> {
         let issued = csrf::issue(req, &sp.settings().secret);
         let mut ctx = page_context(sp, self.title);
         ctx.insert("csrf_token", &issued.token);

@@ -34,7 +34,11 @@ struct OAuthError {
 
 impl OAuthError {
     const fn new(status: StatusCode, code: &'static str, message: &'static str) -> Self {
-        Self { status, code, message }
+        Self {
+            status,
+            code,
+            message,
+        }
     }
 
     fn request(message: &'static str) -> Self {
@@ -42,12 +46,21 @@ impl OAuthError {
     }
 }
 
-const INVALID_GRANT: OAuthError =
-    OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid username or password.");
-const INVALID_CLIENT: OAuthError =
-    OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_client", "Invalid Client Credentials");
-const UNSUPPORTED: OAuthError =
-    OAuthError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type.");
+const INVALID_GRANT: OAuthError = OAuthError::new(
+    StatusCode::BAD_REQUEST,
+    "invalid_grant",
+    "Invalid username or password.",
+);
+const INVALID_CLIENT: OAuthError = OAuthError::new(
+    StatusCode::UNAUTHORIZED,
+    "invalid_client",
+    "Invalid Client Credentials",
+);
+const UNSUPPORTED: OAuthError = OAuthError::new(
+    StatusCode::BAD_REQUEST,
+    "unsupported_grant_type",
+    "Unsupported grant type.",
+);
 
 /// Every response of this endpoint carries these (spec §10.8).
 fn builder(status: StatusCode) -> HttpResponseBuilder {
@@ -72,7 +85,11 @@ async fn method_not_allowed() -> HttpResponse {
     res.body(json!({ "error": "invalid_request", "message": "Use POST." }).to_string())
 }
 
-async fn token(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<HttpResponse, Error> {
+async fn token(
+    req: HttpRequest,
+    sp: Stormpath,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
     match grant(&req, &sp, payload).await? {
         Ok(tokens) => Ok(success(&tokens)),
         Err(err) => Ok(error(&err)),
@@ -92,19 +109,36 @@ fn success(tokens: &TokenSet) -> HttpResponse {
 }
 
 /// Parses the form and runs the grant; the outer `Err` is a failure of ours (500).
-async fn grant(req: &HttpRequest, sp: &Stormpath, payload: web::Payload) -> Result<Result<TokenSet, OAuthError>, Error> {
+async fn grant(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    payload: web::Payload,
+) -> Result<Result<TokenSet, OAuthError>, Error> {
     // Credentials never travel in the URL (JWT-5).
     let query = form_urlencoded::parse(req.query_string().as_bytes());
-    if query.into_iter().any(|(k, _)| matches!(k.as_ref(), "password" | "username" | "refresh_token")) {
-        return Ok(Err(OAuthError::request("Credentials must be sent in the request body.")));
+    if query
+        .into_iter()
+        .any(|(k, _)| matches!(k.as_ref(), "password" | "username" | "refresh_token"))
+    {
+        return Ok(Err(OAuthError::request(
+            "Credentials must be sent in the request body.",
+        )));
     }
     if body::kind_of(req) != BodyKind::Form {
-        return Ok(Err(OAuthError::request("The body must be application/x-www-form-urlencoded.")));
+        return Ok(Err(OAuthError::request(
+            "The body must be application/x-www-form-urlencoded.",
+        )));
     }
     let raw = match body::read_raw(req, payload, sp.settings().config.web.max_body_size).await {
         Ok(raw) => raw,
-        Err(Error::PayloadTooLarge) => return Ok(Err(OAuthError::request("The request body is too large."))),
-        Err(_) => return Ok(Err(OAuthError::request("The request body could not be read."))),
+        Err(Error::PayloadTooLarge) => {
+            return Ok(Err(OAuthError::request("The request body is too large.")));
+        }
+        Err(_) => {
+            return Ok(Err(OAuthError::request(
+                "The request body could not be read.",
+            )));
+        }
     };
     let mut params: Vec<(String, String)> = Vec::new();
     for (key, value) in form_urlencoded::parse(&raw) {
@@ -114,14 +148,22 @@ async fn grant(req: &HttpRequest, sp: &Stormpath, payload: web::Payload) -> Resu
         }
         params.push((key.into_owned(), value.into_owned()));
     }
-    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
     let grants = &sp.settings().config.web.oauth2;
     let backend = sp.backend();
     match param("grant_type") {
         None => Ok(Err(OAuthError::request("grant_type is required."))),
         Some("password") if grants.password.enabled => {
             let (Some(username), Some(password)) = (param("username"), param("password")) else {
-                return Ok(Err(OAuthError::request("username and password are required.")));
+                return Ok(Err(OAuthError::request(
+                    "username and password are required.",
+                )));
             };
             match backend.authenticate(username, password).await {
                 Ok(account) => {
@@ -154,7 +196,9 @@ async fn grant(req: &HttpRequest, sp: &Stormpath, payload: web::Payload) -> Resu
                 .and_then(|v| v.trim().split_once(' '))
                 .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
                 .and_then(|(_, encoded)| auth::basic_credentials(encoded));
-            let Some((id, secret)) = credentials else { return Ok(Err(INVALID_CLIENT)) };
+            let Some((id, secret)) = credentials else {
+                return Ok(Err(INVALID_CLIENT));
+            };
             match backend.authenticate_api_key(&id, &secret).await? {
                 Some(account) => Ok(Ok(backend.issue_client_token(&account).await?)),
                 None => Ok(Err(INVALID_CLIENT)),

@@ -249,8 +249,17 @@ async fn success(
             return match fmt {
                 Format::Json => Ok(super::json_error(&err)),
                 Format::Html => {
-                    let problem = Problem { field: None, message: err.to_string() };
-                    page(req, sp, &Map::new(), &[problem], StatusCode::SERVICE_UNAVAILABLE)
+                    let problem = Problem {
+                        field: None,
+                        message: err.to_string(),
+                    };
+                    page(
+                        req,
+                        sp,
+                        &Map::new(),
+                        &[problem],
+                        StatusCode::SERVICE_UNAVAILABLE,
+                    )
                 }
             };
         }
@@ -299,12 +308,20 @@ fn page(
         Some(next) => redirect::with_next(&web.register.uri, next),
         None => web.register.uri.clone(),
     };
-    let mut page = FormPage::new(&web.register.view, "Create Account", action, "Create Account");
+    let mut page = FormPage::new(
+        &web.register.view,
+        "Create Account",
+        action,
+        "Create Account",
+    );
     for (f, value) in visible(sp).zip(&shown) {
         page.fields.push(FormField {
             placeholder: &f.placeholder,
             required: f.required,
-            error: problems.iter().find(|p| p.field.as_deref() == Some(&f.name)).map(|p| p.message.as_str()),
+            error: problems
+                .iter()
+                .find(|p| p.field.as_deref() == Some(&f.name))
+                .map(|p| p.message.as_str()),
             ..FormField::input("register", &f.name, &f.label, &f.kind).with_value(value.as_deref())
         });
     }

@@ -29,11 +29,23 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     let Some(caller) = &resolved.caller else {
         return Ok(auth::unauthenticated(&req, &sp, &resolved));
     };
-    let notice = (query_param(&req, "status").as_deref() == Some("changed")).then_some("Your password has been changed.");
-    page(&req, &sp, &caller.account.email, notice, None, StatusCode::OK)
+    let notice = (query_param(&req, "status").as_deref() == Some("changed"))
+        .then_some("Your password has been changed.");
+    page(
+        &req,
+        &sp,
+        &caller.account.email,
+        notice,
+        None,
+        StatusCode::OK,
+    )
 }
 
-async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<HttpResponse, Error> {
+async fn post(
+    req: HttpRequest,
+    sp: Stormpath,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
     let fmt = format(&req, &sp);
     let resolved = auth::resolve(&req, &sp).await?;
     let Some(caller) = resolved.caller.clone() else {
@@ -56,14 +68,25 @@ async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<
         (Err(err), Format::Json) => Ok(super::json_error(&err)),
         (Err(err), Format::Html) => {
             let status = super::html_status(&err);
-            page(&req, &sp, &caller.account.email, None, Some(err.to_string()), status)
+            page(
+                &req,
+                &sp,
+                &caller.account.email,
+                None,
+                Some(err.to_string()),
+                status,
+            )
         }
     }
 }
 
 /// Checks the form, changes the password (revoking every token of the account) and issues
 /// fresh tokens for this session. No HTTP in here.
-async fn change(sp: &Stormpath, caller: &auth::Caller, body: &Body) -> Result<stormpath_client::TokenSet, Error> {
+async fn change(
+    sp: &Stormpath,
+    caller: &auth::Caller,
+    body: &Body,
+) -> Result<stormpath_client::TokenSet, Error> {
     let current = text(body, "currentPassword", "Current Password")?
         .ok_or_else(|| Error::BadRequest("Current Password is required.".into()))?;
     let password = text(body, "password", "New Password")?
@@ -72,16 +95,24 @@ async fn change(sp: &Stormpath, caller: &auth::Caller, body: &Body) -> Result<st
         return Err(Error::BadRequest("Passwords do not match.".into()));
     }
     let backend = sp.backend();
-    match backend.change_password(&caller.account.id, current, password).await {
+    match backend
+        .change_password(&caller.account.id, current, password)
+        .await
+    {
         Ok(()) => {}
         Err(stormpath_client::Error::InvalidCredentials) => {
-            return Err(Error::BadRequest("The current password is incorrect.".into()));
+            return Err(Error::BadRequest(
+                "The current password is incorrect.".into(),
+            ));
         }
         Err(err) => return Err(err.into()),
     }
     tracing::info!(account = %caller.account.href, "password changed");
     // The notice is best effort: the change itself has happened.
-    if mail::send(sp, Template::PasswordChanged, &caller.account, None).await.is_err() {
+    if mail::send(sp, Template::PasswordChanged, &caller.account, None)
+        .await
+        .is_err()
+    {
         tracing::warn!(account = %caller.account.href, "password-change notice not sent");
     }
     Ok(backend.issue_tokens(&caller.account).await?)
@@ -96,10 +127,30 @@ fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
-    let mut page = FormPage::new(&web.settings.view, "Change Password", web.settings.uri.clone(), "Change Password");
-    page.fields.push(FormField::input("settings", "currentPassword", "Current Password", "password"));
-    page.fields.push(FormField::input("settings", "password", "New Password", "password"));
-    page.fields.push(FormField::input("settings", "confirmPassword", "Confirm New Password", "password"));
+    let mut page = FormPage::new(
+        &web.settings.view,
+        "Change Password",
+        web.settings.uri.clone(),
+        "Change Password",
+    );
+    page.fields.push(FormField::input(
+        "settings",
+        "currentPassword",
+        "Current Password",
+        "password",
+    ));
+    page.fields.push(FormField::input(
+        "settings",
+        "password",
+        "New Password",
+        "password",
+    ));
+    page.fields.push(FormField::input(
+        "settings",
+        "confirmPassword",
+        "Confirm New Password",
+        "password",
+    ));
     page.errors.extend(error);
     page.extra.insert("email", email);
     page.extra.insert("notice", &notice);

@@ -31,7 +31,10 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     let fmt = format(&req, &sp);
     let Some(token) = query_param(&req, "sptoken").filter(|t| !t.is_empty()) else {
         return match fmt {
-            Format::Json => Ok(Error::json(StatusCode::BAD_REQUEST, "sptoken parameter not provided.")),
+            Format::Json => Ok(Error::json(
+                StatusCode::BAD_REQUEST,
+                "sptoken parameter not provided.",
+            )),
             Format::Html => page(&req, &sp, None, None, StatusCode::OK),
         };
     };
@@ -66,7 +69,11 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
 }
 
 /// Resends the link. Answers the same whether or not the address has an UNVERIFIED account.
-async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<HttpResponse, Error> {
+async fn post(
+    req: HttpRequest,
+    sp: Stormpath,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
     let fmt = format(&req, &sp);
     let outcome = match read_form(&req, &sp, payload).await {
         Ok(body) => match (text(&body, "email", "Email"), text(&body, "login", "Email")) {
@@ -77,12 +84,19 @@ async fn post(req: HttpRequest, sp: Stormpath, payload: web::Payload) -> Result<
     };
     match (outcome, fmt) {
         (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),
-        (Ok(()), Format::Html) => {
-            Ok(redirect::found(&format!("{}?status=unverified", sp.settings().config.web.login.uri)))
-        }
+        (Ok(()), Format::Html) => Ok(redirect::found(&format!(
+            "{}?status=unverified",
+            sp.settings().config.web.login.uri
+        ))),
         (Err(err), _) if err.is_internal() => Err(err),
         (Err(err), Format::Json) => Ok(super::json_error(&err)),
-        (Err(err), Format::Html) => page(&req, &sp, None, Some(err.to_string()), super::html_status(&err)),
+        (Err(err), Format::Html) => page(
+            &req,
+            &sp,
+            None,
+            Some(err.to_string()),
+            super::html_status(&err),
+        ),
     }
 }
 
@@ -113,8 +127,14 @@ fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
-    let mut page = FormPage::new(&web.verify_email.view, "Verify Your Email", web.verify_email.uri.clone(), "Resend Email");
-    page.fields.push(FormField::input("verify", "email", "Email", "email"));
+    let mut page = FormPage::new(
+        &web.verify_email.view,
+        "Verify Your Email",
+        web.verify_email.uri.clone(),
+        "Resend Email",
+    );
+    page.fields
+        .push(FormField::input("verify", "email", "Email", "email"));
     page.errors.extend(error);
     page.extra.insert("warning", &warning);
     page.render(req, sp, status)

@@ -12,7 +12,10 @@ async fn the_settings_page_needs_a_login_and_has_three_password_fields() {
     app.login(&email("page")).await;
     let page = app.get("/settings", HTML).await.text().await.unwrap();
     for name in ["currentPassword", "password", "confirmPassword"] {
-        assert!(page.contains(&format!(r#"name="{name}" type="password""#)), "{name}");
+        assert!(
+            page.contains(&format!(r#"name="{name}" type="password""#)),
+            "{name}"
+        );
     }
 }
 
@@ -30,20 +33,47 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         .await
         .unwrap();
     assert_eq!(other_login.status(), 200);
-    let wrong = app.post_json("/settings", &json!({"currentPassword": "nope", "password": "N3wP4ssw0rd###"})).await;
+    let wrong = app
+        .post_json(
+            "/settings",
+            &json!({"currentPassword": "nope", "password": "N3wP4ssw0rd###"}),
+        )
+        .await;
     assert_json_error(wrong, 400, "current password is incorrect").await;
-    let weak = app.post_json("/settings", &json!({"currentPassword": PASSWORD, "password": "weak"})).await;
+    let weak = app
+        .post_json(
+            "/settings",
+            &json!({"currentPassword": PASSWORD, "password": "weak"}),
+        )
+        .await;
     assert_json_error(weak, 400, "at least 8").await;
-    let res = app.post_json("/settings", &json!({"currentPassword": PASSWORD, "password": "N3wP4ssw0rd###"})).await;
+    let res = app
+        .post_json(
+            "/settings",
+            &json!({"currentPassword": PASSWORD, "password": "N3wP4ssw0rd###"}),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["account"]["email"], email.as_str());
-    assert_eq!(app.get("/me", JSON).await.status(), 200, "this session continues");
-    let res = other.get(app.url("/me")).header("Accept", JSON).send().await.unwrap();
+    assert_eq!(
+        app.get("/me", JSON).await.status(),
+        200,
+        "this session continues"
+    );
+    let res = other
+        .get(app.url("/me"))
+        .header("Accept", JSON)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401, "the other session ended");
     let notice = nth_mail(&app, 1);
     assert_eq!(notice.rcpt_to, [email.clone()]);
-    assert!(notice.data.contains("password was changed") || notice.data.contains("Your password was changed"));
+    assert!(
+        notice.data.contains("password was changed")
+            || notice.data.contains("Your password was changed")
+    );
 }
 
 #[actix_web::test]
@@ -54,11 +84,20 @@ async fn html_change_redirects_with_a_notice() {
         .post_form(
             "/settings",
             "/settings",
-            &[("currentPassword", PASSWORD), ("password", "N3wP4ssw0rd###"), ("confirmPassword", "N3wP4ssw0rd###")],
+            &[
+                ("currentPassword", PASSWORD),
+                ("password", "N3wP4ssw0rd###"),
+                ("confirmPassword", "N3wP4ssw0rd###"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/settings?status=changed");
-    let page = app.get("/settings?status=changed", HTML).await.text().await.unwrap();
+    let page = app
+        .get("/settings?status=changed", HTML)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Your password has been changed."));
 }

@@ -12,7 +12,12 @@ async fn me_is_the_account_json_whatever_the_accept_header() {
     for accept in [HTML, JSON, "*/*", ""] {
         let res = app.get("/me", accept).await;
         assert_eq!(res.status(), 200, "Accept {accept:?}");
-        assert!(res.headers()["content-type"].to_str().unwrap().starts_with(JSON));
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(JSON)
+        );
         let cache = res.headers()["cache-control"].to_str().unwrap().to_owned();
         assert!(cache.contains("no-cache") && cache.contains("no-store"));
         assert_eq!(res.headers()["pragma"], "no-cache");
@@ -32,9 +37,22 @@ async fn me_unauthenticated() {
     for accept in [JSON, "*/*", "", "foo/bar"] {
         let res = app.get("/me", accept).await;
         assert_eq!(res.status(), 401);
-        assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+        assert!(
+            res.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer")
+        );
     }
-    assert_eq!(app.client.post(app.url("/me")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        app.client
+            .post(app.url("/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[actix_web::test]
@@ -43,7 +61,13 @@ async fn after_a_bounce_a_plain_login_goes_to_the_next_uri_not_the_saved_page() 
     let email = email("bounce");
     app.register(&email).await;
     app.get("/me", HTML).await;
-    let res = app.post_form("/login", "/login", &[("login", &email), ("password", PASSWORD)]).await;
+    let res = app
+        .post_form(
+            "/login",
+            "/login",
+            &[("login", &email), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.headers()["location"], "/");
 }
 
@@ -61,11 +85,29 @@ async fn configured_expansions_are_inlined_without_secrets() {
     let body = json!({"givenName": "E", "surname": "X", "email": email, "password": PASSWORD,
                       "customData": {"stormpathApiKey_1": "kid:ksecret"}});
     assert_eq!(app.post_json("/register", &body).await.status(), 200);
-    let account = app.sp.backend().account_by_email(&email).await.unwrap().unwrap();
-    app.sp.backend().merge_custom_data(&account.id, json!({"color": "blue"}).as_object().unwrap().clone()).await.unwrap();
+    let account = app
+        .sp
+        .backend()
+        .account_by_email(&email)
+        .await
+        .unwrap()
+        .unwrap();
+    app.sp
+        .backend()
+        .merge_custom_data(
+            &account.id,
+            json!({"color": "blue"}).as_object().unwrap().clone(),
+        )
+        .await
+        .unwrap();
     app.sp.backend().ensure_group("admins", None).await.unwrap();
-    app.sp.backend().add_to_group(&account.id, "admins").await.unwrap();
-    app.post_json("/login", &json!({"login": email, "password": PASSWORD})).await;
+    app.sp
+        .backend()
+        .add_to_group(&account.id, "admins")
+        .await
+        .unwrap();
+    app.post_json("/login", &json!({"login": email, "password": PASSWORD}))
+        .await;
     let me: Value = app.get("/me", JSON).await.json().await.unwrap();
     let acct = &me["account"];
     assert_eq!(acct["customData"]["color"], "blue");
@@ -74,5 +116,8 @@ async fn configured_expansions_are_inlined_without_secrets() {
     assert_eq!(acct["groupMemberships"]["size"], 1);
     assert_eq!(acct["apiKeys"]["size"], 1);
     let text = me.to_string();
-    assert!(!text.contains("ksecret") && !text.contains("stormpathApiKey"), "{text}");
+    assert!(
+        !text.contains("ksecret") && !text.contains("stormpathApiKey"),
+        "{text}"
+    );
 }

@@ -5,11 +5,19 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 async fn token(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
-    app.fresh_client().post(app.url("/oauth/token")).form(form).send().await.unwrap()
+    app.fresh_client()
+        .post(app.url("/oauth/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 fn assert_oauth_headers(res: &reqwest::Response) {
-    assert_eq!(res.headers()["content-type"], "application/json;charset=UTF-8");
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
     assert_eq!(res.headers()["cache-control"], "no-store");
     assert_eq!(res.headers()["pragma"], "no-cache");
 }
@@ -28,31 +36,84 @@ async fn account_with_key(app: &TestApp, id: &str, secret: &str) -> String {
     let email = email("key");
     let body = json!({"givenName": "K", "surname": "Y", "email": email, "password": PASSWORD,
                       "customData": {"stormpathApiKey_1": format!("{id}:{secret}")}});
-    let res: Value = app.post_json("/register", &body).await.json().await.unwrap();
+    let res: Value = app
+        .post_json("/register", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
     res["account"]["href"].as_str().unwrap().to_owned()
 }
 
 #[actix_web::test]
 async fn only_post_is_allowed() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/oauth/token")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/oauth/token"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     assert_oauth_headers(&res);
-    assert_eq!(app.client.put(app.url("/oauth/token")).send().await.unwrap().status(), 405);
+    assert_eq!(
+        app.client
+            .put(app.url("/oauth/token"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        405
+    );
 }
 
 #[actix_web::test]
 async fn bodies_must_be_forms_with_a_known_grant() {
     let app = TestApp::spawn().await;
-    let res = app.client.post(app.url("/oauth/token")).json(&json!({"grant_type": "password"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/oauth/token"))
+        .json(&json!({"grant_type": "password"}))
+        .send()
+        .await
+        .unwrap();
     assert_oauth_error(res, 400, "invalid_request").await;
-    let res = app.client.post(app.url("/oauth/token")).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/oauth/token"))
+        .send()
+        .await
+        .unwrap();
     assert_oauth_error(res, 400, "invalid_request").await;
-    assert_oauth_error(token(&app, &[("grant_type", "")]).await, 400, "invalid_request").await;
+    assert_oauth_error(
+        token(&app, &[("grant_type", "")]).await,
+        400,
+        "invalid_request",
+    )
+    .await;
     assert_oauth_error(token(&app, &[("foo", "bar")]).await, 400, "invalid_request").await;
-    assert_oauth_error(token(&app, &[("grant_type", "authorization_code")]).await, 400, "unsupported_grant_type").await;
-    assert_oauth_error(token(&app, &[("grant_type", "password")]).await, 400, "invalid_request").await;
-    let res = token(&app, &[("grant_type", "password"), ("grant_type", "password"), ("username", "a"), ("password", "b")]).await;
+    assert_oauth_error(
+        token(&app, &[("grant_type", "authorization_code")]).await,
+        400,
+        "unsupported_grant_type",
+    )
+    .await;
+    assert_oauth_error(
+        token(&app, &[("grant_type", "password")]).await,
+        400,
+        "invalid_request",
+    )
+    .await;
+    let res = token(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("grant_type", "password"),
+            ("username", "a"),
+            ("password", "b"),
+        ],
+    )
+    .await;
     assert_oauth_error(res, 400, "invalid_request").await;
     let res = app
         .client
@@ -69,21 +130,46 @@ async fn password_grant_issues_exactly_four_keys() {
     let app = TestApp::spawn().await;
     let email = email("pw");
     let registered = app.register(&email).await;
-    let res = token(&app, &[("grant_type", "password"), ("username", &email), ("password", PASSWORD)]).await;
+    let res = token(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("username", &email),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 200);
     assert_oauth_headers(&res);
     assert!(set_cookies(res.headers(), "access_token").is_empty());
     let body: Value = res.json().await.unwrap();
     let mut keys: Vec<_> = body.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["access_token", "expires_in", "refresh_token", "token_type"]);
+    assert_eq!(
+        keys,
+        ["access_token", "expires_in", "refresh_token", "token_type"]
+    );
     assert_eq!(body["expires_in"], 3600);
     assert_eq!(body["token_type"], "Bearer");
     let access = body["access_token"].as_str().unwrap();
     assert_eq!(claims(access)["sub"], registered["account"]["href"]);
-    let me = app.fresh_client().get(app.url("/me")).bearer_auth(access).send().await.unwrap();
+    let me = app
+        .fresh_client()
+        .get(app.url("/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), 200);
-    let bad = token(&app, &[("grant_type", "password"), ("username", &email), ("password", "wrong")]).await;
+    let bad = token(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("username", &email),
+            ("password", "wrong"),
+        ],
+    )
+    .await;
     assert_oauth_error(bad, 400, "invalid_grant").await;
 }
 
@@ -92,13 +178,24 @@ async fn refresh_grant_mints_a_new_access_token_and_keeps_the_refresh_token() {
     let app = TestApp::spawn().await;
     let email = email("rg");
     app.register(&email).await;
-    let first: Value = token(&app, &[("grant_type", "password"), ("username", &email), ("password", PASSWORD)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = token(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("username", &email),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let refresh = first["refresh_token"].as_str().unwrap();
-    let res = token(&app, &[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    let res = token(
+        &app,
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let second: Value = res.json().await.unwrap();
     assert_ne!(second["access_token"], first["access_token"]);
@@ -106,9 +203,24 @@ async fn refresh_grant_mints_a_new_access_token_and_keeps_the_refresh_token() {
     assert_eq!(second["expires_in"], 3600);
     let access = first["access_token"].as_str().unwrap();
     for bad in ["junk", access] {
-        assert_oauth_error(token(&app, &[("grant_type", "refresh_token"), ("refresh_token", bad)]).await, 400, "invalid_grant").await;
+        assert_oauth_error(
+            token(
+                &app,
+                &[("grant_type", "refresh_token"), ("refresh_token", bad)],
+            )
+            .await,
+            400,
+            "invalid_grant",
+        )
+        .await;
     }
-    let res = app.fresh_client().get(app.url("/me")).bearer_auth(refresh).send().await.unwrap();
+    let res = app
+        .fresh_client()
+        .get(app.url("/me"))
+        .bearer_auth(refresh)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401, "a refresh token is not an access token");
 }
 
@@ -132,7 +244,13 @@ async fn client_credentials_grant_with_an_api_key() {
     let access = body["access_token"].as_str().unwrap();
     assert_eq!(claims(access)["sub"], href.as_str());
     assert!(claims(access).get("rti").is_none());
-    let me = app.fresh_client().get(app.url("/me")).bearer_auth(access).send().await.unwrap();
+    let me = app
+        .fresh_client()
+        .get(app.url("/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), 200);
     for (id, secret) in [("KEYID123", "wrong"), ("UNKNOWN", "c2VjcmV0+/=")] {
         let res = app
@@ -145,7 +263,12 @@ async fn client_credentials_grant_with_an_api_key() {
             .unwrap();
         assert_oauth_error(res, 401, "invalid_client").await;
     }
-    assert_oauth_error(token(&app, &[("grant_type", "client_credentials")]).await, 401, "invalid_client").await;
+    assert_oauth_error(
+        token(&app, &[("grant_type", "client_credentials")]).await,
+        401,
+        "invalid_client",
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -158,7 +281,12 @@ async fn disabled_grants_are_unsupported() {
     })
     .await;
     for grant in ["password", "refresh_token", "client_credentials"] {
-        assert_oauth_error(token(&app, &[("grant_type", grant)]).await, 400, "unsupported_grant_type").await;
+        assert_oauth_error(
+            token(&app, &[("grant_type", grant)]).await,
+            400,
+            "unsupported_grant_type",
+        )
+        .await;
     }
 }
 
@@ -167,7 +295,17 @@ async fn cookies_are_ignored_and_a_logged_in_browser_can_still_call_it() {
     let app = TestApp::spawn().await;
     let email = email("ck");
     app.login(&email).await;
-    let res = app.client.post(app.url("/oauth/token")).form(&[("grant_type", "password"), ("username", &email), ("password", PASSWORD)]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", &email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 }
 
@@ -183,11 +321,18 @@ async fn tokens_are_signed_with_the_api_key_secret_when_one_is_configured() {
     .await;
     let email = email("signed");
     app.register(&email).await;
-    let body: Value = token(&app, &[("grant_type", "password"), ("username", &email), ("password", PASSWORD)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = token(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("username", &email),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let access = body["access_token"].as_str().unwrap();
     assert_eq!(header(access)["kid"], "APPKEY");
     let (signed, signature) = access.rsplit_once('.').unwrap();
@@ -205,8 +350,16 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     } else {
         block[..key.len()].copy_from_slice(key);
     }
-    let inner: Vec<u8> = block.iter().map(|b| b ^ 0x36).chain(message.iter().copied()).collect();
+    let inner: Vec<u8> = block
+        .iter()
+        .map(|b| b ^ 0x36)
+        .chain(message.iter().copied())
+        .collect();
     let inner = Sha256::digest(&inner);
-    let outer: Vec<u8> = block.iter().map(|b| b ^ 0x5c).chain(inner.iter().copied()).collect();
+    let outer: Vec<u8> = block
+        .iter()
+        .map(|b| b ^ 0x5c)
+        .chain(inner.iter().copied())
+        .collect();
     Sha256::digest(&outer).to_vec()
 }

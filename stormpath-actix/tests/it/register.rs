@@ -196,11 +196,20 @@ async fn configured_custom_fields_and_api_key_members_land_in_custom_data() {
         .unwrap();
     let data = app.sp.backend().custom_data(&account.id).await.unwrap();
     assert_eq!(data["favoriteColor"], "green");
-    assert!(!data.contains_key("stormpathApiKey_1"), "API keys are not kept in custom data");
+    assert!(
+        !data.contains_key("stormpathApiKey_1"),
+        "API keys are not kept in custom data"
+    );
     let keys = app.sp.backend().api_keys(&account.id).await.unwrap();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0].id, "id");
-    let res = app.fresh_client().get(app.url("/dashboard")).basic_auth("id", Some("secret")).send().await.unwrap();
+    let res = app
+        .fresh_client()
+        .get(app.url("/dashboard"))
+        .basic_auth("id", Some("secret"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "the key authenticates as its account");
     // At the root works as well.
     let email2 = self::email("custom-root");

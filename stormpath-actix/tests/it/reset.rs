@@ -5,7 +5,13 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 async fn forgot_json(app: &TestApp, email: &str) -> reqwest::Response {
-    app.fresh_client().post(app.url("/forgot")).header("Accept", JSON).json(&json!({ "email": email })).send().await.unwrap()
+    app.fresh_client()
+        .post(app.url("/forgot"))
+        .header("Accept", JSON)
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Requests a reset for a new account and returns (email, token).
@@ -25,7 +31,12 @@ async fn forgot_page_is_html_only_with_an_email_input() {
     assert!(page.contains(r#"name="email" type="email" placeholder="Email" required"#));
     assert!(page.contains(r#"name="_csrf""#));
     assert_eq!(app.get("/forgot", JSON).await.status(), 404);
-    let page = app.get("/forgot?status=invalid_sptoken", HTML).await.text().await.unwrap();
+    let page = app
+        .get("/forgot?status=invalid_sptoken", HTML)
+        .await
+        .text()
+        .await
+        .unwrap();
     let first_alert = page.find("class=\"alert").unwrap();
     assert!(page[first_alert..].starts_with(r#"class="alert alert-warning""#));
     assert!(page.contains("no longer valid"));
@@ -38,14 +49,19 @@ async fn forgot_answers_the_same_for_known_and_unknown_addresses() {
     app.register(&email).await;
     let known = forgot_json(&app, &email).await;
     let unknown = forgot_json(&app, "nobody-here@example.com").await;
-    assert_eq!((known.status().as_u16(), unknown.status().as_u16()), (200, 200));
+    assert_eq!(
+        (known.status().as_u16(), unknown.status().as_u16()),
+        (200, 200)
+    );
     assert_eq!(known.text().await.unwrap(), "");
     assert_eq!(unknown.text().await.unwrap(), "");
     let messages = app.smtp.wait_for(1, std::time::Duration::from_secs(5));
     assert_eq!(messages.len(), 1, "only the existing account gets mail");
     assert_eq!(messages[0].rcpt_to, [email.clone()]);
     for html_email in [email.as_str(), "nobody-here@example.com"] {
-        let res = app.post_form("/forgot", "/forgot", &[("email", html_email)]).await;
+        let res = app
+            .post_form("/forgot", "/forgot", &[("email", html_email)])
+            .await;
         assert_eq!(res.status(), 302);
         assert_eq!(res.headers()["location"], "/login?status=forgot");
     }
@@ -68,19 +84,35 @@ async fn the_mailed_link_is_absolute_from_config_with_the_token_last() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let message = nth_mail(&app, 1);
-    assert!(message.data.contains(&format!("To: {email}")), "addressed to the account");
+    assert!(
+        message.data.contains(&format!("To: {email}")),
+        "addressed to the account"
+    );
     let link = mailed_link(&message.data);
-    assert!(link.starts_with(&format!("{}/change?sptoken=", app.base)), "{link}");
+    assert!(
+        link.starts_with(&format!("{}/change?sptoken=", app.base)),
+        "{link}"
+    );
     let token = token_of(&link);
     assert!(token.len() >= 22);
-    assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{token}");
+    assert!(
+        token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{token}"
+    );
     assert!(!message.data.contains("evil.example"));
 }
 
 #[actix_web::test]
 async fn missing_email_is_a_clear_error() {
     let app = TestApp::spawn().await;
-    assert_json_error(app.post_json("/forgot", &json!({})).await, 400, "Email is required.").await;
+    assert_json_error(
+        app.post_json("/forgot", &json!({})).await,
+        400,
+        "Email is required.",
+    )
+    .await;
     let res = app.post_form("/forgot", "/forgot", &[("email", "")]).await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("Email is required."));
@@ -90,8 +122,19 @@ async fn missing_email_is_a_clear_error() {
 async fn change_without_or_with_a_bad_token() {
     let app = TestApp::spawn().await;
     let res = app.get("/change", HTML).await;
-    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (302, "/forgot"));
-    assert_json_error(app.get("/change", JSON).await, 400, "sptoken parameter not provided.").await;
+    assert_eq!(
+        (
+            res.status().as_u16(),
+            res.headers()["location"].to_str().unwrap()
+        ),
+        (302, "/forgot")
+    );
+    assert_json_error(
+        app.get("/change", JSON).await,
+        400,
+        "sptoken parameter not provided.",
+    )
+    .await;
     let res = app.get("/change?sptoken=nope", HTML).await;
     assert_eq!(res.headers()["location"], "/forgot?status=invalid_sptoken");
     assert_json_error(app.get("/change?sptoken=nope", JSON).await, 404, "").await;
@@ -106,7 +149,12 @@ async fn change_without_or_with_a_bad_token() {
         .unwrap();
     assert_eq!(res.status(), 404);
     // The token is checked before the password.
-    let res = app.post_json("/change", &json!({"sptoken": "nope", "password": "foobar123!"})).await;
+    let res = app
+        .post_json(
+            "/change",
+            &json!({"sptoken": "nope", "password": "foobar123!"}),
+        )
+        .await;
     assert_json_error(res, 404, "").await;
 }
 
@@ -119,7 +167,9 @@ async fn a_valid_token_shows_the_form_and_json_gets_an_empty_200() {
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
     let page = res.text().await.unwrap();
     let first = page.find(r#"name="password" type="password""#).unwrap();
-    let second = page.find(r#"name="confirmPassword" type="password""#).unwrap();
+    let second = page
+        .find(r#"name="confirmPassword" type="password""#)
+        .unwrap();
     assert!(first < second);
     assert!(page.contains(&format!(r#"action="/change?sptoken={token}""#)));
     let res = app.get(&format!("/change?sptoken={token}"), JSON).await;
@@ -131,22 +181,53 @@ async fn a_valid_token_shows_the_form_and_json_gets_an_empty_200() {
 async fn json_reset_sets_the_password_uses_the_token_up_and_ends_sessions() {
     let app = TestApp::spawn().await;
     let (email, token) = mailed_token(&app, "reset").await;
-    let login = app.post_json("/login", &json!({"login": email, "password": PASSWORD})).await;
+    let login = app
+        .post_json("/login", &json!({"login": email, "password": PASSWORD}))
+        .await;
     let old_access = cookie_value(set_cookies(login.headers(), "access_token")[0]).to_owned();
     // A weak password is refused and leaves the token usable.
-    let res = app.post_json("/change", &json!({"sptoken": token, "password": "weak"})).await;
+    let res = app
+        .post_json("/change", &json!({"sptoken": token, "password": "weak"}))
+        .await;
     assert_json_error(res, 400, "at least 8 characters").await;
-    let res = app.post_json("/change", &json!({"sptoken": token, "password": "N3wP4ssw0rd###"})).await;
+    let res = app
+        .post_json(
+            "/change",
+            &json!({"sptoken": token, "password": "N3wP4ssw0rd###"}),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().len(), 0, "zero-byte body");
-    let new_login = app.post_json("/login", &json!({"login": email, "password": "N3wP4ssw0rd###"})).await;
+    let new_login = app
+        .post_json(
+            "/login",
+            &json!({"login": email, "password": "N3wP4ssw0rd###"}),
+        )
+        .await;
     assert_eq!(new_login.status(), 200);
-    let old = app.post_json("/login", &json!({"login": email, "password": PASSWORD})).await;
+    let old = app
+        .post_json("/login", &json!({"login": email, "password": PASSWORD}))
+        .await;
     assert_eq!(old.status(), 400);
-    let reused = app.post_json("/change", &json!({"sptoken": token, "password": "An0therPass!"})).await;
+    let reused = app
+        .post_json(
+            "/change",
+            &json!({"sptoken": token, "password": "An0therPass!"}),
+        )
+        .await;
     assert_json_error(reused, 404, "").await;
-    let res = app.fresh_client().get(app.url("/dashboard")).bearer_auth(&old_access).send().await.unwrap();
-    assert_eq!(res.status(), 401, "sessions from before the reset are revoked");
+    let res = app
+        .fresh_client()
+        .get(app.url("/dashboard"))
+        .bearer_auth(&old_access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        401,
+        "sessions from before the reset are revoked"
+    );
 }
 
 #[actix_web::test]
@@ -155,19 +236,49 @@ async fn html_reset_with_a_csrf_token_from_the_forgot_page() {
     let (email, token) = mailed_token(&app, "htmlreset").await;
     let path = format!("/change?sptoken={token}");
     let res = app
-        .post_form("/forgot", &path, &[("password", "N3wP4ssw0rd###"), ("confirmPassword", "mismatch")])
+        .post_form(
+            "/forgot",
+            &path,
+            &[
+                ("password", "N3wP4ssw0rd###"),
+                ("confirmPassword", "mismatch"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("Passwords do not match."));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Passwords do not match.")
+    );
     let res = app
-        .post_form("/forgot", &path, &[("password", "N3wP4ssw0rd###"), ("confirmPassword", "N3wP4ssw0rd###")])
+        .post_form(
+            "/forgot",
+            &path,
+            &[
+                ("password", "N3wP4ssw0rd###"),
+                ("confirmPassword", "N3wP4ssw0rd###"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/login?status=reset");
-    let ok = app.post_json("/login", &json!({"login": email, "password": "N3wP4ssw0rd###"})).await;
+    let ok = app
+        .post_json(
+            "/login",
+            &json!({"login": email, "password": "N3wP4ssw0rd###"}),
+        )
+        .await;
     assert_eq!(ok.status(), 200);
-    let res = app.post_form("/forgot", &path, &[("password", "N3wP4ssw0rd###")]).await;
-    assert_eq!(res.headers()["location"], "/forgot?status=invalid_sptoken", "used up");
+    let res = app
+        .post_form("/forgot", &path, &[("password", "N3wP4ssw0rd###")])
+        .await;
+    assert_eq!(
+        res.headers()["location"],
+        "/forgot?status=invalid_sptoken",
+        "used up"
+    );
 }
 
 #[actix_web::test]
@@ -177,22 +288,42 @@ async fn a_newer_token_voids_the_older_one() {
     forgot_json(&app, &email).await;
     let second = token_of(&mailed_link(&nth_mail(&app, 2).data));
     assert_ne!(first, second);
-    assert_eq!(app.get(&format!("/change?sptoken={first}"), JSON).await.status(), 404);
-    assert_eq!(app.get(&format!("/change?sptoken={second}"), JSON).await.status(), 200);
+    assert_eq!(
+        app.get(&format!("/change?sptoken={first}"), JSON)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/change?sptoken={second}"), JSON)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[actix_web::test]
 async fn expired_tokens_are_refused() {
     let app = TestApp::spawn_with(|b| b.config(|c| c.tokens.password_reset_ttl = 0)).await;
     let (_, token) = mailed_token(&app, "expired").await;
-    assert_eq!(app.get(&format!("/change?sptoken={token}"), JSON).await.status(), 404);
+    assert_eq!(
+        app.get(&format!("/change?sptoken={token}"), JSON)
+            .await
+            .status(),
+        404
+    );
 }
 
 #[actix_web::test]
 async fn auto_login_after_reset_sets_cookies() {
     let app = TestApp::spawn_with(|b| b.web(|w| w.change_password.auto_login = true)).await;
     let (email, token) = mailed_token(&app, "autoreset").await;
-    let res = app.post_json("/change", &json!({"sptoken": token, "password": "N3wP4ssw0rd###"})).await;
+    let res = app
+        .post_json(
+            "/change",
+            &json!({"sptoken": token, "password": "N3wP4ssw0rd###"}),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(set_cookies(res.headers(), "access_token").len(), 1);
     let body: Value = res.json().await.unwrap();
@@ -204,10 +335,20 @@ async fn disabled_accounts_and_look_alike_addresses_get_no_mail() {
     let app = TestApp::spawn().await;
     let email = email("dis");
     app.register(&email).await;
-    let account = app.sp.backend().account_by_email(&email).await.unwrap().unwrap();
+    let account = app
+        .sp
+        .backend()
+        .account_by_email(&email)
+        .await
+        .unwrap()
+        .unwrap();
     let mut update = stormpath_client::AccountUpdate::default();
     update.status = Some(stormpath::AccountStatus::Disabled);
-    app.sp.backend().update_account(&account.id, update).await.unwrap();
+    app.sp
+        .backend()
+        .update_account(&account.id, update)
+        .await
+        .unwrap();
     assert_eq!(forgot_json(&app, &email).await.status(), 200);
     app.register("user@github.com").await;
     assert_eq!(forgot_json(&app, "user@gıthub.com").await.status(), 200);
@@ -224,7 +365,9 @@ async fn a_mail_server_that_is_down_fails_the_request_cleanly() {
     let email = email("down");
     app.register(&email).await;
     assert_json_error(forgot_json(&app, &email).await, 503, "could not send").await;
-    let res = app.post_form("/forgot", "/forgot", &[("email", &email)]).await;
+    let res = app
+        .post_form("/forgot", "/forgot", &[("email", &email)])
+        .await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("could not send"));
 }

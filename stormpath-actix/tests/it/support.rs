@@ -96,7 +96,10 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let smtp = SmtpSink::start();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+        let base = format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().expect("addr").port()
+        );
         let (smtp_url, web_base) = (smtp.url(), base.clone());
         let builder = builder(&dir).config(move |c| {
             c.mail.smtp_url = Some(stormpath::config::Secret(smtp_url));
@@ -120,7 +123,13 @@ impl TestApp {
         .expect("listen")
         .run();
         actix_web::rt::spawn(server);
-        Self { base, client: client(), sp, dir, smtp }
+        Self {
+            base,
+            client: client(),
+            sp,
+            dir,
+            smtp,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -300,6 +309,10 @@ pub fn token_of(link: &str) -> String {
 /// Waits for the `n`th message (1-based) and returns it.
 pub fn nth_mail(app: &TestApp, n: usize) -> stormpath_testkit::Received {
     let messages = app.smtp.wait_for(n, std::time::Duration::from_secs(5));
-    assert!(messages.len() >= n, "expected {n} messages, got {}", messages.len());
+    assert!(
+        messages.len() >= n,
+        "expected {n} messages, got {}",
+        messages.len()
+    );
     messages[n - 1].clone()
 }

@@ -25,7 +25,9 @@ async fn new_accounts_are_unverified_and_cannot_log_in_until_they_click() {
     let res = app.post_json("/register", &register_body(&email)).await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["account"]["status"], "UNVERIFIED");
-    let login = app.post_json("/login", &json!({"login": email, "password": PASSWORD})).await;
+    let login = app
+        .post_json("/login", &json!({"login": email, "password": PASSWORD}))
+        .await;
     assert_json_error(login, 400, "not verified").await;
     let message = nth_mail(&app, 1);
     assert_eq!(message.rcpt_to, [email.clone()]);
@@ -35,7 +37,9 @@ async fn new_accounts_are_unverified_and_cannot_log_in_until_they_click() {
     let res = app.get(&format!("/verify?sptoken={token}"), HTML).await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/login?status=verified");
-    let login = app.post_json("/login", &json!({"login": email, "password": PASSWORD})).await;
+    let login = app
+        .post_json("/login", &json!({"login": email, "password": PASSWORD}))
+        .await;
     assert_eq!(login.status(), 200);
     // Single use: the link now shows the resend form with the warning.
     let res = app.get(&format!("/verify?sptoken={token}"), HTML).await;
@@ -49,18 +53,37 @@ async fn new_accounts_are_unverified_and_cannot_log_in_until_they_click() {
 async fn html_registration_goes_to_the_unverified_banner() {
     let app = verifying_app().await;
     let res = app
-        .post_form("/register", "/register", &[("givenName", "A"), ("surname", "B"), ("email", &email("h")), ("password", PASSWORD)])
+        .post_form(
+            "/register",
+            "/register",
+            &[
+                ("givenName", "A"),
+                ("surname", "B"),
+                ("email", &email("h")),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/login?status=unverified");
-    let page = app.get("/login?status=unverified", HTML).await.text().await.unwrap();
+    let page = app
+        .get("/login?status=unverified", HTML)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(r#"<a href="/verify">Click Here</a>"#));
 }
 
 #[actix_web::test]
 async fn json_verify_answers() {
     let app = verifying_app().await;
-    assert_json_error(app.get("/verify", JSON).await, 400, "sptoken parameter not provided.").await;
+    assert_json_error(
+        app.get("/verify", JSON).await,
+        400,
+        "sptoken parameter not provided.",
+    )
+    .await;
     assert_json_error(app.get("/verify?sptoken=bogus", JSON).await, 404, "").await;
     let email = email("jv");
     app.post_json("/register", &register_body(&email)).await;
@@ -80,17 +103,33 @@ async fn resend_answers_the_same_and_mails_only_unverified_accounts() {
         let res = app.post_json("/verify", &json!({ "email": address })).await;
         assert_eq!(res.status(), 200);
         assert!(res.text().await.unwrap().is_empty());
-        let res = app.post_form("/verify", "/verify", &[("login", address)]).await;
+        let res = app
+            .post_form("/verify", "/verify", &[("login", address)])
+            .await;
         assert_eq!(res.headers()["location"], "/login?status=unverified");
     }
     let messages = app.smtp.wait_for(3, std::time::Duration::from_secs(5));
-    assert_eq!(messages.len(), 3, "two resends for the real account, none for the unknown one");
+    assert_eq!(
+        messages.len(),
+        3,
+        "two resends for the real account, none for the unknown one"
+    );
     assert!(messages.iter().all(|m| m.rcpt_to == [email.clone()]));
     // Only the newest link works.
     let old = token_of(&mailed_link(&messages[1].data));
     let new = token_of(&mailed_link(&messages[2].data));
-    assert_eq!(app.get(&format!("/verify?sptoken={old}"), JSON).await.status(), 404);
-    assert_eq!(app.get(&format!("/verify?sptoken={new}"), JSON).await.status(), 200);
+    assert_eq!(
+        app.get(&format!("/verify?sptoken={old}"), JSON)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/verify?sptoken={new}"), JSON)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[actix_web::test]
@@ -104,7 +143,10 @@ async fn auto_login_applies_after_verification() {
     .await;
     let email = email("auto");
     let res = app.post_json("/register", &register_body(&email)).await;
-    assert!(set_cookies(res.headers(), "access_token").is_empty(), "no session before verification");
+    assert!(
+        set_cookies(res.headers(), "access_token").is_empty(),
+        "no session before verification"
+    );
     let token = token_of(&mailed_link(&nth_mail(&app, 1).data));
     let res = app.get(&format!("/verify?sptoken={token}"), JSON).await;
     assert_eq!(res.status(), 200);
@@ -116,11 +158,24 @@ async fn auto_login_applies_after_verification() {
 #[actix_web::test]
 async fn a_verification_mail_that_cannot_be_sent_undoes_the_registration() {
     let app = TestApp::spawn_with(|b| {
-        b.web(|w| w.verify_email.enabled = Some(true))
-            .config(|c| c.mail.smtp_url = Some(stormpath::config::Secret("smtp://127.0.0.1:1".into())))
+        b.web(|w| w.verify_email.enabled = Some(true)).config(|c| {
+            c.mail.smtp_url = Some(stormpath::config::Secret("smtp://127.0.0.1:1".into()))
+        })
     })
     .await;
     let email = email("undo");
-    assert_json_error(app.post_json("/register", &register_body(&email)).await, 503, "could not send").await;
-    assert!(app.sp.backend().account_by_email(&email).await.unwrap().is_none());
+    assert_json_error(
+        app.post_json("/register", &register_body(&email)).await,
+        503,
+        "could not send",
+    )
+    .await;
+    assert!(
+        app.sp
+            .backend()
+            .account_by_email(&email)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
