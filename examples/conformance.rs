@@ -42,10 +42,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = Stormpath::builder()
         .application("Conformance")
         .insecure_short_secret_key();
-    if env("SECRET_KEY").is_none() {
-        if let Some(key) = env("JWT_SIGNING_KEY") {
-            builder = builder.secret_key(key);
-        }
+    if env("SECRET_KEY").is_none()
+        && let Some(key) = env("JWT_SIGNING_KEY")
+    {
+        builder = builder.secret_key(key);
     }
     if env("STORMPATH_BASE_URL").is_none() {
         builder = builder.web(move |web| web.base_url = format!("http://127.0.0.1:{port}"));

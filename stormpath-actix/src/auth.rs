@@ -97,18 +97,18 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
         });
     }
     let access = req.cookie(&config.web.access_token_cookie.name);
-    if let Some(cookie) = &access {
-        if let Some(a) = backend.verify_access_token(cookie.value()).await? {
-            let caller = Caller {
-                account: a.account,
-                claims: Some(a.claims),
-                method: AuthMethod::Cookie,
-            };
-            return Ok(Resolved {
-                caller: Some(caller),
-                cookies: Vec::new(),
-            });
-        }
+    if let Some(cookie) = &access
+        && let Some(a) = backend.verify_access_token(cookie.value()).await?
+    {
+        let caller = Caller {
+            account: a.account,
+            claims: Some(a.claims),
+            method: AuthMethod::Cookie,
+        };
+        return Ok(Resolved {
+            caller: Some(caller),
+            cookies: Vec::new(),
+        });
     }
     let refresh = req.cookie(&config.web.refresh_token_cookie.name);
     match refresh {

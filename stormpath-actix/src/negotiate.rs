@@ -80,14 +80,14 @@ fn parse_range(item: &str) -> Option<(String, String, f32)> {
     }
     let mut q = 1.0;
     for param in parts {
-        if let Some((k, v)) = param.split_once('=') {
-            if k.trim().eq_ignore_ascii_case("q") {
-                q = v
-                    .trim()
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|q| (0.0..=1.0).contains(q))?;
-            }
+        if let Some((k, v)) = param.split_once('=')
+            && k.trim().eq_ignore_ascii_case("q")
+        {
+            q = v
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|q| (0.0..=1.0).contains(q))?;
         }
     }
     Some((ty.trim().to_owned(), sub.trim().to_owned(), q))

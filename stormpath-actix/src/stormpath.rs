@@ -56,7 +56,6 @@ impl Stormpath {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[must_use]
     pub fn builder() -> StormpathBuilder {
         StormpathBuilder::default()
     }

@@ -161,6 +161,34 @@ impl Store {
             AccountStatus::Unverified => EmailVerificationStatus::Unverified,
             _ => EmailVerificationStatus::Unknown,
         };
+        // A login names an account by email or username, so neither may equal the other kind
+        // of identifier of another account (an explicit username that is someone's email, or
+        // an email that is someone's username).
+        let (email_key, username_key) = (email::canonical(&new.email), email::canonical(&username));
+        let crossed = sqlx::query(
+            "SELECT username_key FROM accounts WHERE directory_id = $1 \
+             AND (email_key = $2 OR username_key = $3) LIMIT 1",
+        )
+        .bind(&self.inner.directory_id)
+        .bind(&username_key)
+        .bind(&email_key)
+        .fetch_optional(&self.inner.pool)
+        .await
+        .map_err(backend)?;
+        if let Some(row) = crossed {
+            let their_username: String = row.try_get(0).map_err(backend)?;
+            return Err(if their_username == email_key {
+                Error::Conflict {
+                    field: "email",
+                    message: EMAIL_TAKEN.into(),
+                }
+            } else {
+                Error::Conflict {
+                    field: "username",
+                    message: USERNAME_TAKEN.into(),
+                }
+            });
+        }
         let mut tx = self.inner.pool.begin().await.map_err(backend)?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, directory_id, email, email_key, username, username_key, \
@@ -342,6 +370,7 @@ fn custom_data_json(data: &CustomData) -> Result<String> {
 }
 
 const EMAIL_TAKEN: &str = "An account with that email address already exists.";
+const USERNAME_TAKEN: &str = "An account with that username already exists.";
 
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)

@@ -59,12 +59,12 @@ impl Store {
         if self.cached(id).await?.is_none() {
             return Err(Error::NotFound);
         }
-        if let Some(name) = name {
-            if name.chars().count() > 255 || name.chars().any(char::is_control) {
-                return Err(Error::Validation(
-                    "API key names are at most 255 printable characters.".into(),
-                ));
-            }
+        if let Some(name) = name
+            && (name.chars().count() > 255 || name.chars().any(char::is_control))
+        {
+            return Err(Error::Validation(
+                "API key names are at most 255 printable characters.".into(),
+            ));
         }
         // Stormpath's shapes: a 25-character id and a 43-character base64url secret (256 bits).
         let key_id = util::new_id()[..22].to_uppercase() + "KEY";

@@ -116,13 +116,13 @@ impl Settings {
         {
             return Err(config_err("web.idSite.enabled", "ID Site is not supported"));
         }
-        if let Some(href) = &config.application.href {
-            if !href.contains("/applications/") {
-                return Err(config_err(
-                    "application.href",
-                    "must contain /applications/",
-                ));
-            }
+        if let Some(href) = &config.application.href
+            && !href.contains("/applications/")
+        {
+            return Err(config_err(
+                "application.href",
+                "must contain /applications/",
+            ));
         }
         for (key, value) in [
             ("web.login.uri", &web.login.uri),

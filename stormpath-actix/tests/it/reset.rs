@@ -57,7 +57,7 @@ async fn forgot_answers_the_same_for_known_and_unknown_addresses() {
     assert_eq!(unknown.text().await.unwrap(), "");
     let messages = app.smtp.wait_for(1, std::time::Duration::from_secs(5));
     assert_eq!(messages.len(), 1, "only the existing account gets mail");
-    assert_eq!(messages[0].rcpt_to, [email.clone()]);
+    assert_eq!(messages[0].rcpt_to, std::slice::from_ref(&email));
     for html_email in [email.as_str(), "nobody-here@example.com"] {
         let res = app
             .post_form("/forgot", "/forgot", &[("email", html_email)])

@@ -30,7 +30,7 @@ async fn new_accounts_are_unverified_and_cannot_log_in_until_they_click() {
         .await;
     assert_json_error(login, 400, "not verified").await;
     let message = nth_mail(&app, 1);
-    assert_eq!(message.rcpt_to, [email.clone()]);
+    assert_eq!(message.rcpt_to, std::slice::from_ref(&email));
     let link = mailed_link(&message.data);
     assert!(link.starts_with(&format!("{}/verify?sptoken=", app.base)));
     let token = token_of(&link);

@@ -359,3 +359,55 @@ fn timestamp_shape_check_accepts_only_the_stormpath_form() {
         assert!(!is_stormpath_timestamp(bad), "{bad}");
     }
 }
+
+/// A login names an account by email or username, so a username may not be another account's
+/// email, nor an email another account's username.
+async fn usernames_and_emails_do_not_shadow_each_other(db: &TestDb) {
+    let store = db.store().await;
+    let new = |email: &str, username: Option<&str>| NewAccount {
+        email: email.into(),
+        username: username.map(Into::into),
+        password: "Sup3rSecret!".into(),
+        ..NewAccount::default()
+    };
+    store
+        .register(new("a@example.com", Some("bob@example.com")))
+        .await
+        .unwrap();
+    let err = store
+        .register(new("bob@example.com", None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict { field: "email", .. }),
+        "{err:?}"
+    );
+    let err = store
+        .register(new("c@example.com", Some("A@example.com")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Conflict {
+                field: "username",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    store
+        .register(new("d@example.com", Some("dee")))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .authenticate("dee", "Sup3rSecret!")
+            .await
+            .unwrap()
+            .email,
+        "d@example.com"
+    );
+}
+
+on_both!(usernames_and_emails_do_not_shadow_each_other);

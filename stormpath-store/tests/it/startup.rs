@@ -254,7 +254,14 @@ async fn reopening_keeps_accounts_and_migrates_only_once(db: &TestDb) {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(migrations, 1);
+    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        migrations,
+        i64::try_from(shipped).unwrap(),
+        "each migration ran once"
+    );
     for table in ["applications", "directories"] {
         let rows: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(reopened.pool())

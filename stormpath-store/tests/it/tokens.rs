@@ -301,3 +301,33 @@ async fn expired_tokens_are_refused(db: &TestDb) {
     let err = refresh_err(&store, refresh_of(&tokens)).await;
     assert!(matches!(err, Error::InvalidToken), "{err:?}");
 }
+
+/// The authenticated hot path answers from memory: once an account is cached, verifying its
+/// access token needs no database at all (here the pool is closed).
+async fn verifying_a_cached_token_needs_no_database(db: &TestDb) {
+    let store = db.store().await;
+    let account = store
+        .register(stormpath_client::NewAccount {
+            email: "hot@example.com".into(),
+            password: "Sup3rSecret!".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let tokens = store.issue_tokens(&account).await.unwrap();
+    assert!(
+        store
+            .verify_access_token(&tokens.access_token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.pool().close().await;
+    let again = store
+        .verify_access_token(&tokens.access_token)
+        .await
+        .unwrap();
+    assert_eq!(again.unwrap().account.href, account.href);
+}
+
+on_both!(verifying_a_cached_token_needs_no_database);

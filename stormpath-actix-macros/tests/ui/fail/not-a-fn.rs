@@ -1,0 +1,8 @@
+use stormpath::login_required;
+
+#[login_required]
+struct Index;
+
+fn main() {
+    let _ = Index;
+}
