@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Loads each hot path and its baseline with wrk, side by side in one run, and prints ratios.
-# Usage: bench/run.sh [seconds per endpoint, default 10]. Needs wrk (apt-get install wrk) and
-# sqlite3 is not needed: the account's hash is read over the JSON API's database file by the
-# server itself. Run on an otherwise idle machine; the ratios are what to compare.
+# Usage: [ROUNDS=3] bench/run.sh [seconds per endpoint, default 10]. Needs wrk (installed if
+# missing) and python3. The endpoints are loaded in turn, round after round, so that background
+# load on a shared machine hits all of them alike; compare the ratios, not the absolute rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -46,19 +46,25 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"login":"bench@example.com","password":"Sup3rSecret!"}'
 LUA
 
-echo "== authenticated request vs bare handler (${secs}s each, 64 connections)"
-bare=$(rate /bare)
-authed=$(rate /authed -H "Cookie: $cookie")
-current=$(rate /current -H "Cookie: $cookie")
-echo "== login vs raw argon2id verify (${secs}s each, 16 connections)"
-raw=$(CONNS=16 rate /raw-verify -s "$post_lua")
-login=$(CONNS=16 rate /login -s "$post_lua")
-python3 - "$bare" "$authed" "$current" "$raw" "$login" <<'PY'
-import sys
-bare, authed, current, raw, login = map(float, sys.argv[1:])
-print(f"bare handler        {bare:10.0f} req/s")
-print(f"#[login_required]   {authed:10.0f} req/s   {authed / bare:6.1%} of bare")
-print(f"CurrentUser         {current:10.0f} req/s   {current / bare:6.1%} of bare")
+rounds=${ROUNDS:-3}
+echo "== $rounds interleaved rounds of ${secs}s per endpoint; ratios are medians of per-round ratios"
+: >"$work/rounds"
+for round in $(seq 1 "$rounds"); do
+    bare=$(rate /bare)
+    authed=$(rate /authed -H "Cookie: $cookie")
+    current=$(rate /current -H "Cookie: $cookie")
+    raw=$(CONNS=16 rate /raw-verify -s "$post_lua")
+    login=$(CONNS=16 rate /login -s "$post_lua")
+    echo "$bare $authed $current $raw $login" | tee -a "$work/rounds"
+done
+python3 - "$work/rounds" <<'PY'
+import statistics, sys
+rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
+med = lambda xs: statistics.median(xs)
+bare, authed, current, raw, login = (med([r[i] for r in rows]) for i in range(5))
+print(f"bare handler        {bare:10.0f} req/s (median)")
+print(f"#[login_required]   {authed:10.0f} req/s   {med([r[1] / r[0] for r in rows]):6.1%} of bare")
+print(f"CurrentUser         {current:10.0f} req/s   {med([r[2] / r[0] for r in rows]):6.1%} of bare")
 print(f"raw argon2id verify {raw:10.1f} req/s")
-print(f"JSON login          {login:10.1f} req/s   {login / raw:6.1%} of raw verify")
+print(f"JSON login          {login:10.1f} req/s   {med([r[4] / r[3] for r in rows]):6.1%} of raw verify")
 PY

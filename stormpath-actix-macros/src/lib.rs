@@ -1,17 +1,21 @@
-//! Attribute macros for stormpath-actix: `#[login_required]` and `#[groups_required]`.
+//! Macros for stormpath-actix: the attributes `#[login_required]` and `#[groups_required]`, and
+//! `#[derive(CustomData)]`.
 //!
 //! Use them through the `stormpath` crate (package `stormpath-actix`), which re-exports them
-//! as `stormpath::login_required` and `stormpath::groups_required`; the code they generate
-//! names only `::stormpath::__private`, the runtime that crate provides.
+//! as `stormpath::login_required`, `stormpath::groups_required` and `stormpath::CustomData`;
+//! the code they generate names only `::stormpath::...` paths (the runtime in
+//! `::stormpath::__private`, and the public `CustomData`, `CustomField` and `InputType`).
 //!
 //! The crate is a small compiler pipeline, one module per stage: `parse` (tokens into a typed
 //! model), `validate` (the rules, each error spanned at its token), `expand` (the generated
-//! handler) and `fallback` (on error, the untouched item plus `compile_error!`).
+//! handler) and `fallback` (on error, the untouched item plus `compile_error!`). The derive has
+//! the same stages in `custom_data/`; on error it emits the messages plus an empty impl.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 use proc_macro::TokenStream;
 
+mod custom_data;
 mod expand;
 mod fallback;
 mod parse;
@@ -132,4 +136,61 @@ pub fn login_required(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn groups_required(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::groups_required(args.into(), item.into()).into()
+}
+
+/// Derives `stormpath::CustomData`: a struct stored in account custom data whose fields also
+/// appear on the registration form.
+///
+/// ```no_run
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, stormpath::CustomData)]
+/// struct Profile {
+///     #[stormpath(label = "Favorite color", placeholder = "e.g. blue", required)]
+///     favorite_color: String,
+///     #[stormpath(label = "Newsletter", input = "checkbox")]
+///     newsletter: bool,
+///     #[stormpath(skip)] // stored, but never on the form
+///     plan: Option<String>,
+/// }
+///
+/// # async fn demo() -> Result<(), stormpath::Error> {
+/// let sp = stormpath::Stormpath::builder().custom_data::<Profile>().build().await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Options
+///
+/// On a field, `#[stormpath(...)]` takes `label = "..."`, `placeholder = "..."`, `required`,
+/// `input = "..."` (an HTML input type that fits the field: `text`, `email`, `tel`, `url`,
+/// `search`, `color`, `date`, `time`, `datetime-local`, `month`, `week` for a `String`;
+/// `number` or `range` for a number; `checkbox` for a `bool`), `max_length = N` (text only),
+/// `hidden` (accepted on registration, not shown) and `skip` (stored, never on the form).
+/// Without a label, the field name in words is used (`favorite_color` → `Favorite color`).
+///
+/// # Names
+///
+/// The form and custom-data name of a field is its serde name when `#[serde(rename = "...")]`
+/// or the struct's `#[serde(rename_all = "...")]` applies, else its Rust name in camelCase
+/// (`favorite_color` → `favoriteColor`).
+///
+/// # Compile errors
+///
+/// Each at the token at fault:
+///
+/// * not a struct with named fields, or a generic struct;
+/// * `#[stormpath]` on the struct, without options, or as `#[stormpath = ...]`;
+/// * an unknown option, an option given twice, a value of the wrong kind, an empty label;
+/// * a form field whose type is not `String`, `bool`, an integer or float type, or an `Option`
+///   of one (the message names the field; mark it `skip` to store it off the form);
+/// * an input type that does not fit the field, or that does not exist;
+/// * a number field that is neither `required` nor an `Option`;
+/// * `hidden` with `required`, `skip` with any other option, a `skip` field that is neither an
+///   `Option` nor `#[serde(default)]`;
+/// * two fields with one name, or a name registration keeps for the account (`email`,
+///   `password`, `givenName`, `customData`, …);
+/// * `#[serde(flatten)]`, one-way serde skips, or renames that differ by direction.
+#[proc_macro_derive(CustomData, attributes(stormpath))]
+pub fn derive_custom_data(input: TokenStream) -> TokenStream {
+    custom_data::derive(input.into()).into()
 }

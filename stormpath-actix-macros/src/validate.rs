@@ -14,21 +14,26 @@ const MAX_HANDLER_ARGS: usize = 16 - 1;
 
 /// Collects every error instead of stopping at the first.
 #[derive(Default)]
-struct Errors(Option<syn::Error>);
+pub(crate) struct Errors(Option<syn::Error>);
 
 impl Errors {
-    fn push(&mut self, err: syn::Error) {
+    pub(crate) fn push(&mut self, err: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(err),
             None => self.0 = Some(err),
         }
     }
 
-    fn at(&mut self, span: Span, message: impl std::fmt::Display) {
+    pub(crate) fn at(&mut self, span: Span, message: impl std::fmt::Display) {
         self.push(syn::Error::new(span, message));
     }
 
-    fn finish<T>(self, ok: T) -> syn::Result<T> {
+    /// How many errors so far.
+    pub(crate) fn count(&self) -> usize {
+        self.0.as_ref().map_or(0, |e| e.clone().into_iter().count())
+    }
+
+    pub(crate) fn finish<T>(self, ok: T) -> syn::Result<T> {
         self.0.map_or(Ok(ok), Err)
     }
 }

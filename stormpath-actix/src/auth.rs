@@ -33,7 +33,7 @@ pub enum AuthMethod {
 pub(crate) struct Caller {
     pub(crate) account: Arc<Account>,
     /// The access token's claims (none for API-key authentication).
-    pub(crate) claims: Option<AccessClaims>,
+    pub(crate) claims: Option<Arc<AccessClaims>>,
     pub(crate) method: AuthMethod,
 }
 
@@ -96,9 +96,9 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
             cookies: Vec::new(),
         });
     }
-    let access = req.cookie(&config.web.access_token_cookie.name);
+    let access = cookies::value(req, &config.web.access_token_cookie.name);
     if let Some(cookie) = &access
-        && let Some(a) = backend.verify_access_token(cookie.value()).await?
+        && let Some(a) = backend.verify_access_token(cookie).await?
     {
         let caller = Caller {
             account: a.account,
@@ -110,9 +110,9 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
             cookies: Vec::new(),
         });
     }
-    let refresh = req.cookie(&config.web.refresh_token_cookie.name);
+    let refresh = cookies::value(req, &config.web.refresh_token_cookie.name);
     match refresh {
-        Some(cookie) => match backend.refresh(cookie.value()).await {
+        Some(cookie) => match backend.refresh(cookie).await {
             Ok((tokens, a)) => {
                 let cookies = cookies::for_tokens(config, &tokens, req);
                 let caller = Caller {

@@ -42,8 +42,8 @@ fn sign(secret: &[u8], value: &str) -> String {
 }
 
 fn cookie_value(req: &HttpRequest) -> Option<String> {
-    req.cookie(COOKIE)
-        .map(|c| c.value().to_owned())
+    crate::cookies::value(req, COOKIE)
+        .map(str::to_owned)
         .filter(|v| v.len() >= 22 && v.len() <= 64)
 }
 

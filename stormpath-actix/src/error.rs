@@ -42,9 +42,38 @@ pub enum Error {
     /// The email could not be sent (the transport's error is logged, not shown).
     #[error("We could not send the email right now. Please try again later.")]
     Mail,
+    /// The account's stored custom data does not fit the type it was read into: typically a
+    /// record written before the type changed (a field renamed, retyped or newly required).
+    ///
+    /// Shown as `409 Conflict`: the request was fine, the stored resource is in a state that
+    /// conflicts with it. Nothing is written. Fix the record (for example with
+    /// [`CurrentUser::replace_custom_data`](crate::CurrentUser::replace_custom_data), which does
+    /// not read the old value), or make the type accept old records (`Option<_>`,
+    /// `#[serde(default)]`, `#[serde(alias = ...)]`).
+    #[error("The stored custom data does not match what this application expects{}: {message}", field_suffix(.field.as_deref()))]
+    CustomDataMismatch {
+        /// The field at fault (its custom-data name), when it could be told.
+        field: Option<String>,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A [`CustomData`](crate::CustomData) type did not serialize to a JSON object (a bug in
+    /// the type, for example a hand-written `Serialize`); nothing was written.
+    #[error("custom data of type {type_name} could not be serialized: {message}")]
+    CustomDataSerialize {
+        /// The Rust type.
+        type_name: &'static str,
+        /// What serde said.
+        message: String,
+    },
     /// `stormpath::init` (or `configure`) was not called on this app.
     #[error("stormpath is not configured on this App: call App::configure(stormpath::init)")]
     NotConfigured,
+}
+
+/// ` (in <field>)` for a message, or nothing.
+fn field_suffix(field: Option<&str>) -> String {
+    field.map(|f| format!(" (in {f})")).unwrap_or_default()
 }
 
 /// A specialised `Result`.
@@ -78,12 +107,15 @@ impl ResponseError for Error {
                 StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::CustomDataMismatch { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Csrf | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Mail => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Config { .. } | Self::Store(_) | Self::Template(_) | Self::NotConfigured => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Self::Config { .. }
+            | Self::Store(_)
+            | Self::Template(_)
+            | Self::CustomDataSerialize { .. }
+            | Self::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

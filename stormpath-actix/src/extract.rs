@@ -3,10 +3,20 @@
 use std::{future::Future, ops::Deref, pin::Pin, sync::Arc};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, error::InternalError};
-use serde::{Serialize, de::DeserializeOwned};
-use stormpath_client::{AccessClaims, Account, CustomData, Group};
+use serde::Serialize;
+use stormpath_client::{AccessClaims, Account, Group};
 
-use crate::{AuthMethod, Error, Stormpath, auth};
+use crate::{AuthMethod, CustomData, Error, Stormpath, auth, custom_data};
+
+/// How often a custom-data update is tried before other writers are deemed to be starving it.
+const CUSTOM_DATA_ATTEMPTS: usize = 32;
+
+/// The error of an update that kept losing the race (a store failure: nothing was written).
+fn contended() -> Error {
+    Error::Backend(stormpath_client::Error::backend(std::io::Error::other(
+        "custom data kept changing; update abandoned",
+    )))
+}
 
 /// The logged-in account of the current request.
 ///
@@ -44,7 +54,7 @@ use crate::{AuthMethod, Error, Stormpath, auth};
 #[derive(Clone)]
 pub struct CurrentUser {
     account: Arc<Account>,
-    claims: Option<AccessClaims>,
+    claims: Option<Arc<AccessClaims>>,
     method: AuthMethod,
     sp: Stormpath,
 }
@@ -98,7 +108,7 @@ impl CurrentUser {
     /// authenticated with an API key).
     #[must_use]
     pub fn claims(&self) -> Option<&AccessClaims> {
-        self.claims.as_ref()
+        self.claims.as_deref()
     }
 
     /// The groups the account belongs to.
@@ -118,25 +128,119 @@ impl CurrentUser {
         Ok(names.iter().any(|n| n.eq_ignore_ascii_case(name)))
     }
 
-    /// The account's custom data, deserialized into `T`.
+    /// The account's custom data, read as `T`.
+    ///
+    /// `T` sees the keys it declares (see [`CustomData`](crate::CustomData)), under their serde
+    /// names; other keys are ignored.
     ///
     /// # Errors
-    /// [`Error::BadRequest`] naming the mismatch when the stored data does not fit `T` (for
-    /// example an old record after a schema change); store failures otherwise.
-    pub async fn custom_data<T: DeserializeOwned>(&self) -> Result<T, Error> {
+    /// [`Error::CustomDataMismatch`] (a `409` when returned from a handler) naming the field
+    /// when the stored data does not fit `T`, for example an old record after the type
+    /// changed; store failures otherwise.
+    ///
+    /// # Examples
+    /// ```
+    /// use actix_web::get;
+    /// use serde::{Deserialize, Serialize};
+    /// use stormpath::CurrentUser;
+    ///
+    /// #[derive(Serialize, Deserialize, stormpath::CustomData)]
+    /// struct Profile {
+    ///     #[stormpath(label = "Favorite color")]
+    ///     favorite_color: String,
+    /// }
+    ///
+    /// #[get("/color")]
+    /// #[stormpath::login_required]
+    /// async fn color(user: CurrentUser) -> Result<String, stormpath::Error> {
+    ///     let profile: Profile = user.custom_data().await?;
+    ///     Ok(profile.favorite_color)
+    /// }
+    /// ```
+    pub async fn custom_data<T: CustomData>(&self) -> Result<T, Error> {
         let data = self.custom_data_map().await?;
-        serde_json::from_value(serde_json::Value::Object(data)).map_err(|e| {
-            Error::BadRequest(format!(
-                "stored custom data does not match the expected type: {e}"
-            ))
-        })
+        Ok(custom_data::read(&data)?)
+    }
+
+    /// Changes the account's custom data as `T`, atomically: reads it, runs `change` on it,
+    /// and writes it back only if nobody else wrote in between; otherwise it starts over with
+    /// the newer data and runs `change` again. So two concurrent updates of different fields
+    /// both survive, and `change` may run more than once: keep it free of side effects.
+    ///
+    /// Keys that `T` does not declare are kept as they are. Returns the value written. The
+    /// store's cached account is refreshed.
+    ///
+    /// # Errors
+    /// [`Error::CustomDataMismatch`] when the stored data does not fit `T` (nothing is written
+    /// and `change` does not run); a `400` when the result is too large to store; a store
+    /// failure, also when other writers kept winning the race for a long time.
+    ///
+    /// # Examples
+    /// ```
+    /// use actix_web::{HttpResponse, post};
+    /// use serde::{Deserialize, Serialize};
+    /// use stormpath::CurrentUser;
+    ///
+    /// #[derive(Serialize, Deserialize, stormpath::CustomData)]
+    /// struct Profile {
+    ///     #[stormpath(label = "Newsletter")]
+    ///     newsletter: bool,
+    /// }
+    ///
+    /// #[post("/unsubscribe")]
+    /// #[stormpath::login_required]
+    /// async fn unsubscribe(user: CurrentUser) -> Result<HttpResponse, stormpath::Error> {
+    ///     user.update_custom_data(|p: &mut Profile| p.newsletter = false).await?;
+    ///     Ok(HttpResponse::NoContent().finish())
+    /// }
+    /// ```
+    pub async fn update_custom_data<T: CustomData>(
+        &self,
+        mut change: impl FnMut(&mut T),
+    ) -> Result<T, Error> {
+        let backend = self.sp.backend();
+        let id = &self.account.id;
+        for _ in 0..CUSTOM_DATA_ATTEMPTS {
+            let (mut data, version) = backend.custom_data_versioned(id).await?;
+            let mut value: T = custom_data::read(&data)?;
+            change(&mut value);
+            custom_data::write(&value, &mut data)?;
+            if backend.swap_custom_data(id, version, data).await? {
+                return Ok(value);
+            }
+            // Someone else wrote first: let them finish before reading again.
+            tokio::task::yield_now().await;
+        }
+        Err(contended())
+    }
+
+    /// Writes `value` as the account's `T` data, whatever is stored now: every key `T`
+    /// declares is set to what `value` serializes to (and removed when it serializes to
+    /// nothing). The old value is never read as `T`, so this also repairs a record that no
+    /// longer matches `T`. Keys that `T` does not declare are kept; to replace the whole
+    /// document use [`Backend::replace_custom_data`](crate::Backend::replace_custom_data).
+    ///
+    /// # Errors
+    /// A `400` when the result is too large to store; store failures.
+    pub async fn replace_custom_data<T: CustomData>(&self, value: &T) -> Result<(), Error> {
+        let backend = self.sp.backend();
+        let id = &self.account.id;
+        for _ in 0..CUSTOM_DATA_ATTEMPTS {
+            let (mut data, version) = backend.custom_data_versioned(id).await?;
+            custom_data::write(value, &mut data)?;
+            if backend.swap_custom_data(id, version, data).await? {
+                return Ok(());
+            }
+            tokio::task::yield_now().await;
+        }
+        Err(contended())
     }
 
     /// The account's custom data as a JSON object.
     ///
     /// # Errors
     /// When the store fails.
-    pub async fn custom_data_map(&self) -> Result<CustomData, Error> {
+    pub async fn custom_data_map(&self) -> Result<stormpath_client::CustomData, Error> {
         Ok(self.sp.backend().custom_data(&self.account.id).await?)
     }
 
@@ -145,7 +249,10 @@ impl CurrentUser {
     ///
     /// # Errors
     /// When `patch` does not serialize to a JSON object, or the store fails.
-    pub async fn merge_custom_data<T: Serialize>(&self, patch: &T) -> Result<CustomData, Error> {
+    pub async fn merge_custom_data<T: Serialize>(
+        &self,
+        patch: &T,
+    ) -> Result<stormpath_client::CustomData, Error> {
         let serde_json::Value::Object(patch) = serde_json::to_value(patch)
             .map_err(|e| Error::BadRequest(format!("custom data must be a JSON object: {e}")))?
         else {

@@ -52,9 +52,46 @@
 //!   on a handler: HTML clients are redirected to the login page with `next`, JSON clients get
 //!   `401`; the wrong groups get `403`.
 //!
+//! # Typed custom data
+//!
+//! Every account carries JSON custom data. Describe it with a struct, and the registration form
+//! grows its fields (HTML, JSON view model and validation alike), while handlers read and
+//! update it typed:
+//!
+//! ```no_run
+//! use actix_web::{get, web::Json};
+//! use serde::{Deserialize, Serialize};
+//! use stormpath::CurrentUser;
+//!
+//! #[derive(Serialize, Deserialize, stormpath::CustomData)]
+//! struct Profile {
+//!     #[stormpath(label = "Favorite color", placeholder = "e.g. blue", required)]
+//!     favorite_color: String,
+//!     #[stormpath(label = "Newsletter", input = "checkbox")]
+//!     newsletter: bool,
+//!     #[stormpath(skip)] // stored, but never on the form
+//!     plan: Option<String>,
+//! }
+//!
+//! #[get("/profile")]
+//! #[stormpath::login_required]
+//! async fn profile(user: CurrentUser) -> Result<String, stormpath::Error> {
+//!     let p: Profile = user.custom_data().await?;
+//!     user.update_custom_data(|p: &mut Profile| p.newsletter = false).await?;
+//!     Ok(p.favorite_color)
+//! }
+//!
+//! # async fn demo() -> Result<(), stormpath::Error> {
+//! let sp = stormpath::Stormpath::builder().custom_data::<Profile>().build().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! See [`CustomData`] for the options, [`StormpathBuilder::custom_data`] for how the fields join
+//! the configured ones, and [`CurrentUser::update_custom_data`] for the atomic update.
+//!
 //! # Cargo features
 //!
-//! * `macros` (default): the attribute macros.
+//! * `macros` (default): the attribute macros and `#[derive(CustomData)]`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -63,6 +100,7 @@ mod body;
 pub mod config;
 mod cookies;
 mod csrf;
+mod custom_data;
 mod error;
 mod extract;
 mod features;
@@ -78,9 +116,10 @@ pub mod __private;
 
 pub use auth::AuthMethod;
 pub use config::Config;
+pub use custom_data::{CustomData, CustomField, InputType, ValueType};
 pub use error::{Error, Result};
 pub use extract::CurrentUser;
 pub use stormpath::{Stormpath, StormpathBuilder, init};
 #[cfg(feature = "macros")]
-pub use stormpath_actix_macros::{groups_required, login_required};
+pub use stormpath_actix_macros::{CustomData, groups_required, login_required};
 pub use stormpath_client::{Account, AccountStatus, Backend, Group};

@@ -1,5 +1,5 @@
-//! The runtime of `#[login_required]` and `#[groups_required]`. Not part of the public API:
-//! only the macros' output names it, and it may change in any release.
+//! The runtime of `#[login_required]`, `#[groups_required]` and `#[derive(CustomData)]`. Not
+//! part of the public API: only the macros' output names it, and it may change in any release.
 
 use std::{future::Future, pin::Pin, rc::Rc};
 
@@ -8,7 +8,7 @@ use actix_web::{
     error::InternalError, http::StatusCode,
 };
 
-use crate::{CurrentUser, Error, Stormpath, auth, negotiate};
+use crate::{CurrentUser, CustomField, Error, Stormpath, ValueType, auth, negotiate};
 
 /// The hidden extractor `#[login_required]` adds: the handler runs only for a logged-in caller.
 pub struct RequireLogin {
@@ -139,4 +139,65 @@ impl RequireLogin {
     pub fn user(&self) -> &CurrentUser {
         &self.user
     }
+}
+
+/// For `#[derive(CustomData)]`: the types a registration field can hold, and what they are.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a registration field",
+    label = "not a type a registration field can hold",
+    note = "registration fields hold String, bool, an integer or float type, or an Option of \
+            one; mark other fields #[stormpath(skip)]"
+)]
+pub trait FieldValue {
+    /// What the value is.
+    const TYPE: ValueType;
+    /// Whether it may be missing (`Option<_>`).
+    const OPTIONAL: bool = false;
+}
+
+impl FieldValue for String {
+    const TYPE: ValueType = ValueType::Text;
+}
+
+impl FieldValue for bool {
+    const TYPE: ValueType = ValueType::Bool;
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl FieldValue for $t {
+            // Lossless: every one of these types fits in an i128.
+            const TYPE: ValueType = ValueType::integer(<$t>::MIN as i128, <$t>::MAX as i128);
+        }
+    )*};
+}
+
+integers!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl FieldValue for f32 {
+    const TYPE: ValueType = ValueType::Float {
+        max: f32::MAX as f64,
+    };
+}
+
+impl FieldValue for f64 {
+    const TYPE: ValueType = ValueType::Float { max: f64::MAX };
+}
+
+impl<T: FieldValue> FieldValue for Option<T> {
+    const TYPE: ValueType = T::TYPE;
+    const OPTIONAL: bool = true;
+}
+
+/// A form field of type `T` named `name`.
+#[must_use]
+pub fn field<T: FieldValue>(name: &'static str) -> CustomField {
+    let field = CustomField::new(name, T::TYPE);
+    if T::OPTIONAL { field.optional() } else { field }
+}
+
+/// A stored field that is never on the form.
+#[must_use]
+pub fn skipped_field(name: &'static str) -> CustomField {
+    CustomField::new(name, ValueType::Text).skip()
 }

@@ -11,8 +11,9 @@ use stormpath_client::Backend;
 use stormpath_store::{HashParams, Store, mail::Mailer};
 
 use crate::{
-    Error,
+    CustomData, Error,
     config::{self, Config, Settings},
+    custom_data::Schema,
     features,
     templates::Templates,
 };
@@ -110,7 +111,7 @@ pub fn init(cfg: &mut ServiceConfig) {
     match GLOBAL.get_or_init(|| build_blocking(Stormpath::builder()).map_err(|e| e.to_string())) {
         Ok(sp) => sp.configure()(cfg),
         Err(message) => {
-            tracing::error!("stormpath: {message}");
+            // Before any request is served, and whether or not the app set up logging.
             eprintln!("stormpath: {message}");
             std::process::exit(1);
         }
@@ -152,6 +153,7 @@ pub struct StormpathBuilder {
     overrides: Vec<Override>,
     backend: Option<Arc<dyn Backend>>,
     allow_short_secret: bool,
+    schemas: Vec<Schema>,
 }
 
 impl Default for StormpathBuilder {
@@ -165,6 +167,7 @@ impl Default for StormpathBuilder {
             overrides: Vec::new(),
             backend: None,
             allow_short_secret: false,
+            schemas: Vec::new(),
         }
     }
 }
@@ -243,17 +246,55 @@ impl StormpathBuilder {
         self
     }
 
+    /// Puts the form fields of a [`CustomData`] type on the registration form: `/register`
+    /// shows them (HTML and the JSON view model), validates and parses what is posted for
+    /// them, and stores it in the new account's custom data.
+    ///
+    /// The fields join those of `web.register.form.fields` (configured custom fields keep
+    /// working), after them unless `fieldOrder` places them. Call it once per type; several
+    /// types may contribute fields.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, stormpath::CustomData)]
+    /// struct Profile {
+    ///     #[stormpath(label = "Favorite color", required)]
+    ///     favorite_color: String,
+    /// }
+    ///
+    /// # async fn demo() -> Result<(), stormpath::Error> {
+    /// let sp = stormpath::Stormpath::builder()
+    ///     .custom_data::<Profile>()
+    ///     .build()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`build`](Self::build) fails with [`Error::Config`] naming the field when the type's
+    /// fields cannot work or a field is defined differently in the configuration (or by
+    /// another type).
+    pub fn custom_data<T: CustomData>(mut self) -> Self {
+        let schema = Schema::of::<T>();
+        if !self.schemas.iter().any(|s| s.same_type(&schema)) {
+            self.schemas.push(schema);
+        }
+        self
+    }
+
     /// Loads and validates the configuration, opens the account store and loads templates.
     ///
     /// # Errors
-    /// [`Error::Config`] naming the key at fault, or [`Error::Store`] when the database cannot
-    /// be opened.
+    /// [`Error::Config`] naming the key at fault (including a custom-data field that
+    /// conflicts with the configuration), or [`Error::Store`] when the database cannot be
+    /// opened.
     pub async fn build(self) -> Result<Stormpath, Error> {
         let mut config = config::load(&self.sources)?;
         for change in self.overrides {
             change(&mut config);
         }
-        let settings = Settings::resolve_with(config, self.allow_short_secret)?;
+        let settings = Settings::resolve_with(config, self.allow_short_secret, self.schemas)?;
         let templates = Templates::load(settings.config.web.templates_dir.as_deref())?;
         let backend = match self.backend {
             Some(backend) => backend,

@@ -14,8 +14,8 @@ use crate::{
 pub struct Authenticated {
     /// The account (shared: back ends cache accounts between requests).
     pub account: Arc<Account>,
-    /// The verified access-token claims.
-    pub claims: AccessClaims,
+    /// The verified access-token claims (shared: verified tokens are cached).
+    pub claims: Arc<AccessClaims>,
 }
 
 /// The operations the web plugin runs on an account store.
@@ -87,6 +87,35 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Replaces the account's custom data as a whole.
     async fn replace_custom_data(&self, id: &AccountId, data: CustomData) -> Result<()>;
+
+    /// The account's custom data together with its version, for an optimistic
+    /// read-modify-write with [`swap_custom_data`](Backend::swap_custom_data).
+    ///
+    /// The version is an opaque number that changes on every write of the custom data (by any
+    /// of the custom-data methods); only compare it or hand it back.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when the account does not exist.
+    async fn custom_data_versioned(&self, id: &AccountId) -> Result<(CustomData, i64)>;
+
+    /// Replaces the account's custom data with `data` only if it is still at `version` (as
+    /// read by [`custom_data_versioned`](Backend::custom_data_versioned)): a compare-and-swap.
+    ///
+    /// `Ok(true)` when written; `Ok(false)` when another writer came first (or the account is
+    /// gone), in which case nothing was written: read again, redo the change and retry. This is
+    /// how a caller applies an arbitrary change atomically, so that concurrent updates of
+    /// different keys all survive. Members named `stormpathApiKey_<n>` are stored as given
+    /// here (only registration turns them into API keys).
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) when `data` is larger than the store
+    /// accepts (the embedded store: 64 KiB of JSON).
+    async fn swap_custom_data(
+        &self,
+        id: &AccountId,
+        version: i64,
+        data: CustomData,
+    ) -> Result<bool>;
 
     /// Issues an access token and a refresh token for an account that just logged in.
     async fn issue_tokens(&self, account: &Account) -> Result<TokenSet>;

@@ -15,7 +15,7 @@ pub fn format(at: OffsetDateTime) -> String {
         .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000Z"))
 }
 
-/// Serde serializer for [`format`].
+/// Serde serializer for [`format()`].
 ///
 /// # Errors
 /// Only the serializer's own errors.

@@ -71,7 +71,7 @@ impl Store {
 
     /// The cached view of an account, loading it on a miss.
     pub(crate) async fn cached(&self, id: &AccountId) -> Result<Option<Cached>> {
-        if let Some(hit) = self.inner.cache.get(id) {
+        if let Some(hit) = self.inner.cache.get(id.as_str()) {
             return Ok(Some(hit));
         }
         let row = sqlx::query(concat!(
@@ -318,7 +318,7 @@ impl Store {
 
     /// Writes custom data if its version is still `version`; `false` when someone else wrote
     /// first.
-    pub(crate) async fn swap_custom_data(
+    pub(crate) async fn write_custom_data_if(
         &self,
         id: &AccountId,
         version: i64,
@@ -335,7 +335,12 @@ impl Store {
         .execute(&self.inner.pool)
         .await
         .map_err(backend)?;
-        Ok(done.rows_affected() == 1)
+        let written = done.rows_affected() == 1;
+        if written {
+            // `modifiedAt` changed: the cached account is stale.
+            self.inner.cache.invalidate(id);
+        }
+        Ok(written)
     }
 }
 

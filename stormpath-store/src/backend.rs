@@ -17,13 +17,16 @@ const CUSTOM_DATA_RETRIES: usize = 16;
 impl Store {
     /// The cached account behind a token subject, if it may use tokens issued at `iat`.
     async fn token_account(&self, sub: &str, iat: i64) -> Result<Option<Cached>> {
-        let Some(id) = Self::id_from_href(sub) else {
-            return Ok(None);
+        // Our hrefs are `{base}/accounts/{id}`; anything else names no account of ours.
+        let id = sub
+            .strip_prefix(self.inner.href_base.as_str())
+            .and_then(|rest| rest.strip_prefix("/accounts/"))
+            .filter(|id| !id.is_empty() && !id.contains('/'));
+        let Some(id) = id else { return Ok(None) };
+        let cached = match self.inner.cache.get(id) {
+            Some(hit) => Some(hit),
+            None => self.cached(&AccountId(id.to_owned())).await?,
         };
-        if sub != self.account_href(id) {
-            return Ok(None);
-        }
-        let cached = self.cached(&AccountId(id.to_owned())).await?;
         Ok(cached
             .filter(|c| c.account.status == AccountStatus::Enabled && iat >= c.tokens_valid_after))
     }
@@ -144,7 +147,7 @@ impl Backend for Store {
                     data.insert(key.clone(), value.clone());
                 }
             }
-            if self.swap_custom_data(id, version, &data).await? {
+            if self.write_custom_data_if(id, version, &data).await? {
                 return Ok(data);
             }
         }
@@ -156,13 +159,26 @@ impl Backend for Store {
     async fn replace_custom_data(&self, id: &AccountId, data: CustomData) -> Result<()> {
         for _ in 0..CUSTOM_DATA_RETRIES {
             let (_, version) = self.read_custom_data(id).await?;
-            if self.swap_custom_data(id, version, &data).await? {
+            if self.write_custom_data_if(id, version, &data).await? {
                 return Ok(());
             }
         }
         Err(Error::backend(std::io::Error::other(
             "custom data kept changing; update abandoned",
         )))
+    }
+
+    async fn custom_data_versioned(&self, id: &AccountId) -> Result<(CustomData, i64)> {
+        self.read_custom_data(id).await
+    }
+
+    async fn swap_custom_data(
+        &self,
+        id: &AccountId,
+        version: i64,
+        data: CustomData,
+    ) -> Result<bool> {
+        self.write_custom_data_if(id, version, &data).await
     }
 
     async fn issue_tokens(&self, account: &Account) -> Result<TokenSet> {
@@ -207,7 +223,7 @@ impl Backend for Store {
             set,
             Authenticated {
                 account: cached.account,
-                claims: access_claims,
+                claims: Arc::new(access_claims),
             },
         ))
     }

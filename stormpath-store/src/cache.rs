@@ -35,7 +35,7 @@ impl AccountCache {
         }
     }
 
-    pub(crate) fn get(&self, id: &AccountId) -> Option<Cached> {
+    pub(crate) fn get(&self, id: &str) -> Option<Cached> {
         let entries = self.entries.read().ok()?;
         entries
             .get(id)

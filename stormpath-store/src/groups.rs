@@ -13,7 +13,7 @@ impl Store {
     }
 
     pub(crate) async fn load_group_names(&self, id: &AccountId) -> Result<Arc<[String]>> {
-        if let Some(groups) = self.inner.cache.get(id).and_then(|c| c.groups) {
+        if let Some(groups) = self.inner.cache.get(id.as_str()).and_then(|c| c.groups) {
             return Ok(groups);
         }
         let names: Arc<[String]> = self

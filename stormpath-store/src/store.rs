@@ -56,11 +56,6 @@ impl Store {
     pub(crate) fn account_href(&self, id: &str) -> String {
         format!("{}/accounts/{id}", self.inner.href_base)
     }
-
-    /// The account id inside one of our hrefs (its last path segment).
-    pub(crate) fn id_from_href(href: &str) -> Option<&str> {
-        href.rsplit('/').next().filter(|id| !id.is_empty())
-    }
 }
 
 /// Configures and opens a [`Store`]. Every setter has a safe default except the signing key.

@@ -4,7 +4,11 @@
 use serde::Serialize;
 
 use super::{Config, web::FormConfig};
-use crate::{Error, negotiate::Format};
+use crate::{
+    Error,
+    custom_data::{self, CustomField, Schema},
+    negotiate::Format,
+};
 
 /// The minimum `SECRET_KEY` length, in bytes (256 bits).
 pub(crate) const MIN_SECRET_LEN: usize = 32;
@@ -21,6 +25,10 @@ pub(crate) struct FieldSpec {
     pub(crate) kind: String,
     #[serde(skip)]
     pub(crate) visible: bool,
+    /// The typed field a [`CustomData`](crate::CustomData) type declared under this name; `None`
+    /// for fields of the configuration, whose values are taken as they come.
+    #[serde(skip)]
+    pub(crate) custom: Option<CustomField>,
 }
 
 /// Everything the handlers read at request time.
@@ -38,6 +46,8 @@ pub(crate) struct Settings {
     pub(crate) login_fields: Vec<FieldSpec>,
     /// Enabled registration fields, in order (visible or not).
     pub(crate) register_fields: Vec<FieldSpec>,
+    /// The custom-data types whose fields are on the registration form.
+    pub(crate) schemas: Vec<Schema>,
     pub(crate) verify_email: bool,
     pub(crate) forgot_password: bool,
     pub(crate) change_password: bool,
@@ -58,12 +68,17 @@ pub(crate) const CORE_FIELDS: &[&str] = &[
 impl Settings {
     #[cfg(test)]
     pub(crate) fn resolve(config: Config) -> Result<Self, Error> {
-        Self::resolve_with(config, false)
+        Self::resolve_with(config, false, Vec::new())
     }
 
     /// `allow_short_secret`: accept a `SECRET_KEY` under 32 characters (conformance harnesses
-    /// that dictate their own key); a warning is logged.
-    pub(crate) fn resolve_with(config: Config, allow_short_secret: bool) -> Result<Self, Error> {
+    /// that dictate their own key); a warning is logged. `schemas`: the custom-data types whose
+    /// fields join the registration form.
+    pub(crate) fn resolve_with(
+        config: Config,
+        allow_short_secret: bool,
+        schemas: Vec<Schema>,
+    ) -> Result<Self, Error> {
         let secret = match &config.secret_key {
             Some(key) if key.0.len() >= MIN_SECRET_LEN => key.0.as_bytes().to_vec(),
             Some(key) if key.0.is_empty() => return Err(missing_secret()),
@@ -152,12 +167,23 @@ impl Settings {
             return Err(config_err("web.baseUrl", "must be an absolute http(s) URL"));
         }
         let login_fields = fields(&web.login.form, "web.login.form", |_, _| false)?;
-        let register_fields = fields(&web.register.form, "web.register.form", |name, spec| {
+        // Derived fields join the configured ones (spec §5.2: after them unless `fieldOrder`
+        // lists them), then get their types back by name.
+        let mut register_form = web.register.form.clone();
+        custom_data::merge_into(&mut register_form, &schemas)?;
+        let mut register_fields = fields(&register_form, "web.register.form", |name, spec| {
             spec.required.unwrap_or(matches!(
                 name,
                 "givenName" | "surname" | "email" | "password"
             ))
         })?;
+        for field in &mut register_fields {
+            field.custom = schemas
+                .iter()
+                .flat_map(Schema::form_fields)
+                .find(|f| f.name() == field.name)
+                .cloned();
+        }
         for name in ["email", "password"] {
             if !register_fields.iter().any(|f| f.name == name) {
                 return Err(config_err(
@@ -196,6 +222,7 @@ impl Settings {
             produces,
             login_fields,
             register_fields,
+            schemas,
             application,
             config,
         })
@@ -260,6 +287,7 @@ fn fields(
             placeholder: spec.placeholder,
             kind: spec.kind,
             visible: spec.visible,
+            custom: None,
         });
     }
     Ok(out)

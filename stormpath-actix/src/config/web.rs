@@ -352,7 +352,7 @@ impl Default for RegisterConfig {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct VerifyEmailConfig {
-    /// `null` = off (spec §2.1 [DECISION]).
+    /// `null` = off (spec §2.1, a decision of the port).
     pub enabled: Option<bool>,
     /// Its path.
     pub uri: String,
@@ -445,7 +445,7 @@ impl Default for LogoutConfig {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ForgotPasswordConfig {
-    /// `null` = on (spec §2.1 [DECISION]).
+    /// `null` = on (spec §2.1, a decision of the port).
     pub enabled: Option<bool>,
     /// Its path.
     pub uri: String,
@@ -471,7 +471,7 @@ impl Default for ForgotPasswordConfig {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ChangePasswordConfig {
-    /// `null` = on (spec §2.1 [DECISION]).
+    /// `null` = on (spec §2.1, a decision of the port).
     pub enabled: Option<bool>,
     /// Log in after a successful reset.
     pub auto_login: bool,

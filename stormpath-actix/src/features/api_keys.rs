@@ -16,9 +16,13 @@ use crate::{
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let keys = &sp.settings().config.web.api_keys;
     if keys.enabled {
-        cfg.route(&keys.uri, web::get().to(list));
-        cfg.route(&keys.uri, web::post().to(create));
-        cfg.route(&format!("{}/{{id}}", keys.uri), web::delete().to(revoke));
+        // A scope: its static prefix is all other requests pay for (no pattern match).
+        cfg.service(
+            web::scope(&keys.uri)
+                .route("", web::get().to(list))
+                .route("", web::post().to(create))
+                .route("/{id}", web::delete().to(revoke)),
+        );
     }
 }
 

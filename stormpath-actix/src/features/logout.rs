@@ -25,7 +25,7 @@ async fn post(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
         &web.refresh_token_cookie.name,
     ]
     .into_iter()
-    .filter_map(|name| req.cookie(name).map(|c| c.value().to_owned()))
+    .filter_map(|name| cookies::value(&req, name).map(str::to_owned))
     .collect();
     let bearer = req
         .headers()

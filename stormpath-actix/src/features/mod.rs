@@ -119,6 +119,8 @@ struct FormField<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
     value: Option<&'a str>,
+    /// For a checkbox: whether it is ticked.
+    checked: bool,
     error: Option<&'a str>,
     autocomplete: Option<&'static str>,
 }
@@ -133,6 +135,7 @@ impl<'a> FormField<'a> {
             required: true,
             kind,
             value: None,
+            checked: false,
             error: None,
             autocomplete: autocomplete(form, name),
         }

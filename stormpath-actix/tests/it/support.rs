@@ -4,7 +4,7 @@
 
 use std::net::TcpListener;
 
-use actix_web::{App, HttpResponse, HttpServer, Responder, get};
+use actix_web::{App, HttpResponse, HttpServer, Responder, get, web::ServiceConfig};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use reqwest::{
     Client, Response,
@@ -93,6 +93,14 @@ impl TestApp {
     /// Serves an app whose mail goes to a fresh SMTP sink and whose public base URL is its
     /// own address.
     pub async fn spawn_with(configure: impl FnOnce(StormpathBuilder) -> StormpathBuilder) -> Self {
+        Self::spawn_with_routes(configure, |_| {}).await
+    }
+
+    /// The same, with more routes of the test's own.
+    pub async fn spawn_with_routes(
+        configure: impl FnOnce(StormpathBuilder) -> StormpathBuilder,
+        routes: fn(&mut ServiceConfig),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let smtp = SmtpSink::start();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -117,6 +125,7 @@ impl TestApp {
                 .service(admin)
                 .service(staff)
                 .service(both)
+                .configure(routes)
         })
         .workers(1)
         .listen(listener)

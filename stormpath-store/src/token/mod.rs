@@ -2,7 +2,10 @@
 
 mod jwt;
 
-use std::{collections::HashMap, sync::RwLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
 
 use serde::{Deserialize, Serialize};
 use stormpath_client::{AccessClaims, TokenKind};
@@ -31,7 +34,14 @@ pub(crate) struct Tokens {
     refresh_ttl: i64,
     /// Revoked `jti`s (access or refresh) and their expiry, in seconds.
     revoked: RwLock<HashMap<String, i64>>,
+    /// Access tokens whose signature was already checked, by their exact text: a repeat
+    /// presentation skips the HMAC, base64 and JSON work (expiry and revocation are still
+    /// checked every time).
+    verified: RwLock<HashMap<Box<str>, Arc<AccessClaims>>>,
 }
+
+/// How many verified access tokens are remembered before the memory is cleared.
+const VERIFIED_CAPACITY: usize = 50_000;
 
 impl Tokens {
     pub(crate) fn new(
@@ -48,6 +58,7 @@ impl Tokens {
             access_ttl,
             refresh_ttl,
             revoked: RwLock::default(),
+            verified: RwLock::default(),
         }
     }
 
@@ -96,9 +107,26 @@ impl Tokens {
 
     /// Verifies an access token: signature, kind, expiry and revocation (of itself and of the
     /// refresh token it was minted with). The account checks are the caller's.
-    pub(crate) fn verify_access(&self, token: &str) -> Option<AccessClaims> {
-        let (kind, claims): (_, AccessClaims) = jwt::verify(token, &self.key)?;
-        if kind != TokenKind::Access || claims.exp <= util::now_secs() {
+    pub(crate) fn verify_access(&self, token: &str) -> Option<Arc<AccessClaims>> {
+        let known = self.verified.read().ok()?.get(token).cloned();
+        let claims = match known {
+            Some(claims) => claims,
+            None => {
+                let (kind, claims): (_, AccessClaims) = jwt::verify(token, &self.key)?;
+                if kind != TokenKind::Access {
+                    return None;
+                }
+                let claims = Arc::new(claims);
+                if let Ok(mut verified) = self.verified.write() {
+                    if verified.len() >= VERIFIED_CAPACITY {
+                        verified.clear();
+                    }
+                    verified.insert(token.into(), Arc::clone(&claims));
+                }
+                claims
+            }
+        };
+        if claims.exp <= util::now_secs() {
             return None;
         }
         let revoked = self.revoked.read().ok()?;

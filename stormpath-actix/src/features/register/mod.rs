@@ -9,33 +9,18 @@ use actix_web::{
 use serde_json::{Map, Value};
 use stormpath_client::{Account, AccountStatus, NewAccount};
 
+mod validate;
+
+use validate::{Problem, validate};
+
 use super::{FormField, FormPage, format, query_param, read_form, route};
-use crate::{
-    Error, Stormpath, body::Body, config::FieldSpec, config::settings::CORE_FIELDS, csrf,
-    negotiate::Format, redirect,
-};
+use crate::{Error, Stormpath, config::FieldSpec, negotiate::Format, redirect};
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let register = &sp.settings().config.web.register;
     if register.enabled {
         cfg.route(&register.uri, route(web::get()).to(get));
         cfg.route(&register.uri, route(web::post()).to(post));
-    }
-}
-
-/// A validation failure tied to the field it is about (for the HTML form).
-#[derive(Debug)]
-struct Problem {
-    field: Option<String>,
-    message: String,
-}
-
-impl Problem {
-    fn on(field: &str, message: String) -> Self {
-        Self {
-            field: Some(field.to_owned()),
-            message,
-        }
     }
 }
 
@@ -115,124 +100,6 @@ async fn register(sp: &Stormpath, new: NewAccount) -> Result<Account, Error> {
     Ok(account)
 }
 
-/// Checks a registration against the form configuration (spec §5.3, §5.4) and builds the
-/// account to create. JSON answers with the first problem; HTML shows them all.
-fn validate(sp: &Stormpath, body: &Body) -> Result<NewAccount, Vec<Problem>> {
-    let fields = &sp.settings().register_fields;
-    let custom_in_body = match body.fields.get("customData") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(map)) => map.clone(),
-        Some(_) => {
-            return Err(vec![Problem {
-                field: None,
-                message: "customData must be an object.".into(),
-            }]);
-        }
-    };
-    let mut problems = Vec::new();
-    let mut values: Map<String, Value> = Map::new();
-    // 1. Required fields, in field order; types.
-    for field in fields {
-        let is_core = CORE_FIELDS.contains(&field.name.as_str());
-        let raw = body.fields.get(&field.name).or_else(|| {
-            if is_core {
-                None
-            } else {
-                custom_in_body.get(&field.name)
-            }
-        });
-        match raw {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s.is_empty() => {}
-            Some(Value::String(_)) => {}
-            Some(Value::Number(_) | Value::Bool(_)) if !is_core => {}
-            Some(_) => {
-                problems.push(Problem::on(
-                    &field.name,
-                    format!("{} must be a string.", field.label),
-                ));
-                continue;
-            }
-        }
-        match raw.filter(|v| !v.is_null() && v.as_str() != Some("")) {
-            Some(value) => {
-                values.insert(field.name.clone(), value.clone());
-            }
-            None if field.required => {
-                problems.push(Problem::on(
-                    &field.name,
-                    format!("{} is required.", field.label),
-                ));
-            }
-            None => {}
-        }
-    }
-    // 2. The confirmation.
-    if fields.iter().any(|f| f.name == "confirmPassword")
-        && values
-            .get("confirmPassword")
-            .is_some_and(|c| Some(c) != values.get("password"))
-    {
-        problems.push(Problem::on(
-            "confirmPassword",
-            "Passwords do not match.".into(),
-        ));
-    }
-    // 3. Fields that are not configured (at the root or inside customData).
-    let known = |name: &str| fields.iter().any(|f| f.name == name);
-    for key in body.fields.keys() {
-        if !known(key) && key != "customData" && key != csrf::FIELD {
-            problems.push(Problem {
-                field: None,
-                message: format!("{key} is not a configured registration field."),
-            });
-        }
-    }
-    for key in custom_in_body.keys() {
-        let custom_field = known(key) && !CORE_FIELDS.contains(&key.as_str());
-        if !custom_field && !is_api_key_member(key) {
-            problems.push(Problem {
-                field: None,
-                message: format!("{key} is not a configured registration field."),
-            });
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let take = |name: &str| values.get(name).and_then(Value::as_str).map(str::to_owned);
-    let mut custom_data: Map<String, Value> = custom_in_body
-        .into_iter()
-        .filter(|(k, _)| is_api_key_member(k))
-        .collect();
-    for (name, value) in &values {
-        if !CORE_FIELDS.contains(&name.as_str()) {
-            custom_data.insert(name.clone(), value.clone());
-        }
-    }
-    let status = if sp.settings().verify_email {
-        AccountStatus::Unverified
-    } else {
-        AccountStatus::Enabled
-    };
-    Ok(NewAccount {
-        email: take("email").unwrap_or_default(),
-        password: take("password").unwrap_or_default(),
-        username: take("username"),
-        given_name: take("givenName"),
-        middle_name: take("middleName"),
-        surname: take("surname"),
-        custom_data,
-        status: Some(status),
-    })
-}
-
-/// `stormpathApiKey_<n>`: the custom-data convention for API keys (spec §4.3).
-fn is_api_key_member(key: &str) -> bool {
-    key.strip_prefix("stormpathApiKey_")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 async fn success(
     req: &HttpRequest,
     sp: &Stormpath,
@@ -298,6 +165,8 @@ fn page(
     let web = &sp.settings().config.web;
     let shown: Vec<Option<String>> = visible(sp)
         .map(|f| match submitted.get(&f.name) {
+            // A checkbox keeps its own value; whether it was ticked is `checked`.
+            _ if f.kind == "checkbox" => None,
             Some(Value::String(s)) if f.kind != "password" => Some(s.clone()),
             Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
             _ => None,
@@ -322,6 +191,7 @@ fn page(
                 .iter()
                 .find(|p| p.field.as_deref() == Some(&f.name))
                 .map(|p| p.message.as_str()),
+            checked: f.kind == "checkbox" && ticked(submitted.get(&f.name)),
             ..FormField::input("register", &f.name, &f.label, &f.kind).with_value(value.as_deref())
         });
     }
@@ -329,16 +199,11 @@ fn page(
     page.render(req, sp, status)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_api_key_member;
-
-    #[test]
-    fn api_key_members() {
-        assert!(is_api_key_member("stormpathApiKey_1"));
-        assert!(is_api_key_member("stormpathApiKey_12"));
-        assert!(!is_api_key_member("stormpathApiKey_"));
-        assert!(!is_api_key_member("stormpathApiKey_x"));
-        assert!(!is_api_key_member("other"));
+/// Whether a submitted checkbox value means "ticked" (as registration parses it).
+fn ticked(value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => matches!(s.as_str(), "on" | "true" | "1"),
+        _ => false,
     }
 }
