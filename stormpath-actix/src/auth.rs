@@ -148,6 +148,28 @@ pub(crate) fn basic_credentials(encoded: &str) -> Option<(String, String)> {
     (!id.is_empty() && !secret.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
 }
 
+/// The caller of a protected resource, or the error whose response turns them away (§8.4).
+/// Extractors that demand a login share this.
+pub(crate) async fn require(
+    req: &HttpRequest,
+) -> Result<(Stormpath, Rc<Resolved>, Caller), actix_web::Error> {
+    let sp = req
+        .app_data::<Stormpath>()
+        .cloned()
+        .ok_or(Error::NotConfigured)?;
+    let resolved = resolve(req, &sp).await?;
+    match resolved.caller.clone() {
+        Some(caller) => Ok((sp, resolved, caller)),
+        None => {
+            let res = unauthenticated(req, &sp, &resolved);
+            Err(
+                actix_web::error::InternalError::from_response("authentication required", res)
+                    .into(),
+            )
+        }
+    }
+}
+
 /// The answer to an unauthenticated request for a protected resource (spec §8.4): HTML
 /// clients are sent to the login page with `next`; everyone else gets an empty 401 with
 /// `WWW-Authenticate: Bearer`.

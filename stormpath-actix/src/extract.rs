@@ -2,7 +2,7 @@
 
 use std::{future::Future, ops::Deref, pin::Pin, sync::Arc};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, error::InternalError};
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use serde::Serialize;
 use stormpath_client::{AccessClaims, Account, Group};
 
@@ -275,18 +275,8 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let sp = req
-                .app_data::<Stormpath>()
-                .cloned()
-                .ok_or(Error::NotConfigured)?;
-            let resolved = auth::resolve(&req, &sp).await?;
-            match &resolved.caller {
-                Some(caller) => Ok(Self::new(caller, &sp)),
-                None => {
-                    let res = auth::unauthenticated(&req, &sp, &resolved);
-                    Err(InternalError::from_response("authentication required", res).into())
-                }
-            }
+            let (sp, _, caller) = auth::require(&req).await?;
+            Ok(Self::new(&caller, &sp))
         })
     }
 }

@@ -5,7 +5,7 @@ use std::{future::Future, pin::Pin, rc::Rc};
 
 use actix_web::{
     FromRequest, HttpRequest, HttpResponse, Responder, body::BoxBody, dev::Payload,
-    error::InternalError, http::StatusCode,
+    http::StatusCode,
 };
 
 use crate::{CurrentUser, CustomField, Error, Stormpath, ValueType, auth, negotiate};
@@ -25,26 +25,14 @@ impl FromRequest for RequireLogin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let sp = req
-                .app_data::<Stormpath>()
-                .cloned()
-                .ok_or(Error::NotConfigured)?;
-            let resolved = auth::resolve(&req, &sp).await?;
-            match &resolved.caller {
-                Some(caller) => {
-                    let user = CurrentUser::new(caller, &sp);
-                    Ok(Self {
-                        user,
-                        resolved: Rc::clone(&resolved),
-                        req,
-                        sp,
-                    })
-                }
-                None => {
-                    let res = auth::unauthenticated(&req, &sp, &resolved);
-                    Err(InternalError::from_response("authentication required", res).into())
-                }
-            }
+            let (sp, resolved, caller) = auth::require(&req).await?;
+            let user = CurrentUser::new(&caller, &sp);
+            Ok(Self {
+                user,
+                resolved,
+                req,
+                sp,
+            })
         })
     }
 }

@@ -37,8 +37,12 @@ pub(crate) struct Tokens {
     /// Access tokens whose signature was already checked, by their exact text: a repeat
     /// presentation skips the HMAC, base64 and JSON work (expiry and revocation are still
     /// checked every time).
-    verified: RwLock<HashMap<Box<str>, Arc<AccessClaims>>>,
+    /// Keyed by the signature segment (short to hash); the whole text is compared on a hit.
+    verified: RwLock<HashMap<Box<str>, VerifiedToken>>,
 }
+
+/// A verified access token's full text and its claims.
+type VerifiedToken = (Box<str>, Arc<AccessClaims>);
 
 /// How many verified access tokens are remembered before the memory is cleared.
 const VERIFIED_CAPACITY: usize = 50_000;
@@ -108,7 +112,14 @@ impl Tokens {
     /// Verifies an access token: signature, kind, expiry and revocation (of itself and of the
     /// refresh token it was minted with). The account checks are the caller's.
     pub(crate) fn verify_access(&self, token: &str) -> Option<Arc<AccessClaims>> {
-        let known = self.verified.read().ok()?.get(token).cloned();
+        let signature = token.rsplit('.').next().unwrap_or_default();
+        let known = self
+            .verified
+            .read()
+            .ok()?
+            .get(signature)
+            .filter(|(text, _)| **text == *token)
+            .map(|(_, claims)| Arc::clone(claims));
         let claims = match known {
             Some(claims) => claims,
             None => {
@@ -121,7 +132,7 @@ impl Tokens {
                     if verified.len() >= VERIFIED_CAPACITY {
                         verified.clear();
                     }
-                    verified.insert(token.into(), Arc::clone(&claims));
+                    verified.insert(signature.into(), (token.into(), Arc::clone(&claims)));
                 }
                 claims
             }
