@@ -363,3 +363,19 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
         .collect();
     Sha256::digest(&outer).to_vec()
 }
+
+#[actix_web::test]
+async fn oversized_token_requests_are_invalid_requests() {
+    let app = TestApp::spawn_with(|b| b.web(|w| w.max_body_size = 1024)).await;
+    let big = "x".repeat(4096);
+    let res = token(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("username", &big),
+            ("password", "p"),
+        ],
+    )
+    .await;
+    assert_oauth_error(res, 400, "invalid_request").await;
+}

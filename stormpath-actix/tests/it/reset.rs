@@ -371,3 +371,37 @@ async fn a_mail_server_that_is_down_fails_the_request_cleanly() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("could not send"));
 }
+
+#[actix_web::test]
+async fn truncated_tokens_and_tokens_of_since_disabled_accounts_are_refused() {
+    let app = TestApp::spawn().await;
+    let (email, token) = mailed_token(&app, "trunc").await;
+    let truncated = &token[..token.len() - 1];
+    assert_eq!(
+        app.get(&format!("/change?sptoken={truncated}"), JSON)
+            .await
+            .status(),
+        404
+    );
+    let account = app
+        .sp
+        .backend()
+        .account_by_email(&email)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut update = stormpath_client::AccountUpdate::default();
+    update.status = Some(stormpath::AccountStatus::Disabled);
+    app.sp
+        .backend()
+        .update_account(&account.id, update)
+        .await
+        .unwrap();
+    let res = app
+        .post_json(
+            "/change",
+            &json!({"sptoken": token, "password": "N3wP4ssw0rd###"}),
+        )
+        .await;
+    assert_json_error(res, 404, "").await;
+}
