@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::{
     AccessClaims, Account, AccountId, AccountUpdate, ApiKeyInfo, CustomData, Group, NewAccount,
-    NewApiKey, PasswordStrength, Result, TokenSet,
+    NewApiKey, PasswordStrength, Resource, Result, TokenSet,
 };
 
 /// An account authenticated by an access token, with the token's verified claims.
@@ -211,4 +211,10 @@ pub trait Backend: Send + Sync + 'static {
     /// # Errors
     /// [`Error::NotFound`](crate::Error::NotFound) when it does not exist.
     async fn delete_account(&self, id: &AccountId) -> Result<()>;
+
+    /// The directory accounts are created in.
+    async fn directory(&self) -> Result<Resource>;
+
+    /// The application this back end serves.
+    async fn application(&self) -> Result<Resource>;
 }

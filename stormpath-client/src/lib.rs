@@ -24,6 +24,6 @@ pub use backend::{Authenticated, Backend};
 pub use error::{Error, Result};
 pub use model::{
     AccessClaims, Account, AccountId, AccountStatus, AccountUpdate, ApiKeyInfo, CustomData,
-    EmailVerificationStatus, Group, GroupStatus, NewAccount, NewApiKey, PasswordStrength,
+    EmailVerificationStatus, Group, GroupStatus, NewAccount, NewApiKey, PasswordStrength, Resource,
     TokenKind, TokenSet,
 };

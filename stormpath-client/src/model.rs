@@ -276,6 +276,19 @@ impl Default for PasswordStrength {
     }
 }
 
+/// A named resource of the directory tree (a directory or an application), as `/me`
+/// expands it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    /// Its identifier in URL form.
+    pub href: String,
+    /// Its unique name.
+    pub name: String,
+    /// `ENABLED` (disabled directories and applications do not serve).
+    pub status: String,
+}
+
 /// An API key as listed: never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -402,4 +402,12 @@ impl Backend for Store {
             Ok(())
         }
     }
+
+    async fn directory(&self) -> Result<stormpath_client::Resource> {
+        Ok(self.inner.directory.clone())
+    }
+
+    async fn application(&self) -> Result<stormpath_client::Resource> {
+        Ok(self.inner.application.clone())
+    }
 }

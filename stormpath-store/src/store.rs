@@ -25,6 +25,9 @@ pub(crate) struct Inner {
     pub(crate) pool: AnyPool,
     pub(crate) dialect: Dialect,
     pub(crate) directory_id: String,
+    /// The directory and the application, as `/me` expands them.
+    pub(crate) directory: stormpath_client::Resource,
+    pub(crate) application: stormpath_client::Resource,
     pub(crate) href_base: String,
     pub(crate) strength: PasswordStrength,
     pub(crate) hasher: Hasher,
@@ -230,8 +233,19 @@ impl StoreBuilder {
         }
         let hasher = Hasher::new(self.hashing, self.max_concurrent_hashes)?;
         let (pool, dialect) = db::open(&self.database_url, self.max_connections).await?;
-        let (directory_id, strength) =
+        let (directory_id, application_id, strength) =
             bootstrap(&pool, &self.application, self.password_strength).await?;
+        let resource = |kind: &str, id: &str, name: String| stormpath_client::Resource {
+            href: format!("{}/{kind}/{id}", self.href_base),
+            name,
+            status: "ENABLED".into(),
+        };
+        let directory = resource(
+            "directories",
+            &directory_id,
+            format!("{} Directory", self.application),
+        );
+        let application = resource("applications", &application_id, self.application.clone());
         let tokens = Tokens::new(
             key,
             self.key_id,
@@ -257,6 +271,8 @@ impl StoreBuilder {
                 pool,
                 dialect,
                 directory_id,
+                directory,
+                application,
                 href_base: self.href_base,
                 strength,
                 hasher,
@@ -294,7 +310,7 @@ async fn bootstrap(
     pool: &AnyPool,
     application: &str,
     strength: Option<PasswordStrength>,
-) -> Result<(String, PasswordStrength)> {
+) -> Result<(String, String, PasswordStrength)> {
     let now = util::now_ms();
     let directory = format!("{application} Directory");
     let default_policy = serde_json::to_string(&strength.unwrap_or_default()).unwrap_or_default();
@@ -336,5 +352,9 @@ async fn bootstrap(
     .await?;
     let strength = serde_json::from_str(&policy)
         .map_err(|e| Error::InvalidPolicy(format!("stored policy unreadable: {e}")))?;
-    Ok((directory_id, strength))
+    let row = sqlx::query("SELECT id FROM applications WHERE name = $1")
+        .bind(application)
+        .fetch_one(pool)
+        .await?;
+    Ok((directory_id, row.try_get(0)?, strength))
 }

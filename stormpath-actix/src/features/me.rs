@@ -76,6 +76,23 @@ async fn expand(
             object.insert("groupMemberships".into(), collection(items));
         }
     }
+    if on("directory") {
+        object.insert("directory".into(), json!(backend.directory().await?));
+    }
+    if on("applications") {
+        object.insert(
+            "applications".into(),
+            collection(vec![json!(backend.application().await?)]),
+        );
+    }
+    if on("providerData") {
+        // Accounts of this store are Stormpath's own (no social provider yet).
+        let href = format!("{}/providerData", caller.account.href);
+        object.insert(
+            "providerData".into(),
+            json!({ "href": href, "providerId": "stormpath" }),
+        );
+    }
     if on("apiKeys") {
         let items = backend
             .api_keys(id)

@@ -75,7 +75,15 @@ async fn after_a_bounce_a_plain_login_goes_to_the_next_uri_not_the_saved_page() 
 async fn configured_expansions_are_inlined_without_secrets() {
     let app = TestApp::spawn_with(|b| {
         b.web(|w| {
-            for key in ["customData", "groups", "groupMemberships", "apiKeys"] {
+            for key in [
+                "customData",
+                "groups",
+                "groupMemberships",
+                "apiKeys",
+                "directory",
+                "applications",
+                "providerData",
+            ] {
                 w.me.expand.insert(key.into(), json!(true));
             }
         })
@@ -115,6 +123,16 @@ async fn configured_expansions_are_inlined_without_secrets() {
     assert_eq!(acct["groups"]["items"][0]["name"], "admins");
     assert_eq!(acct["groupMemberships"]["size"], 1);
     assert_eq!(acct["apiKeys"]["size"], 1);
+    assert_eq!(acct["directory"]["name"], "Test App Directory");
+    assert!(
+        acct["directory"]["href"]
+            .as_str()
+            .unwrap()
+            .contains("/v1/directories/")
+    );
+    assert_eq!(acct["applications"]["size"], 1);
+    assert_eq!(acct["applications"]["items"][0]["name"], "Test App");
+    assert_eq!(acct["providerData"]["providerId"], "stormpath");
     let text = me.to_string();
     assert!(
         !text.contains("ksecret") && !text.contains("stormpathApiKey"),
