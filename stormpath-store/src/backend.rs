@@ -63,7 +63,10 @@ impl Backend for Store {
     }
 
     async fn authenticate(&self, login: &str, password: &str) -> Result<Account> {
-        let found = if login.trim().is_empty() {
+        let key = crate::email::canonical(login);
+        // A locked login is answered like a wrong password, after the same hashing work.
+        let locked = self.inner.throttle.is_locked(&key);
+        let found = if login.trim().is_empty() || locked {
             None
         } else {
             self.find_login(login).await?
@@ -76,8 +79,12 @@ impl Backend for Store {
             .verify(password, found.as_ref().map(|(_, h)| h.as_str()))
             .await?;
         let Some((account, _)) = found.filter(|_| verified.ok) else {
+            if !locked {
+                self.inner.throttle.failed(&key);
+            }
             return Err(Error::InvalidCredentials);
         };
+        self.inner.throttle.cleared(&key);
         if verified.needs_rehash {
             let store = self.clone();
             let (id, password) = (account.id.clone(), password.to_owned());
@@ -314,6 +321,13 @@ impl Backend for Store {
         self.replace_password(&account.id, password).await?;
         self.void_one_time(&account.id, Purpose::Reset).await?;
         self.revoke_all_tokens(&account.id).await?;
+        // Proving control of the mailbox lifts a login lock.
+        self.inner
+            .throttle
+            .cleared(&crate::email::canonical(&account.email));
+        self.inner
+            .throttle
+            .cleared(&crate::email::canonical(&account.username));
         self.cached(&account.id)
             .await?
             .map(|c| (*c.account).clone())

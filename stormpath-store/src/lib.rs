@@ -46,6 +46,7 @@ pub mod mail;
 mod one_time;
 mod password;
 mod store;
+mod throttle;
 mod token;
 mod util;
 

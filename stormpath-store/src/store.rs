@@ -33,6 +33,7 @@ pub(crate) struct Inner {
     pub(crate) hasher: Hasher,
     pub(crate) tokens: Tokens,
     pub(crate) cache: AccountCache,
+    pub(crate) throttle: crate::throttle::Throttle,
     pub(crate) reset_ttl_ms: i64,
     pub(crate) verify_ttl_ms: i64,
 }
@@ -278,6 +279,7 @@ impl StoreBuilder {
                 hasher,
                 tokens,
                 cache: AccountCache::new(self.cache_ttl, 100_000),
+                throttle: crate::throttle::Throttle::default(),
                 reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
                 verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),
             }),
