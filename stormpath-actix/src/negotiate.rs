@@ -102,31 +102,26 @@ pub(crate) fn request_format(req: &actix_web::HttpRequest, produces: &[Format]) 
     negotiate(accept, produces)
 }
 
-/// A route guard that matches only when negotiation does not PASS, so that unanswerable
-/// requests fall through to the application's routes (or its 404).
-pub(crate) fn guard(ctx: &GuardContext<'_>) -> bool {
-    let Some(sp) = ctx.app_data::<Stormpath>() else {
-        return false;
-    };
+/// The format a guarded request negotiates to (`None`: PASS, or no integration on the app).
+fn guard_format(ctx: &GuardContext<'_>) -> Option<Format> {
+    let sp = ctx.app_data::<Stormpath>()?;
     let accept = ctx
         .head()
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok());
-    negotiate(accept, &sp.settings().produces).is_some()
+    negotiate(accept, &sp.settings().produces)
+}
+
+/// A route guard that matches only when negotiation does not PASS, so that unanswerable
+/// requests fall through to the application's routes (or its 404).
+pub(crate) fn guard(ctx: &GuardContext<'_>) -> bool {
+    guard_format(ctx).is_some()
 }
 
 /// A route guard that matches only requests negotiated to HTML.
 pub(crate) fn html_guard(ctx: &GuardContext<'_>) -> bool {
-    let Some(sp) = ctx.app_data::<Stormpath>() else {
-        return false;
-    };
-    let accept = ctx
-        .head()
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    negotiate(accept, &sp.settings().produces) == Some(Format::Html)
+    guard_format(ctx) == Some(Format::Html)
 }
 
 #[cfg(test)]
