@@ -58,36 +58,23 @@ pub(crate) async fn resolve(req: &HttpRequest, sp: &Stormpath) -> Result<Rc<Reso
 async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Error> {
     let backend = sp.backend();
     let config = &sp.settings().config;
-    if let Some(authorization) = req.headers().get(header::AUTHORIZATION) {
+    if req.headers().contains_key(header::AUTHORIZATION) {
         // A credential in the header is final: no fallback to cookies (spec §8.2).
-        let (scheme, credentials) = authorization
-            .to_str()
-            .ok()
-            .and_then(|v| v.trim().split_once(' '))
-            .unwrap_or_default();
-        let caller = if scheme.eq_ignore_ascii_case("bearer") {
+        let caller = if let Some(token) = credentials(req, "bearer") {
+            backend.verify_access_token(token).await?.map(|a| Caller {
+                account: a.account,
+                claims: Some(a.claims),
+                method: AuthMethod::Bearer,
+            })
+        } else if let Some((id, secret)) = basic(req) {
             backend
-                .verify_access_token(credentials.trim())
+                .authenticate_api_key(&id, &secret)
                 .await?
-                .map(|a| Caller {
-                    account: a.account,
-                    claims: Some(a.claims),
-                    method: AuthMethod::Bearer,
+                .map(|account| Caller {
+                    account,
+                    claims: None,
+                    method: AuthMethod::Basic,
                 })
-        } else if scheme.eq_ignore_ascii_case("basic") {
-            match basic_credentials(credentials) {
-                Some((id, secret)) => {
-                    backend
-                        .authenticate_api_key(&id, &secret)
-                        .await?
-                        .map(|account| Caller {
-                            account,
-                            claims: None,
-                            method: AuthMethod::Basic,
-                        })
-                }
-                None => None,
-            }
         } else {
             None
         };
@@ -139,10 +126,21 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
     }
 }
 
-/// Decodes `base64(id:secret)` (split at the first colon).
-pub(crate) fn basic_credentials(encoded: &str) -> Option<(String, String)> {
+/// The credentials of the request's `Authorization` header when it uses `scheme`
+/// (case-insensitive), e.g. the token of `Bearer <token>`.
+pub(crate) fn credentials<'r>(req: &'r HttpRequest, scheme: &str) -> Option<&'r str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (given, credentials) = value.trim().split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| credentials.trim())
+}
+
+/// The API key of an `Authorization: Basic base64(id:secret)` header (split at the first
+/// colon).
+pub(crate) fn basic(req: &HttpRequest) -> Option<(String, String)> {
     use base64::{Engine, engine::general_purpose::STANDARD};
-    let decoded = STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = STANDARD.decode(credentials(req, "basic")?).ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     (!id.is_empty() && !secret.is_empty()).then(|| (id.to_owned(), secret.to_owned()))

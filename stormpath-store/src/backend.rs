@@ -372,6 +372,7 @@ impl Backend for Store {
         if !self.inner.hasher.verify(current, Some(&hash)).await?.ok {
             return Err(Error::InvalidCredentials);
         }
+        crate::check_strength(&self.inner.strength, new).map_err(Error::Validation)?;
         self.replace_password(id, new).await?;
         self.void_one_time(id, Purpose::Reset).await?;
         self.revoke_all_tokens(id).await

@@ -73,11 +73,7 @@ async fn post(
     let outcome = match (&token, body) {
         (None, _) => Err(Failure::Missing),
         (Some(token), Ok(body)) => reset(&sp, token, &body).await,
-        (Some(token), Err(err)) => match sp.backend().check_password_reset(token).await {
-            Ok(_) => Err(Failure::Input(err)),
-            Err(e) if e.is_backend() => return Err(e.into()),
-            Err(_) => Err(Failure::Invalid),
-        },
+        (Some(token), Err(err)) => Err(blame(&sp, token, err).await),
     };
     let change = &sp.settings().config.web.change_password;
     match (outcome, fmt) {
@@ -105,29 +101,41 @@ async fn post(
     }
 }
 
-/// Checks the token, then the password, then uses the token up. No HTTP in here.
+/// Sets the new password; the store checks the token before the password and uses it up.
+/// No HTTP in here.
 async fn reset(sp: &Stormpath, token: &str, body: &Body) -> Result<Account, Failure> {
-    let backend = sp.backend();
-    match backend.check_password_reset(token).await {
-        Ok(_) => {}
-        Err(err) if err.is_backend() => return Err(Failure::Input(err.into())),
-        Err(_) => return Err(Failure::Invalid),
-    }
-    let input = |err: Error| Failure::Input(err);
-    let password = text(body, "password", "Password").map_err(input)?;
-    let password =
-        password.ok_or_else(|| input(Error::BadRequest("Password is required.".into())))?;
-    let confirm = text(body, "confirmPassword", "Confirm Password").map_err(input)?;
-    if confirm.is_some_and(|c| c != password) {
-        return Err(input(Error::BadRequest("Passwords do not match.".into())));
-    }
-    match backend.complete_password_reset(token, password).await {
+    let password = match new_password(body) {
+        Ok(password) => password,
+        Err(problem) => return Err(blame(sp, token, problem).await),
+    };
+    match sp.backend().complete_password_reset(token, password).await {
         Ok(account) => {
             tracing::info!(account = %account.href, "password reset");
             Ok(account)
         }
         Err(stormpath_client::Error::NotFound) => Err(Failure::Invalid),
         Err(err) => Err(Failure::Input(err.into())),
+    }
+}
+
+/// The new password, present and confirmed.
+fn new_password(body: &Body) -> Result<&str, Error> {
+    let password = text(body, "password", "Password")?
+        .ok_or_else(|| Error::BadRequest("Password is required.".into()))?;
+    let confirm = text(body, "confirmPassword", "Confirm Password")?;
+    if confirm.is_some_and(|c| c != password) {
+        return Err(Error::BadRequest("Passwords do not match.".into()));
+    }
+    Ok(password)
+}
+
+/// What a request with a problem of its own is told: an invalid token is reported first
+/// (spec §10.5), so the token is looked at before the problem is.
+async fn blame(sp: &Stormpath, token: &str, problem: Error) -> Failure {
+    match sp.backend().check_password_reset(token).await {
+        Ok(_) => Failure::Input(problem),
+        Err(err) if err.is_backend() => Failure::Input(err.into()),
+        Err(_) => Failure::Invalid,
     }
 }
 

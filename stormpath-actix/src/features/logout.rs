@@ -2,7 +2,6 @@
 
 use actix_web::{
     HttpRequest, HttpResponse,
-    http::header,
     web::{self, ServiceConfig},
 };
 
@@ -27,13 +26,7 @@ async fn post(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     .into_iter()
     .filter_map(|name| cookies::value(&req, name).map(str::to_owned))
     .collect();
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned());
+    let bearer = crate::auth::credentials(&req, "bearer").map(str::to_owned);
     tokens.extend(bearer);
     let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
     sp.backend().revoke_tokens(&refs).await?;

@@ -189,13 +189,7 @@ async fn grant(
             }
         }
         Some("client_credentials") if grants.client_credentials.enabled => {
-            let credentials = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().split_once(' '))
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-                .and_then(|(_, encoded)| auth::basic_credentials(encoded));
+            let credentials = auth::basic(req);
             let Some((id, secret)) = credentials else {
                 return Ok(Err(INVALID_CLIENT));
             };
