@@ -242,28 +242,11 @@ async fn disabled_account_cannot_log_in() {
     let app = TestApp::spawn().await;
     let email = email("disabled");
     app.register(&email).await;
-    let account = app
-        .sp
-        .backend()
-        .account_by_email(&email)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut update = stormpath_client_update();
-    update.status = Some(stormpath::AccountStatus::Disabled);
-    app.sp
-        .backend()
-        .update_account(&account.id, update)
-        .await
-        .unwrap();
+    disable(&app, &email).await;
     let res = app
         .post_json("/login", &json!({"login": email, "password": PASSWORD}))
         .await;
     assert_json_error(res, 400, "disabled").await;
-}
-
-fn stormpath_client_update() -> stormpath_client::AccountUpdate {
-    stormpath_client::AccountUpdate::default()
 }
 
 #[actix_web::test]

@@ -335,20 +335,7 @@ async fn disabled_accounts_and_look_alike_addresses_get_no_mail() {
     let app = TestApp::spawn().await;
     let email = email("dis");
     app.register(&email).await;
-    let account = app
-        .sp
-        .backend()
-        .account_by_email(&email)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut update = stormpath_client::AccountUpdate::default();
-    update.status = Some(stormpath::AccountStatus::Disabled);
-    app.sp
-        .backend()
-        .update_account(&account.id, update)
-        .await
-        .unwrap();
+    disable(&app, &email).await;
     assert_eq!(forgot_json(&app, &email).await.status(), 200);
     app.register("user@github.com").await;
     assert_eq!(forgot_json(&app, "user@gıthub.com").await.status(), 200);
@@ -383,20 +370,7 @@ async fn truncated_tokens_and_tokens_of_since_disabled_accounts_are_refused() {
             .status(),
         404
     );
-    let account = app
-        .sp
-        .backend()
-        .account_by_email(&email)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut update = stormpath_client::AccountUpdate::default();
-    update.status = Some(stormpath::AccountStatus::Disabled);
-    app.sp
-        .backend()
-        .update_account(&account.id, update)
-        .await
-        .unwrap();
+    disable(&app, &email).await;
     let res = app
         .post_json(
             "/change",

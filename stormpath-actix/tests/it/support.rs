@@ -325,3 +325,12 @@ pub fn nth_mail(app: &TestApp, n: usize) -> stormpath_testkit::Received {
     );
     messages[n - 1].clone()
 }
+
+/// Disables the account with this email through the backend.
+pub async fn disable(app: &TestApp, email: &str) {
+    let backend = app.sp.backend();
+    let account = backend.account_by_email(email).await.unwrap().unwrap();
+    let mut update = stormpath_client::AccountUpdate::default();
+    update.status = Some(stormpath::AccountStatus::Disabled);
+    backend.update_account(&account.id, update).await.unwrap();
+}
