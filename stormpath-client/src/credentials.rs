@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{Error, Result};
+use crate::{Error, Invalid, InvalidKind, Result};
 
 /// An API key pair: the id is public, the secret is not.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,13 +58,19 @@ pub fn parse_api_key_properties(text: &str) -> Result<ApiKey> {
     let secret = secret.filter(|v| !v.is_empty());
     match (id, secret) {
         (Some(id), Some(secret)) => Ok(ApiKey { id, secret }),
-        (None, _) => Err(Error::Validation(
-            "apiKey.id is missing from the API key file".into(),
-        )),
-        (_, None) => Err(Error::Validation(
-            "apiKey.secret is missing from the API key file".into(),
-        )),
+        (None, _) => Err(missing("apiKey.id")),
+        (_, None) => Err(missing("apiKey.secret")),
     }
+}
+
+/// The error for a property missing from the file.
+fn missing(property: &'static str) -> Error {
+    Invalid::new(
+        property,
+        InvalidKind::Required,
+        format!("{property} is missing from the API key file"),
+    )
+    .into()
 }
 
 #[cfg(test)]

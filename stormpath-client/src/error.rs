@@ -1,13 +1,16 @@
 //! The crate's error type.
 
+use std::borrow::Cow;
+
 /// A specialised `Result` for backend operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything a [`Backend`](crate::Backend) operation can fail with.
 ///
-/// The first group of variants are answers a user can act on; each maps to the HTTP status the
-/// Stormpath API used for it ([`Error::status`]). The last variant means the back end itself
-/// broke: its text is for logs only and must never be shown to a client.
+/// The first group of variants are answers a user can act on; each maps to the HTTP status
+/// ([`Error::status`]) and the error code ([`Error::code`]) the Stormpath API used for it. The
+/// last variant means the back end itself broke: its text is for logs only and must never be
+/// shown to a client.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -31,15 +34,96 @@ pub enum Error {
     /// The resource (account, group, token) does not exist, has expired or was used up.
     #[error("The requested resource does not exist.")]
     NotFound,
-    /// The input was rejected; the message says why and is fit for the user.
-    #[error("{0}")]
-    Validation(String),
+    /// The input was rejected: which field, why (as a Stormpath code) and a message fit for
+    /// the user.
+    #[error(transparent)]
+    Validation(#[from] Invalid),
     /// A token was malformed, forged, expired, revoked or of the wrong kind.
     #[error("Token is invalid.")]
     InvalidToken,
+    /// An email the operation depends on could not be sent; nothing was changed.
+    #[error("We could not send the email right now. Please try again later.")]
+    MailUnavailable,
     /// The back end failed (database, I/O). The text is for logs, never for clients.
     #[error("backend failure: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Why a value was refused: a structured validation error.
+///
+/// Callers decide on [`field`](Invalid::field) and [`kind`](Invalid::kind), never on the text
+/// of [`message`](Invalid::message), which is for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    /// The field at fault in the spec's camelCase spelling (`email`, `password`,
+    /// `customData`), when there is one.
+    pub field: Option<Cow<'static, str>>,
+    /// What kind of problem it is.
+    pub kind: InvalidKind,
+    /// A message fit for the user.
+    pub message: String,
+}
+
+/// The kinds of validation failure, each with the Stormpath error code it had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidKind {
+    /// A required value is missing or blank (code 2000).
+    Required,
+    /// A value has the wrong format, e.g. an email address without `@` (code 2006).
+    Format,
+    /// A password shorter than the directory's policy allows (code 2007).
+    PasswordTooShort,
+    /// A password longer than the directory's policy allows (code 2008).
+    PasswordTooLong,
+    /// A password missing a character class the policy requires (Stormpath answered 400).
+    PasswordPolicy,
+    /// A value is larger than the store accepts (code 3004 for custom data).
+    TooLarge,
+    /// A property the resource does not have (code 2015).
+    UnknownProperty,
+    /// Any other invalid value (code 2002).
+    Other,
+}
+
+impl Invalid {
+    /// A validation error of `kind` on `field`.
+    pub fn new(
+        field: impl Into<Cow<'static, str>>,
+        kind: InvalidKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: Some(field.into()),
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// A validation error that concerns no single field.
+    pub fn general(kind: InvalidKind, message: impl Into<String>) -> Self {
+        Self {
+            field: None,
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The Stormpath error code.
+    #[must_use]
+    pub fn code(&self) -> u32 {
+        match self.kind {
+            InvalidKind::Required => 2000,
+            InvalidKind::Format => 2006,
+            InvalidKind::PasswordTooShort => 2007,
+            InvalidKind::PasswordTooLong => 2008,
+            InvalidKind::PasswordPolicy => 400,
+            InvalidKind::TooLarge => 3004,
+            InvalidKind::UnknownProperty => 2015,
+            InvalidKind::Other => 2002,
+        }
+    }
 }
 
 impl Error {
@@ -54,6 +138,23 @@ impl Error {
             | Self::InvalidToken => 400,
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
+            Self::MailUnavailable => 503,
+            Self::Backend(_) => 500,
+        }
+    }
+
+    /// The Stormpath error code (the `code` member of its error document).
+    #[must_use]
+    pub fn code(&self) -> u32 {
+        match self {
+            Self::InvalidCredentials => 7100,
+            Self::AccountDisabled => 7101,
+            Self::AccountUnverified => 7102,
+            Self::Conflict { .. } => 2001,
+            Self::NotFound => 404,
+            Self::Validation(invalid) => invalid.code(),
+            Self::InvalidToken => 10017,
+            Self::MailUnavailable => 503,
             Self::Backend(_) => 500,
         }
     }
@@ -68,6 +169,16 @@ impl Error {
     pub fn is_backend(&self) -> bool {
         matches!(self, Self::Backend(_))
     }
+
+    /// The field at fault, for a validation error or a conflict.
+    #[must_use]
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Validation(invalid) => invalid.field.as_deref(),
+            Self::Conflict { field, .. } => Some(field),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -75,14 +186,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statuses_follow_the_stormpath_api() {
+    fn statuses_and_codes_follow_the_stormpath_api() {
         assert_eq!(Error::InvalidCredentials.status(), 400);
+        assert_eq!(Error::InvalidCredentials.code(), 7100);
         assert_eq!(Error::NotFound.status(), 404);
         let conflict = Error::Conflict {
             field: "email",
             message: "taken".into(),
         };
-        assert_eq!(conflict.status(), 409);
+        assert_eq!((conflict.status(), conflict.code()), (409, 2001));
+        assert_eq!(conflict.field(), Some("email"));
         assert_eq!(Error::backend(std::io::Error::other("disk")).status(), 500);
+        assert_eq!(Error::MailUnavailable.status(), 503);
+    }
+
+    #[test]
+    fn validation_errors_carry_their_field_and_code() {
+        let err = Error::from(Invalid::new(
+            "email",
+            InvalidKind::Format,
+            "Email is not a valid email address.",
+        ));
+        assert_eq!(err.status(), 400);
+        assert_eq!(err.code(), 2006);
+        assert_eq!(err.field(), Some("email"));
+        assert_eq!(err.to_string(), "Email is not a valid email address.");
+        let short = Invalid::new(
+            "password",
+            InvalidKind::PasswordTooShort,
+            "Password requires at least 8 characters.",
+        );
+        assert_eq!(short.code(), 2007);
+        let general = Invalid::general(InvalidKind::TooLarge, "Custom data is too large.");
+        assert_eq!((general.field.is_none(), general.code()), (true, 3004));
     }
 }

@@ -4,10 +4,14 @@
 //!
 //! * the resource model: [`Account`], [`Group`], [`PasswordStrength`], [`CustomData`] and the
 //!   token types ([`TokenSet`], [`AccessClaims`]);
-//! * the [`Backend`] trait: every operation the plugin needs from an account store
-//!   (register, authenticate, look up accounts and groups, custom data, tokens);
-//! * the crate's one [`Error`] type, whose variants keep the Stormpath HTTP status semantics
-//!   (400 bad login, 404 unknown token, 409 duplicate);
+//! * the [`Backend`] trait: every operation the plugin needs from an account store, in six
+//!   cohesive parts ([`Accounts`], [`Sessions`], [`Groups`], [`CustomDataStore`], [`ApiKeys`],
+//!   [`AccountFlows`]; `use stormpath_client::prelude::*` brings their methods into scope),
+//!   and [`update_custom_data`], the one compare-and-swap loop over custom data;
+//! * the emails a back end sends itself ([`EmailTemplates`], [`Notice`]);
+//! * the crate's one [`Error`] type, whose variants keep the Stormpath HTTP status and error
+//!   code (400/7100 bad login, 404 unknown token, 409/2001 duplicate), with structured
+//!   validation errors ([`Invalid`]: field, kind, message);
 //! * credential file parsing ([`credentials`]): Stormpath's `apiKey.properties` format.
 //!
 //! The embedded backend (SQLite or PostgreSQL, in process) lives in `stormpath-store`.
@@ -16,14 +20,27 @@
 
 mod backend;
 pub mod credentials;
+mod email;
 mod error;
 mod model;
 pub mod timestamp;
 
-pub use backend::{Authenticated, Backend};
-pub use error::{Error, Result};
+pub use backend::{
+    AccountFlows, Accounts, ApiKeys, Authenticated, Backend, CustomDataStore, Groups,
+    MAX_CUSTOM_DATA_ATTEMPTS, Refreshed, Sessions, TokenGrant, VersionedCustomData,
+    merge_custom_data, update_custom_data,
+};
+pub use email::{EmailKind, EmailTemplates, Notice, RenderedEmail};
+pub use error::{Error, Invalid, InvalidKind, Result};
 pub use model::{
     AccessClaims, Account, AccountId, AccountStatus, AccountUpdate, ApiKeyInfo, CustomData,
-    EmailVerificationStatus, Group, GroupStatus, NewAccount, NewApiKey, PasswordStrength, Resource,
-    TokenKind, TokenSet,
+    EmailVerificationStatus, Group, GroupStatus, NewAccount, NewApiKey, PasswordStrength,
+    RefreshToken, Resource, TokenKind, TokenSet,
 };
+
+/// The back-end parts' traits, so their methods can be called on an `Arc<dyn Backend>`.
+pub mod prelude {
+    pub use crate::backend::{
+        AccountFlows, Accounts, ApiKeys, Backend, CustomDataStore, Groups, Sessions,
+    };
+}

@@ -341,8 +341,8 @@ pub struct TokenSet {
     pub access_token: String,
     /// Its `exp` claim (seconds since the Unix epoch).
     pub access_expires_at: i64,
-    /// The refresh token and its `exp`, when one was issued.
-    pub refresh: Option<(String, i64)>,
+    /// The refresh token, when one was issued.
+    pub refresh: Option<RefreshToken>,
     /// Seconds until the access token expires, as `/oauth/token` reports it.
     pub expires_in: i64,
 }
@@ -353,11 +353,27 @@ impl fmt::Debug for TokenSet {
         f.debug_struct("TokenSet")
             .field("access_token", &"***")
             .field("access_expires_at", &self.access_expires_at)
-            .field(
-                "refresh",
-                &self.refresh.as_ref().map(|(_, exp)| ("***", exp)),
-            )
+            .field("refresh", &self.refresh)
             .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// A refresh token as issued.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// The token (a compact JWS).
+    pub token: String,
+    /// Its `exp` claim (seconds since the Unix epoch).
+    pub expires_at: i64,
+}
+
+impl fmt::Debug for RefreshToken {
+    // A bearer secret: never logged.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshToken")
+            .field("token", &"***")
+            .field("expires_at", &self.expires_at)
             .finish()
     }
 }
