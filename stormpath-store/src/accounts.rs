@@ -5,10 +5,16 @@ use std::sync::Arc;
 use sqlx::{Row, any::AnyRow};
 use stormpath_client::{
     Account, AccountId, AccountStatus, AccountUpdate, CustomData, EmailVerificationStatus, Error,
-    NewAccount, Result,
+    NewAccount,
 };
 
-use crate::{Store, cache::Cached, email, error::backend, util};
+use crate::{
+    Store,
+    cache::Cached,
+    email,
+    error::{Failure, Fallible},
+    util,
+};
 
 /// The longest name or username accepted, in characters (Stormpath's limit).
 const MAX_NAME_LEN: usize = 255;
@@ -30,9 +36,9 @@ pub(crate) struct AccountRow {
 }
 
 impl Store {
-    pub(crate) fn map_account(&self, row: &AnyRow) -> Result<AccountRow> {
-        let get_s = |i: usize| row.try_get::<String, _>(i).map_err(backend);
-        let get_o = |i: usize| row.try_get::<Option<String>, _>(i).map_err(backend);
+    pub(crate) fn map_account(&self, row: &AnyRow) -> Fallible<AccountRow> {
+        let get_s = |i: usize| row.try_get::<String, _>(i);
+        let get_o = |i: usize| row.try_get::<Option<String>, _>(i);
         let id = get_s(0)?;
         let given_name = get_o(3)?;
         let middle_name = get_o(4)?;
@@ -56,21 +62,18 @@ impl Store {
             email_verification_status: get_o(7)?
                 .as_deref()
                 .and_then(EmailVerificationStatus::parse),
-            password_modified_at: row
-                .try_get::<Option<i64>, _>(8)
-                .map_err(backend)?
-                .map(util::from_ms),
-            created_at: util::from_ms(row.try_get(10).map_err(backend)?),
-            modified_at: util::from_ms(row.try_get(11).map_err(backend)?),
+            password_modified_at: row.try_get::<Option<i64>, _>(8)?.map(util::from_ms),
+            created_at: util::from_ms(row.try_get(10)?),
+            modified_at: util::from_ms(row.try_get(11)?),
         };
         Ok(AccountRow {
             account,
-            tokens_valid_after: row.try_get(9).map_err(backend)?,
+            tokens_valid_after: row.try_get(9)?,
         })
     }
 
     /// The cached view of an account, loading it on a miss.
-    pub(crate) async fn cached(&self, id: &AccountId) -> Result<Option<Cached>> {
+    pub(crate) async fn cached(&self, id: &AccountId) -> Fallible<Option<Cached>> {
         if let Some(hit) = self.inner.cache.get(id.as_str()) {
             return Ok(Some(hit));
         }
@@ -81,8 +84,7 @@ impl Store {
         ))
         .bind(id.as_str())
         .fetch_optional(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let row = self.map_account(&row)?;
         Ok(Some(
@@ -94,7 +96,7 @@ impl Store {
 
     /// Finds the account a login (email or username) names, with its password hash. An email
     /// match wins over a username match.
-    pub(crate) async fn find_login(&self, login: &str) -> Result<Option<(Account, String)>> {
+    pub(crate) async fn find_login(&self, login: &str) -> Fallible<Option<(Account, String)>> {
         let key = email::canonical(login);
         let row = sqlx::query(concat!(
             "SELECT ",
@@ -106,14 +108,13 @@ impl Store {
         .bind(&self.inner.directory_id)
         .bind(&key)
         .fetch_optional(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         let Some(row) = row else { return Ok(None) };
-        let hash: String = row.try_get(12).map_err(backend)?;
+        let hash: String = row.try_get(12)?;
         Ok(Some((self.map_account(&row)?.account, hash)))
     }
 
-    pub(crate) async fn find_email(&self, address: &str) -> Result<Option<Arc<Account>>> {
+    pub(crate) async fn find_email(&self, address: &str) -> Fallible<Option<Arc<Account>>> {
         let row = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
@@ -122,15 +123,14 @@ impl Store {
         .bind(&self.inner.directory_id)
         .bind(email::canonical(address))
         .fetch_optional(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         row.map(|row| self.map_account(&row).map(|r| Arc::new(r.account)))
             .transpose()
     }
 
     /// Validates and inserts a new account. Hashing happens before the insert, so a rejected
     /// account leaves nothing behind.
-    pub(crate) async fn insert_account(&self, new: NewAccount) -> Result<Account> {
+    pub(crate) async fn insert_account(&self, new: NewAccount) -> Fallible<Account> {
         email::validate(&new.email).map_err(Error::Validation)?;
         let username = new.username.clone().unwrap_or_else(|| new.email.clone());
         for (label, value) in [
@@ -150,7 +150,7 @@ impl Store {
             .iter()
             .filter(|(key, _)| crate::api_keys::is_api_key_member(key))
             .map(|(_, value)| crate::api_keys::parse_pair(value))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Fallible<Vec<_>>>()?;
         custom_data.retain(|key, _| !crate::api_keys::is_api_key_member(key));
         let custom_data = custom_data_json(&custom_data)?;
         let hash = self.inner.hasher.hash(&new.password).await?;
@@ -173,11 +173,10 @@ impl Store {
         .bind(&username_key)
         .bind(&email_key)
         .fetch_optional(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         if let Some(row) = crossed {
-            let their_username: String = row.try_get(0).map_err(backend)?;
-            return Err(if their_username == email_key {
+            let their_username: String = row.try_get(0)?;
+            return Err(Failure::Answer(if their_username == email_key {
                 Error::Conflict {
                     field: "email",
                     message: EMAIL_TAKEN.into(),
@@ -187,9 +186,9 @@ impl Store {
                     field: "username",
                     message: USERNAME_TAKEN.into(),
                 }
-            });
+            }));
         }
-        let mut tx = self.inner.pool.begin().await.map_err(backend)?;
+        let mut tx = self.inner.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, directory_id, email, email_key, username, username_key, \
              given_name, middle_name, surname, status, email_verification_status, password_hash, \
@@ -214,16 +213,16 @@ impl Store {
         .await;
         if let Err(err) = inserted {
             drop(tx);
-            return Err(self.conflict(err, &new.email).await);
+            return Err(self.conflict(err, &new.email).await.into());
         }
         for (key_id, secret) in &api_keys {
             crate::api_keys::insert(&mut tx, &id, key_id, secret, None, now).await?;
         }
-        tx.commit().await.map_err(backend)?;
+        tx.commit().await?;
         self.cached(&AccountId(id))
             .await?
             .map(|c| (*c.account).clone())
-            .ok_or(Error::NotFound)
+            .ok_or_else(|| Error::NotFound.into())
     }
 
     /// Maps a failed insert. The database names only the first unique index it finds
@@ -232,7 +231,7 @@ impl Store {
     /// than read from the message.
     async fn conflict(&self, err: sqlx::Error, email: &str) -> Error {
         if !is_unique_violation(&err) {
-            return backend(err);
+            return Error::backend(err);
         }
         let email_taken =
             sqlx::query("SELECT 1 FROM accounts WHERE directory_id = $1 AND email_key = $2")
@@ -246,17 +245,16 @@ impl Store {
                 message: EMAIL_TAKEN.into(),
             },
             Ok(None) => conflict(err),
-            Err(lookup) => backend(lookup),
+            Err(lookup) => Error::backend(lookup),
         }
     }
 
-    pub(crate) async fn set_password_hash(&self, id: &AccountId, hash: &str) -> Result<()> {
+    pub(crate) async fn set_password_hash(&self, id: &AccountId, hash: &str) -> Fallible<()> {
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(id.as_str())
             .execute(&self.inner.pool)
-            .await
-            .map_err(backend)?;
+            .await?;
         Ok(())
     }
 
@@ -264,7 +262,7 @@ impl Store {
         &self,
         id: &AccountId,
         update: AccountUpdate,
-    ) -> Result<Account> {
+    ) -> Fallible<Account> {
         let current = self.cached(id).await?.ok_or(Error::NotFound)?;
         let acct = &current.account;
         let pick = |new: Option<Option<String>>, old: &Option<String>| match new {
@@ -293,27 +291,36 @@ impl Store {
         .bind(util::now_ms())
         .bind(id.as_str())
         .execute(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         self.inner.cache.invalidate(id);
         self.cached(id)
             .await?
             .map(|c| (*c.account).clone())
-            .ok_or(Error::NotFound)
+            .ok_or_else(|| Error::NotFound.into())
+    }
+
+    /// Deletes an account row (memberships, keys and tokens go with it); `false` when there
+    /// was none.
+    pub(crate) async fn remove_account(&self, id: &AccountId) -> Fallible<bool> {
+        let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&self.inner.pool)
+            .await?;
+        self.inner.cache.invalidate(id);
+        Ok(done.rows_affected() > 0)
     }
 
     /// Reads the custom data and its version (for optimistic updates).
-    pub(crate) async fn read_custom_data(&self, id: &AccountId) -> Result<(CustomData, i64)> {
+    pub(crate) async fn read_custom_data(&self, id: &AccountId) -> Fallible<(CustomData, i64)> {
         let row =
             sqlx::query("SELECT custom_data, custom_data_version FROM accounts WHERE id = $1")
                 .bind(id.as_str())
                 .fetch_optional(&self.inner.pool)
-                .await
-                .map_err(backend)?
+                .await?
                 .ok_or(Error::NotFound)?;
-        let text: String = row.try_get(0).map_err(backend)?;
+        let text: String = row.try_get(0)?;
         let data = serde_json::from_str(&text).map_err(Error::backend)?;
-        Ok((data, row.try_get(1).map_err(backend)?))
+        Ok((data, row.try_get(1)?))
     }
 
     /// Writes custom data if its version is still `version`; `false` when someone else wrote
@@ -323,7 +330,7 @@ impl Store {
         id: &AccountId,
         version: i64,
         data: &CustomData,
-    ) -> Result<bool> {
+    ) -> Fallible<bool> {
         let done = sqlx::query(
             "UPDATE accounts SET custom_data = $1, custom_data_version = custom_data_version + 1, \
              modified_at = $2 WHERE id = $3 AND custom_data_version = $4",
@@ -333,8 +340,7 @@ impl Store {
         .bind(id.as_str())
         .bind(version)
         .execute(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         let written = done.rows_affected() == 1;
         if written {
             // `modifiedAt` changed: the cached account is stale.
@@ -344,17 +350,18 @@ impl Store {
     }
 }
 
-fn check_name(label: &str, value: Option<&str>) -> Result<()> {
+fn check_name(label: &str, value: Option<&str>) -> Fallible<()> {
     let Some(value) = value else { return Ok(()) };
     if value.chars().count() > MAX_NAME_LEN {
         return Err(Error::Validation(format!(
             "{label} must be at most {MAX_NAME_LEN} characters long."
-        )));
+        ))
+        .into());
     }
     if value.chars().any(char::is_control) {
-        return Err(Error::Validation(format!(
-            "{label} must not contain control characters."
-        )));
+        return Err(
+            Error::Validation(format!("{label} must not contain control characters.")).into(),
+        );
     }
     Ok(())
 }
@@ -363,13 +370,14 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-fn custom_data_json(data: &CustomData) -> Result<String> {
+fn custom_data_json(data: &CustomData) -> Fallible<String> {
     let text = serde_json::to_string(data).map_err(Error::backend)?;
     if text.len() > MAX_CUSTOM_DATA_LEN {
         return Err(Error::Validation(format!(
             "Custom data must be at most {} KiB.",
             MAX_CUSTOM_DATA_LEN / 1024
-        )));
+        ))
+        .into());
     }
     Ok(text)
 }
@@ -399,5 +407,5 @@ fn conflict(err: sqlx::Error) -> Error {
             }
         };
     }
-    backend(err)
+    Error::backend(err)
 }

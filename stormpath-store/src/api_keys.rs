@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use sqlx::{Any, Row, Transaction};
-use stormpath_client::{Account, AccountId, AccountStatus, ApiKeyInfo, Error, NewApiKey, Result};
+use stormpath_client::{Account, AccountId, AccountStatus, ApiKeyInfo, Error, NewApiKey};
 use subtle::ConstantTimeEq;
 
-use crate::{Store, error::backend, util};
+use crate::{Store, error::Fallible, util};
 
 /// `stormpathApiKey_<n>`: the custom-data convention for API keys (spec §4.3).
 pub(crate) fn is_api_key_member(key: &str) -> bool {
@@ -15,12 +15,12 @@ pub(crate) fn is_api_key_member(key: &str) -> bool {
 }
 
 /// Splits `"<id>:<secret>"` at the first colon.
-pub(crate) fn parse_pair(value: &serde_json::Value) -> Result<(String, String)> {
+pub(crate) fn parse_pair(value: &serde_json::Value) -> Fallible<(String, String)> {
     let invalid = || Error::Validation("API key values must look like \"<id>:<secret>\".".into());
     let text = value.as_str().ok_or_else(invalid)?;
     let (id, secret) = text.split_once(':').ok_or_else(invalid)?;
     if id.is_empty() || secret.is_empty() || id.len() > 128 || secret.len() > 256 {
-        return Err(invalid());
+        return Err(invalid().into());
     }
     Ok((id.to_owned(), secret.to_owned()))
 }
@@ -33,7 +33,7 @@ pub(crate) async fn insert(
     secret: &str,
     name: Option<&str>,
     now: i64,
-) -> Result<()> {
+) -> Fallible<()> {
     sqlx::query(
         "INSERT INTO api_keys (row_id, key_id, account_id, secret_hash, name, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'ENABLED', $6)",
@@ -45,8 +45,7 @@ pub(crate) async fn insert(
     .bind(name)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(backend)?;
+    .await?;
     Ok(())
 }
 
@@ -55,24 +54,25 @@ impl Store {
         &self,
         id: &AccountId,
         name: Option<&str>,
-    ) -> Result<NewApiKey> {
+    ) -> Fallible<NewApiKey> {
         if self.cached(id).await?.is_none() {
-            return Err(Error::NotFound);
+            return Err(Error::NotFound.into());
         }
         if let Some(name) = name
             && (name.chars().count() > 255 || name.chars().any(char::is_control))
         {
             return Err(Error::Validation(
                 "API key names are at most 255 printable characters.".into(),
-            ));
+            )
+            .into());
         }
         // Stormpath's shapes: a 25-character id and a 43-character base64url secret (256 bits).
         let key_id = util::new_id()[..22].to_uppercase() + "KEY";
         let secret = util::random_token(32);
         let now = util::now_ms();
-        let mut tx = self.inner.pool.begin().await.map_err(backend)?;
+        let mut tx = self.inner.pool.begin().await?;
         insert(&mut tx, id.as_str(), &key_id, &secret, name, now).await?;
-        tx.commit().await.map_err(backend)?;
+        tx.commit().await?;
         let info = ApiKeyInfo {
             id: key_id,
             name: name.map(str::to_owned),
@@ -82,35 +82,33 @@ impl Store {
         Ok(NewApiKey { info, secret })
     }
 
-    pub(crate) async fn list_api_keys(&self, id: &AccountId) -> Result<Vec<ApiKeyInfo>> {
+    pub(crate) async fn list_api_keys(&self, id: &AccountId) -> Fallible<Vec<ApiKeyInfo>> {
         let rows = sqlx::query(
             "SELECT key_id, name, status, created_at FROM api_keys WHERE account_id = $1 ORDER BY created_at, key_id",
         )
         .bind(id.as_str())
         .fetch_all(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(ApiKeyInfo {
-                    id: row.try_get(0).map_err(backend)?,
-                    name: row.try_get(1).map_err(backend)?,
-                    status: row.try_get(2).map_err(backend)?,
-                    created_at: util::from_ms(row.try_get(3).map_err(backend)?),
+                    id: row.try_get(0)?,
+                    name: row.try_get(1)?,
+                    status: row.try_get(2)?,
+                    created_at: util::from_ms(row.try_get(3)?),
                 })
             })
             .collect()
     }
 
-    pub(crate) async fn delete_api_key(&self, id: &AccountId, key_id: &str) -> Result<()> {
+    pub(crate) async fn delete_api_key(&self, id: &AccountId, key_id: &str) -> Fallible<()> {
         let done = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND key_id = $2")
             .bind(id.as_str())
             .bind(key_id)
             .execute(&self.inner.pool)
-            .await
-            .map_err(backend)?;
+            .await?;
         if done.rows_affected() == 0 {
-            Err(Error::NotFound)
+            Err(Error::NotFound.into())
         } else {
             Ok(())
         }
@@ -122,20 +120,19 @@ impl Store {
         &self,
         key_id: &str,
         secret: &str,
-    ) -> Result<Option<Arc<Account>>> {
+    ) -> Fallible<Option<Arc<Account>>> {
         let rows = sqlx::query(
             "SELECT k.account_id, k.secret_hash FROM api_keys k JOIN accounts a ON a.id = k.account_id \
              WHERE k.key_id = $1 AND k.status = 'ENABLED' ORDER BY a.created_at DESC LIMIT 50",
         )
         .bind(key_id)
         .fetch_all(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         let presented = util::digest(secret);
         for row in rows {
-            let stored: String = row.try_get(1).map_err(backend)?;
+            let stored: String = row.try_get(1)?;
             if bool::from(stored.as_bytes().ct_eq(presented.as_bytes())) {
-                let account_id: String = row.try_get(0).map_err(backend)?;
+                let account_id: String = row.try_get(0)?;
                 let cached = self.cached(&AccountId(account_id)).await?;
                 if let Some(c) = cached.filter(|c| c.account.status == AccountStatus::Enabled) {
                     return Ok(Some(c.account));

@@ -3,20 +3,19 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::Row;
 use stormpath_client::{
     Account, AccountId, AccountStatus, AccountUpdate, ApiKeyInfo, Authenticated, Backend,
     CustomData, Error, Group, NewAccount, NewApiKey, PasswordStrength, Result, TokenSet,
 };
 
-use crate::{Store, cache::Cached, error::backend, one_time::Purpose, util};
+use crate::{Store, cache::Cached, error::Fallible, one_time::Purpose, util};
 
 /// How often an optimistic custom-data update is retried when writers collide.
 const CUSTOM_DATA_RETRIES: usize = 16;
 
 impl Store {
     /// The cached account behind a token subject, if it may use tokens issued at `iat`.
-    async fn token_account(&self, sub: &str, iat: i64) -> Result<Option<Cached>> {
+    async fn token_account(&self, sub: &str, iat: i64) -> Fallible<Option<Cached>> {
         // Our hrefs are `{base}/accounts/{id}`; anything else names no account of ours.
         let id = sub
             .strip_prefix(self.inner.href_base.as_str())
@@ -30,26 +29,6 @@ impl Store {
         Ok(cached
             .filter(|c| c.account.status == AccountStatus::Enabled && iat >= c.tokens_valid_after))
     }
-
-    async fn persist_revocations(&self, entries: &[(String, i64)]) -> Result<()> {
-        for (jti, exp) in entries {
-            sqlx::query(
-                "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
-            )
-            .bind(jti)
-            .bind(exp)
-            .execute(&self.inner.pool)
-            .await
-            .map_err(backend)?;
-            sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE jti = $1")
-                .bind(jti)
-                .execute(&self.inner.pool)
-                .await
-                .map_err(backend)?;
-        }
-        self.inner.tokens.mark_revoked(entries.iter().cloned());
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -59,7 +38,7 @@ impl Backend for Store {
     }
 
     async fn register(&self, account: NewAccount) -> Result<Account> {
-        self.insert_account(account).await
+        Ok(self.insert_account(account).await?)
     }
 
     async fn authenticate(&self, login: &str, password: &str) -> Result<Account> {
@@ -108,7 +87,7 @@ impl Backend for Store {
     }
 
     async fn account_by_email(&self, email: &str) -> Result<Option<Arc<Account>>> {
-        self.find_email(email).await
+        Ok(self.find_email(email).await?)
     }
 
     async fn update_account(&self, id: &AccountId, update: AccountUpdate) -> Result<Account> {
@@ -121,23 +100,23 @@ impl Backend for Store {
     }
 
     async fn group_names(&self, id: &AccountId) -> Result<Arc<[String]>> {
-        self.load_group_names(id).await
+        Ok(self.load_group_names(id).await?)
     }
 
     async fn groups(&self, id: &AccountId) -> Result<Vec<Group>> {
-        self.load_groups(id).await
+        Ok(self.load_groups(id).await?)
     }
 
     async fn ensure_group(&self, name: &str, description: Option<&str>) -> Result<Group> {
-        self.create_group(name, description).await
+        Ok(self.create_group(name, description).await?)
     }
 
     async fn add_to_group(&self, id: &AccountId, group: &str) -> Result<()> {
-        self.join_group(id, group).await
+        Ok(self.join_group(id, group).await?)
     }
 
     async fn remove_from_group(&self, id: &AccountId, group: &str) -> Result<()> {
-        self.leave_group(id, group).await
+        Ok(self.leave_group(id, group).await?)
     }
 
     async fn custom_data(&self, id: &AccountId) -> Result<CustomData> {
@@ -176,7 +155,7 @@ impl Backend for Store {
     }
 
     async fn custom_data_versioned(&self, id: &AccountId) -> Result<(CustomData, i64)> {
-        self.read_custom_data(id).await
+        Ok(self.read_custom_data(id).await?)
     }
 
     async fn swap_custom_data(
@@ -185,23 +164,16 @@ impl Backend for Store {
         version: i64,
         data: CustomData,
     ) -> Result<bool> {
-        self.write_custom_data_if(id, version, &data).await
+        Ok(self.write_custom_data_if(id, version, &data).await?)
     }
 
     async fn issue_tokens(&self, account: &Account) -> Result<TokenSet> {
         let tokens = &self.inner.tokens;
-        let (refresh, refresh_claims) = tokens.mint_refresh(&account.href);
-        sqlx::query(
-            "INSERT INTO refresh_tokens (jti, account_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&refresh_claims.jti)
-        .bind(account.id.as_str())
-        .bind(refresh_claims.iat)
-        .bind(refresh_claims.exp)
-        .execute(&self.inner.pool)
-        .await
-        .map_err(backend)?;
-        let (access, claims) = tokens.mint_access(&account.href, Some(&refresh_claims.jti), None);
+        let (refresh, refresh_claims) = tokens.mint_refresh(&account.href)?;
+        self.record_refresh_token(&account.id, &refresh_claims)
+            .await?;
+        let (access, claims) =
+            tokens.mint_access(&account.href, Some(&refresh_claims.jti), None)?;
         Ok(TokenSet {
             access_token: access,
             access_expires_at: claims.exp,
@@ -219,7 +191,7 @@ impl Backend for Store {
             .token_account(&claims.sub, claims.iat)
             .await?
             .ok_or(Error::InvalidToken)?;
-        let (access, access_claims) = tokens.mint_access(&claims.sub, Some(&claims.jti), None);
+        let (access, access_claims) = tokens.mint_access(&claims.sub, Some(&claims.jti), None)?;
         let set = TokenSet {
             access_token: access,
             access_expires_at: access_claims.exp,
@@ -253,42 +225,16 @@ impl Backend for Store {
             .filter(|(_, _, exp)| *exp > util::now_secs())
             .map(|(_, jti, exp)| (jti, exp))
             .collect();
-        self.persist_revocations(&entries).await
+        Ok(self.persist_revocations(&entries).await?)
     }
 
     async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()> {
-        let now = util::now_secs();
-        sqlx::query("UPDATE accounts SET tokens_valid_after = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id.as_str())
-            .execute(&self.inner.pool)
-            .await
-            .map_err(backend)?;
-        let rows = sqlx::query(
-            "SELECT jti, expires_at FROM refresh_tokens WHERE account_id = $1 AND revoked = 0 AND expires_at > $2",
-        )
-        .bind(id.as_str())
-        .bind(now)
-        .fetch_all(&self.inner.pool)
-        .await
-        .map_err(backend)?;
-        let entries = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get(0).map_err(backend)?,
-                    r.try_get(1).map_err(backend)?,
-                ))
-            })
-            .collect::<Result<Vec<(String, i64)>>>()?;
-        self.persist_revocations(&entries).await?;
-        self.inner.cache.invalidate(id);
-        Ok(())
+        Ok(self.revoke_account_tokens(id).await?)
     }
 
     async fn issue_client_token(&self, account: &Account) -> Result<TokenSet> {
         let tokens = &self.inner.tokens;
-        let (access, claims) = tokens.mint_access(&account.href, None, None);
+        let (access, claims) = tokens.mint_access(&account.href, None, None)?;
         Ok(TokenSet {
             access_token: access,
             access_expires_at: claims.exp,
@@ -309,7 +255,7 @@ impl Backend for Store {
     }
 
     async fn check_password_reset(&self, token: &str) -> Result<Arc<Account>> {
-        self.peek_one_time(token, Purpose::Reset).await
+        Ok(self.peek_one_time(token, Purpose::Reset).await?)
     }
 
     async fn complete_password_reset(&self, token: &str, password: &str) -> Result<Account> {
@@ -349,7 +295,7 @@ impl Backend for Store {
     }
 
     async fn verification_token(&self, id: &AccountId) -> Result<String> {
-        self.issue_one_time(id, Purpose::Verify).await
+        Ok(self.issue_one_time(id, Purpose::Verify).await?)
     }
 
     async fn verify_email(&self, token: &str) -> Result<Account> {
@@ -379,15 +325,15 @@ impl Backend for Store {
     }
 
     async fn create_api_key(&self, id: &AccountId, name: Option<&str>) -> Result<NewApiKey> {
-        self.new_api_key(id, name).await
+        Ok(self.new_api_key(id, name).await?)
     }
 
     async fn api_keys(&self, id: &AccountId) -> Result<Vec<ApiKeyInfo>> {
-        self.list_api_keys(id).await
+        Ok(self.list_api_keys(id).await?)
     }
 
     async fn revoke_api_key(&self, id: &AccountId, key_id: &str) -> Result<()> {
-        self.delete_api_key(id, key_id).await
+        Ok(self.delete_api_key(id, key_id).await?)
     }
 
     async fn authenticate_api_key(
@@ -395,26 +341,20 @@ impl Backend for Store {
         key_id: &str,
         secret: &str,
     ) -> Result<Option<Arc<Account>>> {
-        self.api_key_account(key_id, secret).await
+        Ok(self.api_key_account(key_id, secret).await?)
     }
 
     async fn cancel_one_time_tokens(&self, id: &AccountId) -> Result<()> {
         self.void_one_time(id, Purpose::Reset).await?;
-        self.void_one_time(id, Purpose::Verify).await
+        Ok(self.void_one_time(id, Purpose::Verify).await?)
     }
 
     async fn delete_account(&self, id: &AccountId) -> Result<()> {
         self.revoke_all_tokens(id).await?;
-        let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
-            .bind(id.as_str())
-            .execute(&self.inner.pool)
-            .await
-            .map_err(backend)?;
-        self.inner.cache.invalidate(id);
-        if done.rows_affected() == 0 {
-            Err(Error::NotFound)
-        } else {
+        if self.remove_account(id).await? {
             Ok(())
+        } else {
+            Err(Error::NotFound)
         }
     }
 

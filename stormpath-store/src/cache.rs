@@ -1,12 +1,15 @@
 //! The in-memory account cache that keeps the authenticated hot path off the database.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
-    time::{Duration, Instant},
+    sync::{Arc, OnceLock},
+    time::Duration,
 };
 
+use moka::sync::Cache;
 use stormpath_client::{Account, AccountId};
+
+/// The longest time-to-live the cache accepts (moka refuses more than 1000 years).
+const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// What a request needs to know about an account to authorize it.
 #[derive(Clone)]
@@ -14,66 +17,115 @@ pub(crate) struct Cached {
     pub(crate) account: Arc<Account>,
     /// Tokens issued (`iat`, seconds) before this instant are void.
     pub(crate) tokens_valid_after: i64,
-    /// Names of the account's enabled groups, once asked for.
-    pub(crate) groups: Option<Arc<[String]>>,
-    loaded: Instant,
+    /// Names of the account's enabled groups, once asked for; shared by every clone of this
+    /// entry, so filling it neither re-inserts the entry nor extends its life.
+    groups: Arc<OnceLock<Arc<[String]>>>,
 }
 
-/// Accounts by id, each entry kept for `ttl` at most and dropped on every write to it.
+impl Cached {
+    /// The account's enabled group names, if loaded since the account was.
+    pub(crate) fn groups(&self) -> Option<Arc<[String]>> {
+        self.groups.get().cloned()
+    }
+}
+
+/// Accounts by id, each entry kept for `ttl` at most and dropped on every write to it;
+/// at most `capacity` entries (the least useful go first).
 pub(crate) struct AccountCache {
-    entries: RwLock<HashMap<AccountId, Cached>>,
-    ttl: Duration,
-    capacity: usize,
+    entries: Cache<AccountId, Cached>,
 }
 
 impl AccountCache {
-    pub(crate) fn new(ttl: Duration, capacity: usize) -> Self {
+    pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
         Self {
-            entries: RwLock::default(),
-            ttl,
-            capacity,
+            entries: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(ttl.min(MAX_TTL))
+                .build(),
         }
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<Cached> {
-        let entries = self.entries.read().ok()?;
-        entries
-            .get(id)
-            .filter(|c| c.loaded.elapsed() < self.ttl)
-            .cloned()
+        self.entries.get(id)
     }
 
     pub(crate) fn put(&self, account: Arc<Account>, tokens_valid_after: i64) -> Cached {
         let cached = Cached {
             account,
             tokens_valid_after,
-            groups: None,
-            loaded: Instant::now(),
+            groups: Arc::default(),
         };
-        if let Ok(mut entries) = self.entries.write() {
-            if entries.len() >= self.capacity {
-                let ttl = self.ttl;
-                entries.retain(|_, c| c.loaded.elapsed() < ttl);
-                if entries.len() >= self.capacity {
-                    entries.clear();
-                }
-            }
-            entries.insert(cached.account.id.clone(), cached.clone());
-        }
+        self.entries
+            .insert(cached.account.id.clone(), cached.clone());
         cached
     }
 
     pub(crate) fn put_groups(&self, id: &AccountId, groups: Arc<[String]>) {
-        if let Ok(mut entries) = self.entries.write()
-            && let Some(entry) = entries.get_mut(id)
-        {
-            entry.groups = Some(groups);
+        if let Some(entry) = self.entries.get(id.as_str()) {
+            // Already set by a concurrent load: both read the same rows.
+            let _ = entry.groups.set(groups);
         }
     }
 
     pub(crate) fn invalidate(&self, id: &AccountId) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(id);
+        self.entries.invalidate(id.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str) -> Arc<Account> {
+        Arc::new(Account {
+            href: format!("/accounts/{id}"),
+            id: AccountId(id.to_owned()),
+            username: id.to_owned(),
+            email: format!("{id}@example.com"),
+            given_name: None,
+            middle_name: None,
+            surname: None,
+            full_name: String::new(),
+            status: stormpath_client::AccountStatus::Enabled,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            modified_at: time::OffsetDateTime::UNIX_EPOCH,
+            email_verification_status: None,
+            password_modified_at: None,
+        })
+    }
+
+    #[test]
+    fn bounded_in_size() {
+        let cache = AccountCache::new(Duration::from_secs(60), 50);
+        for i in 0..500 {
+            cache.put(account(&format!("a{i}")), 0);
         }
+        cache.entries.run_pending_tasks();
+        assert!(cache.entries.entry_count() <= 50);
+    }
+
+    #[test]
+    fn entries_expire_after_the_ttl() {
+        let cache = AccountCache::new(Duration::from_millis(50), 10);
+        cache.put(account("a"), 0);
+        assert!(cache.get("a").is_some());
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(cache.get("a").is_none());
+    }
+
+    #[test]
+    fn groups_stick_to_the_entry_until_it_is_invalidated() {
+        let cache = AccountCache::new(Duration::from_secs(60), 10);
+        let id = AccountId("a".into());
+        cache.put_groups(&id, Arc::from(vec!["x".to_owned()]));
+        assert!(cache.get("a").is_none(), "no entry is created for groups");
+        cache.put(account("a"), 0);
+        cache.put_groups(&id, Arc::from(vec!["admins".to_owned()]));
+        assert_eq!(
+            cache.get("a").and_then(|c| c.groups()).as_deref(),
+            Some(&["admins".to_owned()][..])
+        );
+        cache.invalidate(&id);
+        assert!(cache.get("a").is_none());
     }
 }

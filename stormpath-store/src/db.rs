@@ -1,5 +1,5 @@
-//! Opening the database: SQLite (created on first start) or PostgreSQL, with the embedded
-//! migrations of each.
+//! Opening the database: SQLite (created on first start) or PostgreSQL, with one set of
+//! embedded migrations written in the SQL both engines accept.
 
 use std::{
     path::{Path, PathBuf},
@@ -14,8 +14,8 @@ use sqlx::{
 
 use crate::{Error, Result};
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+/// The schema of both dialects (portable SQL: `TEXT`, `BIGINT`, `ON CONFLICT`).
+static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 
 /// Which SQL engine a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,16 +61,13 @@ pub(crate) async fn open(url: &str, max_connections: u32) -> Result<(AnyPool, Di
             .max_lifetime(None);
     }
     let pool = pool.connect_with(options).await.map_err(Error::Connect)?;
-    match dialect {
-        Dialect::Sqlite => {
-            // WAL lets readers run beside the writer; it is a property of the file.
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await?;
-            SQLITE_MIGRATIONS.run(&pool).await?;
-        }
-        Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+    if dialect == Dialect::Sqlite {
+        // WAL lets readers run beside the writer; it is a property of the file.
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&pool)
+            .await?;
     }
+    MIGRATIONS.run(&pool).await?;
     Ok((pool, dialect))
 }
 

@@ -46,7 +46,30 @@ pub enum Error {
     InvalidPolicy(String),
 }
 
-/// Converts a query failure into the backend error a request sees.
-pub(crate) fn backend(err: sqlx::Error) -> stormpath_client::Error {
-    stormpath_client::Error::backend(err)
+/// A failure while serving a request: a query that failed, or an answer for the caller (not
+/// found, invalid input, conflict…).
+///
+/// The store's query helpers return it so that `?` takes both a [`sqlx::Error`] and a
+/// [`stormpath_client::Error`]; the one `From` below turns it into the
+/// [`Backend`](stormpath_client::Backend) trait's error at the crate boundary.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Failure {
+    /// A query failed: a back-end error (500) for the caller.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// An answer that is already the caller's error.
+    #[error(transparent)]
+    Answer(#[from] stormpath_client::Error),
+}
+
+/// What the store's query helpers return.
+pub(crate) type Fallible<T> = std::result::Result<T, Failure>;
+
+impl From<Failure> for stormpath_client::Error {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Database(err) => Self::backend(err),
+            Failure::Answer(err) => err,
+        }
+    }
 }

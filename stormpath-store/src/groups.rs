@@ -3,17 +3,17 @@
 use std::sync::Arc;
 
 use sqlx::Row;
-use stormpath_client::{AccountId, Error, Group, GroupStatus, Result};
+use stormpath_client::{AccountId, Error, Group, GroupStatus};
 
-use crate::{Store, email, error::backend, util};
+use crate::{Store, email, error::Fallible, util};
 
 impl Store {
     fn group_href(&self, id: &str) -> String {
         format!("{}/groups/{id}", self.inner.href_base)
     }
 
-    pub(crate) async fn load_group_names(&self, id: &AccountId) -> Result<Arc<[String]>> {
-        if let Some(groups) = self.inner.cache.get(id.as_str()).and_then(|c| c.groups) {
+    pub(crate) async fn load_group_names(&self, id: &AccountId) -> Fallible<Arc<[String]>> {
+        if let Some(groups) = self.inner.cache.get(id.as_str()).and_then(|c| c.groups()) {
             return Ok(groups);
         }
         let names: Arc<[String]> = self
@@ -27,25 +27,24 @@ impl Store {
         Ok(names)
     }
 
-    pub(crate) async fn load_groups(&self, id: &AccountId) -> Result<Vec<Group>> {
+    pub(crate) async fn load_groups(&self, id: &AccountId) -> Fallible<Vec<Group>> {
         let rows = sqlx::query(
             "SELECT g.id, g.name, g.description, g.status FROM account_groups g \
              JOIN group_memberships m ON m.group_id = g.id WHERE m.account_id = $1 ORDER BY g.name",
         )
         .bind(id.as_str())
         .fetch_all(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         rows.iter().map(|row| self.map_group(row)).collect()
     }
 
-    fn map_group(&self, row: &sqlx::any::AnyRow) -> Result<Group> {
-        let id: String = row.try_get(0).map_err(backend)?;
-        let status: String = row.try_get(3).map_err(backend)?;
+    fn map_group(&self, row: &sqlx::any::AnyRow) -> Fallible<Group> {
+        let id: String = row.try_get(0)?;
+        let status: String = row.try_get(3)?;
         Ok(Group {
             href: self.group_href(&id),
-            name: row.try_get(1).map_err(backend)?,
-            description: row.try_get(2).map_err(backend)?,
+            name: row.try_get(1)?,
+            description: row.try_get(2)?,
             status: if status == "ENABLED" {
                 GroupStatus::Enabled
             } else {
@@ -54,27 +53,27 @@ impl Store {
         })
     }
 
-    async fn group_id(&self, name: &str) -> Result<Option<String>> {
+    async fn group_id(&self, name: &str) -> Fallible<Option<String>> {
         let row =
             sqlx::query("SELECT id FROM account_groups WHERE directory_id = $1 AND name_key = $2")
                 .bind(&self.inner.directory_id)
                 .bind(email::canonical(name))
                 .fetch_optional(&self.inner.pool)
-                .await
-                .map_err(backend)?;
-        row.map(|r| r.try_get(0).map_err(backend)).transpose()
+                .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     pub(crate) async fn create_group(
         &self,
         name: &str,
         description: Option<&str>,
-    ) -> Result<Group> {
+    ) -> Fallible<Group> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
             return Err(Error::Validation(
                 "Group name must be 1 to 255 printable characters.".into(),
-            ));
+            )
+            .into());
         }
         let now = util::now_ms();
         sqlx::query(
@@ -89,8 +88,7 @@ impl Store {
         .bind(description)
         .bind(now)
         .execute(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         let row = sqlx::query(
             "SELECT id, name, description, status FROM account_groups \
              WHERE directory_id = $1 AND name_key = $2",
@@ -98,15 +96,14 @@ impl Store {
         .bind(&self.inner.directory_id)
         .bind(email::canonical(name))
         .fetch_one(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         self.map_group(&row)
     }
 
-    pub(crate) async fn join_group(&self, id: &AccountId, group: &str) -> Result<()> {
+    pub(crate) async fn join_group(&self, id: &AccountId, group: &str) -> Fallible<()> {
         let group_id = self.group_id(group).await?.ok_or(Error::NotFound)?;
         if self.cached(id).await?.is_none() {
-            return Err(Error::NotFound);
+            return Err(Error::NotFound.into());
         }
         sqlx::query(
             "INSERT INTO group_memberships (id, account_id, group_id, created_at) \
@@ -117,20 +114,18 @@ impl Store {
         .bind(group_id)
         .bind(util::now_ms())
         .execute(&self.inner.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         self.inner.cache.invalidate(id);
         Ok(())
     }
 
-    pub(crate) async fn leave_group(&self, id: &AccountId, group: &str) -> Result<()> {
+    pub(crate) async fn leave_group(&self, id: &AccountId, group: &str) -> Fallible<()> {
         if let Some(group_id) = self.group_id(group).await? {
             sqlx::query("DELETE FROM group_memberships WHERE account_id = $1 AND group_id = $2")
                 .bind(id.as_str())
                 .bind(group_id)
                 .execute(&self.inner.pool)
-                .await
-                .map_err(backend)?;
+                .await?;
         }
         self.inner.cache.invalidate(id);
         Ok(())

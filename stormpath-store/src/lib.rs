@@ -45,6 +45,7 @@ mod groups;
 pub mod mail;
 mod one_time;
 mod password;
+mod sessions;
 mod store;
 mod throttle;
 mod token;

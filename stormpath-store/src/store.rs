@@ -10,9 +10,12 @@ use crate::{
     cache::AccountCache,
     db::{self, Dialect},
     password::Hasher,
-    token::{MIN_SIGNING_KEY_LEN, Tokens},
+    token::{KeySet, MIN_SIGNING_KEY_LEN, Tokens},
     util,
 };
+
+/// How many accounts the in-memory cache holds at most.
+const ACCOUNT_CACHE_CAPACITY: u64 = 100_000;
 
 /// The embedded account store. Cheap to clone: clones share one pool, cache and revocation
 /// list. Implements [`stormpath_client::Backend`].
@@ -69,6 +72,7 @@ pub struct StoreBuilder {
     application: String,
     signing_key: Option<Vec<u8>>,
     key_id: Option<String>,
+    retired_signing_keys: Vec<(String, Vec<u8>)>,
     href_base: String,
     access_ttl: Duration,
     refresh_ttl: Duration,
@@ -90,6 +94,7 @@ impl Default for StoreBuilder {
             application: "My Application".into(),
             signing_key: None,
             key_id: None,
+            retired_signing_keys: Vec::new(),
             href_base: "http://localhost:8080/v1".into(),
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(60 * 24 * 3600),
@@ -127,8 +132,21 @@ impl StoreBuilder {
     }
 
     /// The `kid` header put in tokens (the API key id when signing with an API key secret).
+    /// Without one, tokens carry a `kid` derived from the key (the first 8 bytes of its
+    /// SHA-256, in hex).
     pub fn key_id(mut self, kid: impl Into<String>) -> Self {
         self.key_id = Some(kid.into());
+        self
+    }
+
+    /// A former signing key whose tokens still verify, for key rotation (repeatable). Tokens
+    /// naming `kid` in their header, or the `kid` derived from `key` (what tokens carried while
+    /// it was current without a [`key_id`](Self::key_id)), are verified with it; new tokens
+    /// are always signed with [`signing_key`](Self::signing_key). Once the key is no longer
+    /// configured, its tokens are refused. The same length rule as the signing key applies.
+    pub fn retired_signing_key(mut self, kid: impl Into<String>, key: impl AsRef<[u8]>) -> Self {
+        self.retired_signing_keys
+            .push((kid.into(), key.as_ref().to_vec()));
         self
     }
 
@@ -217,12 +235,21 @@ impl StoreBuilder {
     /// policy, an unusable database URL or file, or a failing migration.
     pub async fn build(self) -> Result<Store> {
         let key = self.signing_key.clone().unwrap_or_default();
-        if key.is_empty() || (key.len() < MIN_SIGNING_KEY_LEN && !self.allow_short_key) {
-            return Err(Error::WeakSigningKey {
-                min: MIN_SIGNING_KEY_LEN,
-                got: key.len(),
-            });
+        for key in std::iter::once(&key).chain(self.retired_signing_keys.iter().map(|(_, k)| k)) {
+            if key.is_empty() || (key.len() < MIN_SIGNING_KEY_LEN && !self.allow_short_key) {
+                return Err(Error::WeakSigningKey {
+                    min: MIN_SIGNING_KEY_LEN,
+                    got: key.len(),
+                });
+            }
         }
+        let keys =
+            KeySet::new(&key, self.key_id.clone(), &self.retired_signing_keys).map_err(|_| {
+                Error::WeakSigningKey {
+                    min: MIN_SIGNING_KEY_LEN,
+                    got: 0,
+                }
+            })?;
         if !self.hashing.meets_owasp_minimum() && !self.allow_weak_hashing {
             return Err(Error::WeakHashing);
         }
@@ -248,8 +275,7 @@ impl StoreBuilder {
         );
         let application = resource("applications", &application_id, self.application.clone());
         let tokens = Tokens::new(
-            key,
-            self.key_id,
+            keys,
             self.href_base.clone(),
             secs(self.access_ttl),
             secs(self.refresh_ttl),
@@ -278,7 +304,7 @@ impl StoreBuilder {
                 strength,
                 hasher,
                 tokens,
-                cache: AccountCache::new(self.cache_ttl, 100_000),
+                cache: AccountCache::new(self.cache_ttl, ACCOUNT_CACHE_CAPACITY),
                 throttle: crate::throttle::Throttle::default(),
                 reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
                 verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),

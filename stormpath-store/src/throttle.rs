@@ -7,38 +7,50 @@
 //! attempt looks exactly like a wrong password (same error, same time: the caller still runs
 //! the dummy hash), so the lock does not tell an attacker whether the account exists.
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
+
+use moka::{ops::compute::Op, sync::Cache};
 
 /// Consecutive failures allowed before attempts are slowed down.
 pub(crate) const FREE_FAILURES: u32 = 10;
 /// The longest lock.
 pub(crate) const MAX_LOCK: Duration = Duration::from_secs(15 * 60);
-/// How many logins are tracked before stale entries are dropped.
-const CAPACITY: usize = 100_000;
+/// How many logins are tracked at most (the least active go first).
+const CAPACITY: u64 = 100_000;
+/// How long a count is kept after the last failure: far longer than any lock, so waiting out
+/// a lock never buys an attacker a fresh set of free attempts.
+const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
 
+#[derive(Clone, Copy)]
 struct Entry {
     failures: u32,
     locked_until: Option<Instant>,
-    last: Instant,
 }
 
 /// Failure counts by canonical login.
-#[derive(Default)]
 pub(crate) struct Throttle {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Cache<String, Entry>,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self::new(CAPACITY, FORGET_AFTER)
+    }
 }
 
 impl Throttle {
+    fn new(capacity: u64, forget_after: Duration) -> Self {
+        Self {
+            entries: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(forget_after)
+                .build(),
+        }
+    }
+
     /// Whether attempts for `login` are refused right now.
     pub(crate) fn is_locked(&self, login: &str) -> bool {
-        let Ok(entries) = self.entries.lock() else {
-            return false;
-        };
-        entries
+        self.entries
             .get(login)
             .and_then(|e| e.locked_until)
             .is_some_and(|until| Instant::now() < until)
@@ -46,32 +58,29 @@ impl Throttle {
 
     /// Records a failed attempt.
     pub(crate) fn failed(&self, login: &str) {
-        let Ok(mut entries) = self.entries.lock() else {
-            return;
-        };
-        let now = Instant::now();
-        if entries.len() >= CAPACITY {
-            entries.retain(|_, e| now.duration_since(e.last) < MAX_LOCK);
-        }
-        let entry = entries.entry(login.to_owned()).or_insert(Entry {
-            failures: 0,
-            locked_until: None,
-            last: now,
+        // One atomic read-modify-write per login: concurrent failures all count.
+        self.entries.entry_by_ref(login).and_compute_with(|old| {
+            let now = Instant::now();
+            let mut entry = old.map_or(
+                Entry {
+                    failures: 0,
+                    locked_until: None,
+                },
+                |e| e.into_value(),
+            );
+            entry.failures = entry.failures.saturating_add(1);
+            if entry.failures >= FREE_FAILURES {
+                let doublings = (entry.failures - FREE_FAILURES).min(10);
+                let lock = Duration::from_secs(1 << doublings).min(MAX_LOCK);
+                entry.locked_until = Some(now + lock);
+            }
+            Op::Put(entry)
         });
-        entry.failures = entry.failures.saturating_add(1);
-        entry.last = now;
-        if entry.failures >= FREE_FAILURES {
-            let doublings = (entry.failures - FREE_FAILURES).min(10);
-            let lock = Duration::from_secs(1 << doublings).min(MAX_LOCK);
-            entry.locked_until = Some(now + lock);
-        }
     }
 
     /// Clears the count after a success (or a completed password reset).
     pub(crate) fn cleared(&self, login: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(login);
-        }
+        self.entries.invalidate(login);
     }
 }
 
@@ -94,5 +103,28 @@ mod tests {
         );
         t.cleared("a");
         assert!(!t.is_locked("a"));
+    }
+
+    #[test]
+    fn bounded_in_size() {
+        let t = Throttle::new(100, FORGET_AFTER);
+        for i in 0..1_000 {
+            t.failed(&format!("login-{i}"));
+        }
+        t.entries.run_pending_tasks();
+        assert!(t.entries.entry_count() <= 100);
+    }
+
+    #[test]
+    fn counts_are_forgotten_after_a_quiet_period() {
+        let t = Throttle::new(100, Duration::from_millis(50));
+        for _ in 0..FREE_FAILURES {
+            t.failed("a");
+        }
+        assert!(t.is_locked("a"));
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(!t.is_locked("a"));
+        t.failed("a");
+        assert!(!t.is_locked("a"), "the count started again");
     }
 }

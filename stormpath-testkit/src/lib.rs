@@ -1,15 +1,18 @@
 //! Test support shared by the workspace's integration suites: a tiny but real SMTP server
-//! on `127.0.0.1:0` that keeps what it receives.
+//! on `127.0.0.1:0` that keeps what it receives, and [`postgres::PgDatabase`], throw-away
+//! databases for the PostgreSQL tests (which run only when `STORMPATH_TEST_POSTGRES` is set).
 //!
 //! It speaks just enough RFC 5321 for a client such as lettre: greeting, `EHLO`/`HELO`,
 //! `MAIL FROM`, `RCPT TO`, `DATA` (with dot-unstuffing), `RSET`, `NOOP`, `QUIT`. Each
 //! connection is served on its own thread; the accepting thread stops when the sink is dropped.
-//! It depends on nothing but `std`.
+//! The SMTP sink depends on nothing but `std`.
 
 #![allow(
     clippy::expect_used,
     reason = "test support: failing loudly is the point"
 )]
+
+pub mod postgres;
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

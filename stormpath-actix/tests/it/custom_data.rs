@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use stormpath::{CurrentUser, CustomData, CustomField, Error, ValueType};
+use stormpath_testkit::postgres::PgDatabase;
 
 use crate::support::*;
 
@@ -646,8 +647,10 @@ async fn concurrent_updates_of_different_fields_all_survive_on_sqlite() {
 
 #[actix_web::test]
 async fn concurrent_updates_of_different_fields_all_survive_on_postgres() {
-    let db = PgDatabase::create().await;
-    let url = db.url();
+    let Some(db) = PgDatabase::create("sp_custom").await else {
+        return;
+    };
+    let url = db.url().to_owned();
     let app = TestApp::spawn_with_routes(
         move |b| b.database_url(url).custom_data::<Profile>(),
         routes,
@@ -655,65 +658,6 @@ async fn concurrent_updates_of_different_fields_all_survive_on_postgres() {
     .await;
     check_concurrent_updates(&app).await;
     drop(app);
-}
-
-/// A fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres), dropped with the
-/// guard.
-struct PgDatabase {
-    name: String,
-}
-
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-impl PgDatabase {
-    async fn create() -> Self {
-        use sqlx::{Connection, Executor};
-        let name = format!("sp_custom_{:016x}", rand_u64());
-        let mut admin = sqlx::PgConnection::connect(PG_ADMIN_URL)
-            .await
-            .expect("PostgreSQL on 127.0.0.1:5432");
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        Self { name }
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        // Drop cannot await: clean up on a thread with a runtime of its own.
-        let _ = std::thread::spawn(move || {
-            use sqlx::{Connection, Executor};
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut admin) = sqlx::PgConnection::connect(PG_ADMIN_URL).await {
-                    let _ = admin.execute(sql.as_str()).await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-/// A random database-name suffix, without another dependency.
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    hasher.finish()
 }
 
 #[actix_web::test]

@@ -1,19 +1,38 @@
 //! Access and refresh tokens: minting, verification and the in-memory revocation list.
+//!
+//! Tokens are compact JWS through `jsonwebtoken`, signed `HS256` on *ring* ([`provider`]):
+//! header `{"typ":"JWT","alg":"HS256","kid":…,"stt":"access"|"refresh"}` (spec §6). A token is
+//! verified with the key its `kid` names ([`keys`]), and only as `HS256`; its `iss` must be
+//! ours and its `exp` in the future; there is no audience check.
 
-mod jwt;
+mod keys;
+mod provider;
+mod verified;
 
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
 };
 
-use serde::{Deserialize, Serialize};
-use stormpath_client::{AccessClaims, TokenKind};
+use jsonwebtoken::{Algorithm, Header, Validation};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use stormpath_client::{AccessClaims, Error, Result, TokenKind};
+
+pub(crate) use keys::KeySet;
 
 use crate::util;
 
 /// The minimum signing-key length in bytes (256 bits, CS-JWT).
 pub const MIN_SIGNING_KEY_LEN: usize = 32;
+
+/// The longest token accepted for parsing (a guard against oversized headers).
+const MAX_TOKEN_LEN: usize = 4096;
+
+/// How many verified access tokens are remembered.
+const VERIFIED_CAPACITY: u64 = 50_000;
+
+/// The header member naming the token kind ("Stormpath token type").
+const KIND_HEADER: &str = "stt";
 
 /// Refresh-token claims (no `rti`, per the spec).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,42 +46,41 @@ pub(crate) struct RefreshClaims {
 
 /// Mints and verifies tokens, and remembers which ones were revoked until they expire.
 pub(crate) struct Tokens {
-    key: Vec<u8>,
-    kid: Option<String>,
+    keys: KeySet,
     issuer: String,
     access_ttl: i64,
     refresh_ttl: i64,
+    /// What a token must satisfy to be used: `HS256`, our issuer, an `exp` (checked with no
+    /// leeway), no audience expectations.
+    live: Validation,
+    /// The same without the expiry check: which of our tokens is being revoked.
+    signed: Validation,
     /// Revoked `jti`s (access or refresh) and their expiry, in seconds.
     revoked: RwLock<HashMap<String, i64>>,
-    /// Access tokens whose signature was already checked, by their exact text: a repeat
-    /// presentation skips the HMAC, base64 and JSON work (expiry and revocation are still
+    /// Access tokens whose signature was already checked (expiry and revocation are still
     /// checked every time).
-    /// Keyed by the signature segment (short to hash); the whole text is compared on a hit.
-    verified: RwLock<HashMap<Box<str>, VerifiedToken>>,
+    verified: verified::VerifiedTokens,
 }
 
-/// A verified access token's full text and its claims.
-type VerifiedToken = (Box<str>, Arc<AccessClaims>);
-
-/// How many verified access tokens are remembered before the memory is cleared.
-const VERIFIED_CAPACITY: usize = 50_000;
-
 impl Tokens {
-    pub(crate) fn new(
-        key: Vec<u8>,
-        kid: Option<String>,
-        issuer: String,
-        access_ttl: i64,
-        refresh_ttl: i64,
-    ) -> Self {
+    pub(crate) fn new(keys: KeySet, issuer: String, access_ttl: i64, refresh_ttl: i64) -> Self {
+        provider::install();
+        let mut live = Validation::new(Algorithm::HS256);
+        live.leeway = 0;
+        live.validate_aud = false;
+        live.set_issuer(&[&issuer]);
+        live.set_required_spec_claims(&["exp", "iss"]);
+        let mut signed = live.clone();
+        signed.validate_exp = false;
         Self {
-            key,
-            kid,
+            keys,
             issuer,
             access_ttl,
             refresh_ttl,
+            live,
+            signed,
             revoked: RwLock::default(),
-            verified: RwLock::default(),
+            verified: verified::VerifiedTokens::new(VERIFIED_CAPACITY),
         }
     }
 
@@ -76,7 +94,7 @@ impl Tokens {
         sub: &str,
         rti: Option<&str>,
         scope: Option<&str>,
-    ) -> (String, AccessClaims) {
+    ) -> Result<(String, AccessClaims)> {
         let iat = util::now_secs();
         let claims = AccessClaims {
             jti: util::random_token(16),
@@ -87,14 +105,11 @@ impl Tokens {
             rti: rti.map(str::to_owned),
             scope: scope.map(str::to_owned),
         };
-        (
-            jwt::sign(&claims, TokenKind::Access, self.kid.as_deref(), &self.key),
-            claims,
-        )
+        Ok((self.sign(&claims, TokenKind::Access)?, claims))
     }
 
     /// Mints a refresh token for `sub`.
-    pub(crate) fn mint_refresh(&self, sub: &str) -> (String, RefreshClaims) {
+    pub(crate) fn mint_refresh(&self, sub: &str) -> Result<(String, RefreshClaims)> {
         let iat = util::now_secs();
         let claims = RefreshClaims {
             jti: util::random_token(16),
@@ -103,37 +118,28 @@ impl Tokens {
             iss: self.issuer.clone(),
             sub: sub.to_owned(),
         };
-        (
-            jwt::sign(&claims, TokenKind::Refresh, self.kid.as_deref(), &self.key),
-            claims,
-        )
+        Ok((self.sign(&claims, TokenKind::Refresh)?, claims))
     }
 
-    /// Verifies an access token: signature, kind, expiry and revocation (of itself and of the
-    /// refresh token it was minted with). The account checks are the caller's.
+    fn sign(&self, claims: &impl Serialize, kind: TokenKind) -> Result<String> {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.keys.kid().to_owned());
+        header.extras.insert(KIND_HEADER, kind);
+        jsonwebtoken::encode(&header, claims, self.keys.signing()).map_err(Error::backend)
+    }
+
+    /// Verifies an access token: signature, kind, issuer, expiry and revocation (of itself and
+    /// of the refresh token it was minted with). The account checks are the caller's.
     pub(crate) fn verify_access(&self, token: &str) -> Option<Arc<AccessClaims>> {
-        let signature = token.rsplit('.').next().unwrap_or_default();
-        let known = self
-            .verified
-            .read()
-            .ok()?
-            .get(signature)
-            .filter(|(text, _)| **text == *token)
-            .map(|(_, claims)| Arc::clone(claims));
-        let claims = match known {
+        let claims = match self.verified.get(token) {
             Some(claims) => claims,
             None => {
-                let (kind, claims): (_, AccessClaims) = jwt::verify(token, &self.key)?;
+                let (kind, claims) = self.decode::<AccessClaims>(token, &self.live)?;
                 if kind != TokenKind::Access {
                     return None;
                 }
                 let claims = Arc::new(claims);
-                if let Ok(mut verified) = self.verified.write() {
-                    if verified.len() >= VERIFIED_CAPACITY {
-                        verified.clear();
-                    }
-                    verified.insert(signature.into(), (token.into(), Arc::clone(&claims)));
-                }
+                self.verified.insert(token, Arc::clone(&claims));
                 claims
             }
         };
@@ -152,9 +158,9 @@ impl Tokens {
         Some(claims)
     }
 
-    /// Verifies a refresh token: signature, kind, expiry and revocation.
+    /// Verifies a refresh token: signature, kind, issuer, expiry and revocation.
     pub(crate) fn verify_refresh(&self, token: &str) -> Option<RefreshClaims> {
-        let (kind, claims): (_, RefreshClaims) = jwt::verify(token, &self.key)?;
+        let (kind, claims) = self.decode::<RefreshClaims>(token, &self.live)?;
         if kind != TokenKind::Refresh || claims.exp <= util::now_secs() {
             return None;
         }
@@ -171,8 +177,26 @@ impl Tokens {
             jti: String,
             exp: i64,
         }
-        let (kind, ids): (_, Ids) = jwt::verify(token, &self.key)?;
+        let (kind, ids) = self.decode::<Ids>(token, &self.signed)?;
         Some((kind, ids.jti, ids.exp))
+    }
+
+    /// Checks a token's signature with the key its `kid` names and `validation`, and returns
+    /// its kind and claims. `exp` is checked by jsonwebtoken when `validation` says so, and
+    /// again (strictly in the future) by the callers that need a live token.
+    fn decode<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        validation: &Validation,
+    ) -> Option<(TokenKind, C)> {
+        if token.len() > MAX_TOKEN_LEN {
+            return None;
+        }
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid;
+        let key = self.keys.verifying(kid.as_deref())?;
+        let data = jsonwebtoken::decode::<C>(token, key, validation).ok()?;
+        let kind = data.header.extras.get::<TokenKind>(KIND_HEADER).ok()??;
+        Some((kind, data.claims))
     }
 
     /// Adds `jti`s to the revocation list, dropping entries that have expired anyway.
@@ -188,47 +212,4 @@ impl Tokens {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tokens() -> Tokens {
-        Tokens::new(vec![7; 32], None, "iss".into(), 3600, 86_400)
-    }
-
-    #[test]
-    fn access_and_refresh_are_not_interchangeable() {
-        let t = tokens();
-        let (access, _) = t.mint_access("sub", None, None);
-        let (refresh, _) = t.mint_refresh("sub");
-        assert!(t.verify_access(&access).is_some());
-        assert!(t.verify_refresh(&refresh).is_some());
-        assert!(t.verify_access(&refresh).is_none());
-        assert!(t.verify_refresh(&access).is_none());
-    }
-
-    #[test]
-    fn each_token_has_its_own_jti() {
-        let t = tokens();
-        let (a, ca) = t.mint_access("sub", None, None);
-        let (b, cb) = t.mint_access("sub", None, None);
-        assert_ne!(a, b);
-        assert_ne!(ca.jti, cb.jti);
-    }
-
-    #[test]
-    fn revoking_a_refresh_token_kills_its_access_tokens() {
-        let t = tokens();
-        let (refresh, rc) = t.mint_refresh("sub");
-        let (access, _) = t.mint_access("sub", Some(&rc.jti), None);
-        t.mark_revoked([(rc.jti.clone(), rc.exp)]);
-        assert!(t.verify_refresh(&refresh).is_none());
-        assert!(t.verify_access(&access).is_none());
-    }
-
-    #[test]
-    fn expired_tokens_fail() {
-        let t = Tokens::new(vec![7; 32], None, "iss".into(), -1, -1);
-        let (access, _) = t.mint_access("sub", None, None);
-        assert!(t.verify_access(&access).is_none());
-    }
-}
+mod tests;

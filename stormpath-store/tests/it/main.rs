@@ -1,5 +1,7 @@
 //! Integration tests of the embedded store: real SQLite files in a temporary directory and a
-//! fresh database per test on the local PostgreSQL (127.0.0.1:5432, user `postgres`).
+//! fresh database per test on PostgreSQL when `STORMPATH_TEST_POSTGRES` names a server's
+//! maintenance database (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); without it the
+//! PostgreSQL half of each check returns at once, and the run says so once.
 //!
 //! Behaviour checks are written once, as `async fn check(db: &TestDb)`, and [`on_both!`] turns
 //! each into a `sqlite` and a `postgres` test: `tokens::expired_tokens_are_refused::sqlite`.
@@ -24,7 +26,7 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let db = crate::support::TestDb::postgres().await;
+                let Some(db) = crate::support::TestDb::postgres().await else { return };
                 super::$name(&db).await;
             }
         }

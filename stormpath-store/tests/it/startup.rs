@@ -254,7 +254,7 @@ async fn reopening_keeps_accounts_and_migrates_only_once(db: &TestDb) {
         .await
         .unwrap()
         .get(0);
-    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .unwrap()
         .count();
     assert_eq!(

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use sqlx::{Connection, Executor, Row, postgres::PgConnection};
+use sqlx::Row;
 use stormpath_client::{Account, AccountId, Backend, NewAccount};
 use stormpath_store::{HashParams, Store, StoreBuilder};
+use stormpath_testkit::postgres::PgDatabase;
 use tempfile::TempDir;
 
 /// The signing key of the stores under test (any 32+ bytes).
@@ -13,8 +14,6 @@ pub(crate) const KEY: &str = "integration-test-signing-key-0123456789abcdef";
 pub(crate) const OTHER_KEY: &str = "a-different-signing-key-for-forged-tokens-0123";
 /// A password that meets Stormpath's default policy.
 pub(crate) const PASSWORD: &str = "Analytical1";
-/// The maintenance database of the local PostgreSQL; each test creates its own next to it.
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// A fresh, empty database that is removed when dropped.
 pub(crate) struct TestDb {
@@ -25,8 +24,8 @@ pub(crate) struct TestDb {
 enum Kind {
     /// A file in a temporary directory (the directory goes with the value).
     Sqlite { dir: TempDir },
-    /// A database `sp_test_<random>` on the local server, dropped with the value.
-    Postgres { name: String },
+    /// A database `sp_test_<random>` on the configured server, dropped with the value.
+    Postgres { _db: PgDatabase },
 }
 
 impl TestDb {
@@ -40,21 +39,14 @@ impl TestDb {
         }
     }
 
-    /// A new database on the local PostgreSQL.
-    pub(crate) async fn postgres() -> Self {
-        let name = format!("sp_test_{:016x}", rand::random::<u64>());
-        let mut admin = PgConnection::connect(PG_ADMIN_URL)
-            .await
-            .expect("the local PostgreSQL (postgres@127.0.0.1:5432) must accept connections");
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create a test database");
-        admin.close().await.ok();
-        Self {
-            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
-            kind: Kind::Postgres { name },
-        }
+    /// A new database on the PostgreSQL server named by `STORMPATH_TEST_POSTGRES`, or `None`
+    /// when the PostgreSQL tests are off.
+    pub(crate) async fn postgres() -> Option<Self> {
+        let db = PgDatabase::create("sp_test").await?;
+        Some(Self {
+            url: db.url().to_owned(),
+            kind: Kind::Postgres { _db: db },
+        })
     }
 
     /// The database URL a store opens.
@@ -83,34 +75,6 @@ impl TestDb {
     /// A store on this database with the test defaults.
     pub(crate) async fn store(&self) -> Store {
         self.builder().build().await.expect("open the store")
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let Kind::Postgres { name } = &self.kind else {
-            return;
-        };
-        // Drop runs inside the test's runtime, which cannot be blocked on: do the clean-up on
-        // a thread of its own. FORCE ends the connections stores may still hold.
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        let cleanup = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(PG_ADMIN_URL).await {
-                    if let Err(err) = admin.execute(sql.as_str()).await {
-                        eprintln!("could not drop a test database: {err}");
-                    }
-                    admin.close().await.ok();
-                }
-            });
-        });
-        let _ = cleanup.join();
     }
 }
 

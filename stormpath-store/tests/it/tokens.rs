@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use stormpath_client::{Account, AccountStatus, AccountUpdate, Backend, Error, TokenSet};
 use stormpath_store::Store;
 
-use crate::support::{OTHER_KEY, TestDb, register};
+use crate::support::{KEY, OTHER_KEY, TestDb, register};
 
 on_both!(
     issued_access_token_verifies_with_the_account_href_as_subject,
@@ -21,6 +21,10 @@ on_both!(
     token_signed_with_another_key_is_refused,
     tampered_tokens_are_refused,
     expired_tokens_are_refused,
+    header_carries_the_key_id_and_the_token_kind,
+    a_retired_key_verifies_until_it_is_dropped,
+    a_token_of_another_application_is_refused,
+    unknown_key_ids_and_other_algorithms_are_refused,
 );
 
 async fn login(store: &Store, email: &str) -> (Account, TokenSet) {
@@ -331,3 +335,126 @@ async fn verifying_a_cached_token_needs_no_database(db: &TestDb) {
 }
 
 on_both!(verifying_a_cached_token_needs_no_database);
+
+async fn header_carries_the_key_id_and_the_token_kind(db: &TestDb) {
+    let store = db.builder().key_id("key-2026").build().await.unwrap();
+    let (_, tokens) = login(&store, "header@example.com").await;
+    let access = decode(tokens.access_token.split('.').next().unwrap());
+    assert_eq!(
+        access,
+        json!({"alg": "HS256", "typ": "JWT", "kid": "key-2026", "stt": "access"})
+    );
+    let refresh = decode(refresh_of(&tokens).split('.').next().unwrap());
+    assert_eq!(refresh["stt"], "refresh");
+    assert_eq!(refresh["kid"], "key-2026");
+
+    // Without a configured key id, one derived from the key: stable across restarts.
+    let plain = db.store().await;
+    let first = plain
+        .issue_tokens(&register(&plain, "kid1@example.com").await)
+        .await
+        .unwrap();
+    let again = db.store().await;
+    let second = again
+        .issue_tokens(&register(&again, "kid2@example.com").await)
+        .await
+        .unwrap();
+    let kid = |t: &TokenSet| decode(t.access_token.split('.').next().unwrap())["kid"].clone();
+    assert!(
+        kid(&first)
+            .as_str()
+            .is_some_and(|k| !k.is_empty() && k != "key-2026")
+    );
+    assert_eq!(kid(&first), kid(&second));
+}
+
+async fn a_retired_key_verifies_until_it_is_dropped(db: &TestDb) {
+    let old = db.builder().key_id("k1").build().await.unwrap();
+    let (_, tokens) = login(&old, "rotate@example.com").await;
+    old.pool().close().await;
+    drop(old);
+
+    let rotated = db
+        .builder()
+        .signing_key(OTHER_KEY)
+        .key_id("k2")
+        .retired_signing_key("k1", KEY)
+        .build()
+        .await
+        .unwrap();
+    assert!(access_ok(&rotated, &tokens.access_token).await);
+    let (again, _) = rotated.refresh(refresh_of(&tokens)).await.unwrap();
+    assert_eq!(
+        decode(again.access_token.split('.').next().unwrap())["kid"],
+        "k2"
+    );
+    assert!(access_ok(&rotated, &again.access_token).await);
+    rotated.pool().close().await;
+    drop(rotated);
+
+    let dropped = db
+        .builder()
+        .signing_key(OTHER_KEY)
+        .key_id("k2")
+        .build()
+        .await
+        .unwrap();
+    assert!(!access_ok(&dropped, &tokens.access_token).await);
+    let err = refresh_err(&dropped, refresh_of(&tokens)).await;
+    assert!(matches!(err, Error::InvalidToken), "{err:?}");
+    assert!(access_ok(&dropped, &again.access_token).await);
+}
+
+async fn a_token_of_another_application_is_refused(db: &TestDb) {
+    let store = db.store().await;
+    let account = register(&store, "iss@example.com").await;
+    // Same key, same database, another issuer (href base): its tokens are not ours.
+    let foreign = db
+        .builder()
+        .href_base("https://elsewhere.example/v1")
+        .build()
+        .await
+        .unwrap();
+    let tokens = foreign.issue_tokens(&account).await.unwrap();
+    assert_eq!(
+        decode(tokens.access_token.split('.').nth(1).unwrap())["iss"],
+        "https://elsewhere.example/v1"
+    );
+    assert!(!access_ok(&store, &tokens.access_token).await);
+    let err = refresh_err(&store, refresh_of(&tokens)).await;
+    assert!(matches!(err, Error::InvalidToken), "{err:?}");
+}
+
+/// Signs `header.claims` with the test key, HS256, as any JWT library would.
+fn sign_with_test_key(header: &Value, claims: &Value) -> String {
+    use ring::hmac;
+    let signed = format!("{}.{}", encode(header), encode(claims));
+    let key = hmac::Key::new(hmac::HMAC_SHA256, KEY.as_bytes());
+    let tag = hmac::sign(&key, signed.as_bytes());
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+}
+
+async fn unknown_key_ids_and_other_algorithms_are_refused(db: &TestDb) {
+    let store = db.store().await;
+    let (_, tokens) = login(&store, "kid@example.com").await;
+    let segments: Vec<&str> = tokens.access_token.split('.').collect();
+    let (header, claims) = (decode(segments[0]), decode(segments[1]));
+    // Re-signed by hand with the right key: accepted as is.
+    assert!(access_ok(&store, &sign_with_test_key(&header, &claims)).await);
+    let mut unknown = header.clone();
+    unknown["kid"] = json!("no-such-key");
+    assert!(!access_ok(&store, &sign_with_test_key(&unknown, &claims)).await);
+    let mut no_kid = header.clone();
+    no_kid.as_object_mut().unwrap().remove("kid");
+    assert!(access_ok(&store, &sign_with_test_key(&no_kid, &claims)).await);
+    for alg in ["none", "HS512", "RS256"] {
+        let mut other = header.clone();
+        other["alg"] = json!(alg);
+        assert!(
+            !access_ok(&store, &sign_with_test_key(&other, &claims)).await,
+            "{alg}"
+        );
+        let unsigned = format!("{}.{}.", encode(&other), segments[1]);
+        assert!(!access_ok(&store, &unsigned).await, "{alg}");
+    }
+}

@@ -1,4 +1,4 @@
--- Initial schema (PostgreSQL). Timestamps are milliseconds since the Unix epoch; ids are random text.
+-- Initial schema (SQLite and PostgreSQL). Timestamps are milliseconds since the Unix epoch; ids are random text.
 CREATE TABLE directories (
     id              TEXT PRIMARY KEY NOT NULL,
     name            TEXT NOT NULL UNIQUE,
