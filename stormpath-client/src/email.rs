@@ -50,8 +50,8 @@ pub struct RenderedEmail {
     pub subject: String,
     /// The plain-text body.
     pub text: String,
-    /// The HTML body, if any.
-    pub html: Option<String>,
+    /// The HTML body.
+    pub html: String,
 }
 
 /// Renders the emails a back end sends: the application's words, links and look.

@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use sqlx::{Row, any::AnyRow};
 use stormpath_client::{
-    Account, AccountId, AccountStatus, AccountUpdate, CustomData, EmailVerificationStatus, Error,
-    NewAccount,
+    Account, AccountId, AccountStatus, AccountUpdate, Accounts, CustomData,
+    EmailVerificationStatus, Error, Invalid, InvalidKind, NewAccount, PasswordStrength, Resource,
+    Result, Sessions,
 };
 
 use crate::{
@@ -131,17 +133,17 @@ impl Store {
     /// Validates and inserts a new account. Hashing happens before the insert, so a rejected
     /// account leaves nothing behind.
     pub(crate) async fn insert_account(&self, new: NewAccount) -> Fallible<Account> {
-        email::validate(&new.email).map_err(Error::Validation)?;
+        email::validate(&new.email)?;
         let username = new.username.clone().unwrap_or_else(|| new.email.clone());
-        for (label, value) in [
-            ("Username", Some(&username)),
-            ("First name", new.given_name.as_ref()),
-            ("Middle name", new.middle_name.as_ref()),
-            ("Last name", new.surname.as_ref()),
+        for (field, value) in [
+            ("username", Some(&username)),
+            ("givenName", new.given_name.as_ref()),
+            ("middleName", new.middle_name.as_ref()),
+            ("surname", new.surname.as_ref()),
         ] {
-            check_name(label, value.map(String::as_str))?;
+            check_name(field, value.map(String::as_str))?;
         }
-        crate::check_strength(&self.inner.strength, &new.password).map_err(Error::Validation)?;
+        crate::check_strength(&self.inner.strength, &new.password)?;
         // `stormpathApiKey_<n>: "<id>:<secret>"` members define API keys (spec §4.3); they are
         // kept hashed in `api_keys`, never in the custom data.
         let mut custom_data = new.custom_data.clone();
@@ -272,12 +274,12 @@ impl Store {
         let given = pick(update.given_name, &acct.given_name);
         let middle = pick(update.middle_name, &acct.middle_name);
         let surname = pick(update.surname, &acct.surname);
-        for (label, value) in [
-            ("First name", &given),
-            ("Middle name", &middle),
-            ("Last name", &surname),
+        for (field, value) in [
+            ("givenName", &given),
+            ("middleName", &middle),
+            ("surname", &surname),
         ] {
-            check_name(label, value.as_deref())?;
+            check_name(field, value.as_deref())?;
         }
         let status = update.status.unwrap_or(acct.status);
         sqlx::query(
@@ -309,59 +311,30 @@ impl Store {
         self.inner.cache.invalidate(id);
         Ok(done.rows_affected() > 0)
     }
-
-    /// Reads the custom data and its version (for optimistic updates).
-    pub(crate) async fn read_custom_data(&self, id: &AccountId) -> Fallible<(CustomData, i64)> {
-        let row =
-            sqlx::query("SELECT custom_data, custom_data_version FROM accounts WHERE id = $1")
-                .bind(id.as_str())
-                .fetch_optional(&self.inner.pool)
-                .await?
-                .ok_or(Error::NotFound)?;
-        let text: String = row.try_get(0)?;
-        let data = serde_json::from_str(&text).map_err(Error::backend)?;
-        Ok((data, row.try_get(1)?))
-    }
-
-    /// Writes custom data if its version is still `version`; `false` when someone else wrote
-    /// first.
-    pub(crate) async fn write_custom_data_if(
-        &self,
-        id: &AccountId,
-        version: i64,
-        data: &CustomData,
-    ) -> Fallible<bool> {
-        let done = sqlx::query(
-            "UPDATE accounts SET custom_data = $1, custom_data_version = custom_data_version + 1, \
-             modified_at = $2 WHERE id = $3 AND custom_data_version = $4",
-        )
-        .bind(custom_data_json(data)?)
-        .bind(util::now_ms())
-        .bind(id.as_str())
-        .bind(version)
-        .execute(&self.inner.pool)
-        .await?;
-        let written = done.rows_affected() == 1;
-        if written {
-            // `modifiedAt` changed: the cached account is stale.
-            self.inner.cache.invalidate(id);
-        }
-        Ok(written)
-    }
 }
 
-fn check_name(label: &str, value: Option<&str>) -> Fallible<()> {
+/// Checks a name-like property (`username`, `givenName`, `middleName`, `surname`).
+fn check_name(field: &'static str, value: Option<&str>) -> Result<(), Invalid> {
     let Some(value) = value else { return Ok(()) };
+    let label = match field {
+        "username" => "Username",
+        "givenName" => "First name",
+        "middleName" => "Middle name",
+        _ => "Last name",
+    };
     if value.chars().count() > MAX_NAME_LEN {
-        return Err(Error::Validation(format!(
-            "{label} must be at most {MAX_NAME_LEN} characters long."
-        ))
-        .into());
+        return Err(Invalid::new(
+            field,
+            InvalidKind::Format,
+            format!("{label} must be at most {MAX_NAME_LEN} characters long."),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(
-            Error::Validation(format!("{label} must not contain control characters.")).into(),
-        );
+        return Err(Invalid::new(
+            field,
+            InvalidKind::Format,
+            format!("{label} must not contain control characters."),
+        ));
     }
     Ok(())
 }
@@ -370,12 +343,16 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-fn custom_data_json(data: &CustomData) -> Fallible<String> {
+/// Custom data as stored: its JSON text, at most [`MAX_CUSTOM_DATA_LEN`] bytes.
+pub(crate) fn custom_data_json(data: &CustomData) -> Fallible<String> {
     let text = serde_json::to_string(data).map_err(Error::backend)?;
     if text.len() > MAX_CUSTOM_DATA_LEN {
-        return Err(Error::Validation(format!(
-            "Custom data must be at most {} KiB.",
-            MAX_CUSTOM_DATA_LEN / 1024
+        return Err(Error::from(Invalid::general(
+            InvalidKind::TooLarge,
+            format!(
+                "Custom data must be at most {} KiB.",
+                MAX_CUSTOM_DATA_LEN / 1024
+            ),
         ))
         .into());
     }
@@ -408,4 +385,58 @@ fn conflict(err: sqlx::Error) -> Error {
         };
     }
     Error::backend(err)
+}
+
+#[async_trait]
+impl Accounts for Store {
+    async fn password_strength(&self) -> Result<PasswordStrength> {
+        Ok(self.inner.strength)
+    }
+
+    async fn create_account(&self, new: NewAccount) -> Result<Account> {
+        let account = self.insert_account(new).await?;
+        if account.status == AccountStatus::Unverified {
+            // The account is only usable through the emailed link: if the link cannot be
+            // sent, the registration is undone rather than left half done.
+            if let Err(err) = self.send_verification(&account).await {
+                self.delete_account(&account.id).await?;
+                return Err(err);
+            }
+        }
+        Ok(account)
+    }
+
+    async fn account(&self, id: &AccountId) -> Result<Option<Arc<Account>>> {
+        Ok(self.cached(id).await?.map(|c| c.account))
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<Arc<Account>>> {
+        Ok(self.find_email(email).await?)
+    }
+
+    async fn update_account(&self, id: &AccountId, update: AccountUpdate) -> Result<Account> {
+        let disabling = update.status.is_some_and(|s| s != AccountStatus::Enabled);
+        let account = self.apply_update(id, update).await?;
+        if disabling {
+            self.revoke_all_tokens(id).await?;
+        }
+        Ok(account)
+    }
+
+    async fn delete_account(&self, id: &AccountId) -> Result<()> {
+        self.revoke_all_tokens(id).await?;
+        if self.remove_account(id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    async fn directory(&self) -> Result<Resource> {
+        Ok(self.inner.directory.clone())
+    }
+
+    async fn application(&self) -> Result<Resource> {
+        Ok(self.inner.application.clone())
+    }
 }

@@ -2,8 +2,12 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use sqlx::{Any, Row, Transaction};
-use stormpath_client::{Account, AccountId, AccountStatus, ApiKeyInfo, Error, NewApiKey};
+use stormpath_client::{
+    Account, AccountId, AccountStatus, ApiKeyInfo, ApiKeys, Error, Invalid, InvalidKind, NewApiKey,
+    Result,
+};
 use subtle::ConstantTimeEq;
 
 use crate::{Store, error::Fallible, util};
@@ -16,7 +20,13 @@ pub(crate) fn is_api_key_member(key: &str) -> bool {
 
 /// Splits `"<id>:<secret>"` at the first colon.
 pub(crate) fn parse_pair(value: &serde_json::Value) -> Fallible<(String, String)> {
-    let invalid = || Error::Validation("API key values must look like \"<id>:<secret>\".".into());
+    let invalid = || {
+        Error::from(Invalid::new(
+            "customData",
+            InvalidKind::Format,
+            "API key values must look like \"<id>:<secret>\".",
+        ))
+    };
     let text = value.as_str().ok_or_else(invalid)?;
     let (id, secret) = text.split_once(':').ok_or_else(invalid)?;
     if id.is_empty() || secret.is_empty() || id.len() > 128 || secret.len() > 256 {
@@ -49,21 +59,21 @@ pub(crate) async fn insert(
     Ok(())
 }
 
+// The queries return `Fallible` so that `?` takes sqlx's errors; the trait methods below are
+// where they become the Backend's errors.
 impl Store {
-    pub(crate) async fn new_api_key(
-        &self,
-        id: &AccountId,
-        name: Option<&str>,
-    ) -> Fallible<NewApiKey> {
+    async fn insert_api_key(&self, id: &AccountId, name: Option<&str>) -> Fallible<NewApiKey> {
         if self.cached(id).await?.is_none() {
             return Err(Error::NotFound.into());
         }
         if let Some(name) = name
             && (name.chars().count() > 255 || name.chars().any(char::is_control))
         {
-            return Err(Error::Validation(
-                "API key names are at most 255 printable characters.".into(),
-            )
+            return Err(Error::from(Invalid::new(
+                "name",
+                InvalidKind::Format,
+                "API key names are at most 255 printable characters.",
+            ))
             .into());
         }
         // Stormpath's shapes: a 25-character id and a 43-character base64url secret (256 bits).
@@ -82,7 +92,7 @@ impl Store {
         Ok(NewApiKey { info, secret })
     }
 
-    pub(crate) async fn list_api_keys(&self, id: &AccountId) -> Fallible<Vec<ApiKeyInfo>> {
+    async fn select_api_keys(&self, id: &AccountId) -> Fallible<Vec<ApiKeyInfo>> {
         let rows = sqlx::query(
             "SELECT key_id, name, status, created_at FROM api_keys WHERE account_id = $1 ORDER BY created_at, key_id",
         )
@@ -101,7 +111,7 @@ impl Store {
             .collect()
     }
 
-    pub(crate) async fn delete_api_key(&self, id: &AccountId, key_id: &str) -> Fallible<()> {
+    async fn delete_api_key_row(&self, id: &AccountId, key_id: &str) -> Fallible<()> {
         let done = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND key_id = $2")
             .bind(id.as_str())
             .bind(key_id)
@@ -116,7 +126,7 @@ impl Store {
 
     /// Key ids need not be unique (spec §4.3): the most recently created ENABLED account whose
     /// key with that id has this secret wins.
-    pub(crate) async fn api_key_account(
+    async fn find_api_key_account(
         &self,
         key_id: &str,
         secret: &str,
@@ -140,5 +150,28 @@ impl Store {
             }
         }
         Ok(None)
+    }
+}
+
+#[async_trait]
+impl ApiKeys for Store {
+    async fn create_api_key(&self, id: &AccountId, name: Option<&str>) -> Result<NewApiKey> {
+        Ok(Store::insert_api_key(self, id, name).await?)
+    }
+
+    async fn api_keys(&self, id: &AccountId) -> Result<Vec<ApiKeyInfo>> {
+        Ok(Store::select_api_keys(self, id).await?)
+    }
+
+    async fn delete_api_key(&self, id: &AccountId, key_id: &str) -> Result<()> {
+        Ok(Store::delete_api_key_row(self, id, key_id).await?)
+    }
+
+    async fn authenticate_api_key(
+        &self,
+        key_id: &str,
+        secret: &str,
+    ) -> Result<Option<Arc<Account>>> {
+        Ok(Store::find_api_key_account(self, key_id, secret).await?)
     }
 }

@@ -1,5 +1,6 @@
 //! Email syntax checks and the canonical form used for uniqueness and lookup.
 
+use stormpath_client::{Invalid, InvalidKind};
 use unicode_normalization::UnicodeNormalization;
 
 /// The longest address accepted, in bytes (RFC 5321's path limit).
@@ -9,12 +10,20 @@ pub const MAX_EMAIL_LEN: usize = 254;
 /// no whitespace or control characters, at most [`MAX_EMAIL_LEN`] bytes.
 ///
 /// # Errors
-/// A message fit for the user.
-pub fn validate(email: &str) -> Result<(), String> {
-    let invalid = || Err("Email is invalid.".to_owned());
+/// An [`Invalid`] on the `email` field with a message fit for the user.
+pub fn validate(email: &str) -> Result<(), Invalid> {
+    let invalid = || {
+        Err(Invalid::new(
+            "email",
+            InvalidKind::Format,
+            "Email is invalid.",
+        ))
+    };
     if email.len() > MAX_EMAIL_LEN {
-        return Err(format!(
-            "Email must be at most {MAX_EMAIL_LEN} characters long."
+        return Err(Invalid::new(
+            "email",
+            InvalidKind::Format,
+            format!("Email must be at most {MAX_EMAIL_LEN} characters long."),
         ));
     }
     if email.chars().any(|c| c.is_control() || c.is_whitespace()) {

@@ -41,6 +41,9 @@ pub enum Error {
     /// Password-hashing parameters below OWASP's minimum, without the explicit test switch.
     #[error("argon2 parameters below the OWASP minimum (m=19456 KiB, t=2, p=1)")]
     WeakHashing,
+    /// The default mail transport could not be set up.
+    #[error("could not set up mail: {0}")]
+    Mail(#[from] crate::mail::MailError),
     /// The password policy is inconsistent (e.g. minimum above maximum).
     #[error("invalid password policy: {0}")]
     InvalidPolicy(String),
@@ -71,5 +74,11 @@ impl From<Failure> for stormpath_client::Error {
             Failure::Database(err) => Self::backend(err),
             Failure::Answer(err) => err,
         }
+    }
+}
+
+impl From<stormpath_client::Invalid> for Failure {
+    fn from(invalid: stormpath_client::Invalid) -> Self {
+        Self::Answer(invalid.into())
     }
 }

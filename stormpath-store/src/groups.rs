@@ -2,22 +2,27 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use sqlx::Row;
-use stormpath_client::{AccountId, Error, Group, GroupStatus};
+use stormpath_client::{
+    AccountId, Error, Group, GroupStatus, Groups, Invalid, InvalidKind, Result,
+};
 
 use crate::{Store, email, error::Fallible, util};
 
+// The queries return `Fallible` so that `?` takes sqlx's errors; the trait methods below are
+// where they become the Backend's errors.
 impl Store {
     fn group_href(&self, id: &str) -> String {
         format!("{}/groups/{id}", self.inner.href_base)
     }
 
-    pub(crate) async fn load_group_names(&self, id: &AccountId) -> Fallible<Arc<[String]>> {
+    async fn cached_group_names(&self, id: &AccountId) -> Fallible<Arc<[String]>> {
         if let Some(groups) = self.inner.cache.get(id.as_str()).and_then(|c| c.groups()) {
             return Ok(groups);
         }
         let names: Arc<[String]> = self
-            .load_groups(id)
+            .select_groups(id)
             .await?
             .into_iter()
             .filter(|g| g.status == GroupStatus::Enabled)
@@ -27,7 +32,7 @@ impl Store {
         Ok(names)
     }
 
-    pub(crate) async fn load_groups(&self, id: &AccountId) -> Fallible<Vec<Group>> {
+    async fn select_groups(&self, id: &AccountId) -> Fallible<Vec<Group>> {
         let rows = sqlx::query(
             "SELECT g.id, g.name, g.description, g.status FROM account_groups g \
              JOIN group_memberships m ON m.group_id = g.id WHERE m.account_id = $1 ORDER BY g.name",
@@ -63,16 +68,14 @@ impl Store {
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
-    pub(crate) async fn create_group(
-        &self,
-        name: &str,
-        description: Option<&str>,
-    ) -> Fallible<Group> {
+    async fn upsert_group(&self, name: &str, description: Option<&str>) -> Fallible<Group> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
-            return Err(Error::Validation(
-                "Group name must be 1 to 255 printable characters.".into(),
-            )
+            return Err(Error::from(Invalid::new(
+                "name",
+                InvalidKind::Format,
+                "Group name must be 1 to 255 printable characters.",
+            ))
             .into());
         }
         let now = util::now_ms();
@@ -100,7 +103,7 @@ impl Store {
         self.map_group(&row)
     }
 
-    pub(crate) async fn join_group(&self, id: &AccountId, group: &str) -> Fallible<()> {
+    async fn insert_membership(&self, id: &AccountId, group: &str) -> Fallible<()> {
         let group_id = self.group_id(group).await?.ok_or(Error::NotFound)?;
         if self.cached(id).await?.is_none() {
             return Err(Error::NotFound.into());
@@ -119,7 +122,7 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) async fn leave_group(&self, id: &AccountId, group: &str) -> Fallible<()> {
+    async fn delete_membership(&self, id: &AccountId, group: &str) -> Fallible<()> {
         if let Some(group_id) = self.group_id(group).await? {
             sqlx::query("DELETE FROM group_memberships WHERE account_id = $1 AND group_id = $2")
                 .bind(id.as_str())
@@ -129,5 +132,28 @@ impl Store {
         }
         self.inner.cache.invalidate(id);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl Groups for Store {
+    async fn groups(&self, id: &AccountId) -> Result<Vec<Group>> {
+        Ok(Store::select_groups(self, id).await?)
+    }
+
+    async fn group_names(&self, id: &AccountId) -> Result<Arc<[String]>> {
+        Ok(Store::cached_group_names(self, id).await?)
+    }
+
+    async fn ensure_group(&self, name: &str, description: Option<&str>) -> Result<Group> {
+        Ok(Store::upsert_group(self, name, description).await?)
+    }
+
+    async fn add_to_group(&self, id: &AccountId, group: &str) -> Result<()> {
+        Ok(Store::insert_membership(self, id, group).await?)
+    }
+
+    async fn remove_from_group(&self, id: &AccountId, group: &str) -> Result<()> {
+        Ok(Store::delete_membership(self, id, group).await?)
     }
 }

@@ -10,10 +10,13 @@
 //! * Tokens: HS256 access tokens (unique `jti`, `rti` of their refresh token) and refresh
 //!   tokens, verified in memory; revocation kept in the database and mirrored in memory.
 //! * Accounts are cached in memory for the authenticated hot path and invalidated on write.
+//! * Mail: the store sends the password-reset and verification links and the password-changed
+//!   notice itself ([`mail::Mailer`], rendered by the application's [`stormpath_client::EmailTemplates`]
+//!   or [`PlainEmailTemplates`]); no raw one-time token leaves it any other way.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use stormpath_client::{Backend, NewAccount};
+//! use stormpath_client::{NewAccount, prelude::*};
 //!
 //! let store = stormpath_store::Store::builder()
 //!     .database_url("sqlite://stormpath.db")
@@ -22,7 +25,7 @@
 //!     .build()
 //!     .await?;
 //! let account = store
-//!     .register(NewAccount {
+//!     .create_account(NewAccount {
 //!         email: "ada@example.com".into(),
 //!         password: "Analytical1".into(),
 //!         ..NewAccount::default()
@@ -36,8 +39,8 @@
 
 mod accounts;
 mod api_keys;
-mod backend;
 mod cache;
+mod custom_data;
 mod db;
 pub mod email;
 mod error;
@@ -53,6 +56,7 @@ mod util;
 
 pub use db::Dialect;
 pub use error::{Error, Result};
+pub use mail::PlainEmailTemplates;
 pub use password::{HashParams, check_strength};
 pub use store::{Store, StoreBuilder};
 pub use token::MIN_SIGNING_KEY_LEN;

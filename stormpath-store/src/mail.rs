@@ -44,6 +44,7 @@ use std::time::Duration;
 use lettre::message::header::ContentTransferEncoding;
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use stormpath_client::{EmailKind, EmailTemplates, Notice, RenderedEmail};
 
 /// Timeout of each SMTP step (connect, each command, the data transfer).
 pub const SMTP_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -116,6 +117,43 @@ enum Transport {
     },
     Dir(PathBuf),
     Log,
+}
+
+/// The store's own email text, for a store used without the web plugin: plain words and the
+/// bare one-time code (there is no page to link to). The plugin supplies its templates instead.
+#[derive(Debug, Clone)]
+pub struct PlainEmailTemplates {
+    /// The application's name, for the subject lines.
+    pub application: String,
+}
+
+impl EmailTemplates for PlainEmailTemplates {
+    fn render(&self, notice: &Notice<'_>) -> stormpath_client::Result<RenderedEmail> {
+        let (subject, lead) = match notice.kind {
+            EmailKind::PasswordReset => (
+                "Reset your password",
+                "Use this code to choose a new password:",
+            ),
+            EmailKind::EmailVerification => (
+                "Verify your email address",
+                "Use this code to verify your email address:",
+            ),
+            _ => (
+                "Your password was changed",
+                "The password of your account was just changed. If this was not you, reset it now.",
+            ),
+        };
+        let text = match notice.token {
+            Some(token) => format!("{lead}\n\n{token}\n"),
+            None => format!("{lead}\n"),
+        };
+        let html = format!("<p>{}</p>", text.trim().replace('\n', "<br>"));
+        Ok(RenderedEmail {
+            subject: format!("{subject} – {}", self.application),
+            text,
+            html,
+        })
+    }
 }
 
 impl fmt::Debug for Mailer {

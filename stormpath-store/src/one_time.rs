@@ -3,13 +3,18 @@
 //! A token is 32 random bytes in base64url (256 bits, only `A–Z a–z 0–9 - _`), mailed once and
 //! stored as its SHA-256 digest. It is bound to one account and one purpose, expires, is used
 //! up by its first use, and a newer token of the same purpose voids the older ones.
+//!
+//! The store mails the links itself ([`AccountFlows`]): no raw token leaves it any other way.
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use sqlx::Row;
-use stormpath_client::{Account, AccountId, AccountStatus, Error};
+use stormpath_client::{
+    Account, AccountFlows, AccountId, AccountStatus, EmailKind, Error, Notice, Result, Sessions,
+};
 
-use crate::{Store, error::Fallible, util};
+use crate::{Store, error::Fallible, mail::Email, util};
 
 /// What a token is for; a token of one purpose never works for the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,12 +33,64 @@ impl Purpose {
 }
 
 impl Store {
-    /// Issues a token for the account, voiding its earlier ones of the same purpose.
-    pub(crate) async fn issue_one_time(
+    /// Renders one of the store's emails with the configured templates and sends it to the
+    /// account's address.
+    ///
+    /// # Errors
+    /// [`Error::MailUnavailable`] when it could not be sent (the cause is logged, never
+    /// shown); a back-end failure when a template is broken.
+    pub(crate) async fn send_email(
         &self,
-        id: &AccountId,
-        purpose: Purpose,
-    ) -> Fallible<String> {
+        kind: EmailKind,
+        account: &Account,
+        token: Option<&str>,
+    ) -> Result<()> {
+        let ttl_ms = match kind {
+            EmailKind::PasswordReset => self.inner.reset_ttl_ms,
+            EmailKind::EmailVerification => self.inner.verify_ttl_ms,
+            _ => 0,
+        };
+        let notice = Notice {
+            kind,
+            account,
+            token,
+            ttl_secs: u64::try_from(ttl_ms / 1000).unwrap_or(0),
+        };
+        let rendered = self.inner.email_templates.render(&notice)?;
+        let email = Email {
+            to: account.email.clone(),
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+        };
+        self.inner.mailer.send(&email).await.map_err(|err| {
+            tracing::error!(error = %err, kind = ?kind, "mail not sent");
+            Error::MailUnavailable
+        })
+    }
+
+    /// Issues a link of `purpose` and mails it; a link that could not be sent is voided, so
+    /// none is left half issued.
+    async fn mail_link(&self, account: &Account, purpose: Purpose) -> Result<()> {
+        let token = self.issue_one_time(&account.id, purpose).await?;
+        let kind = match purpose {
+            Purpose::Reset => EmailKind::PasswordReset,
+            Purpose::Verify => EmailKind::EmailVerification,
+        };
+        if let Err(err) = self.send_email(kind, account, Some(&token)).await {
+            self.void_one_time(&account.id, purpose).await?;
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    /// Mails a verification link to an account just created UNVERIFIED.
+    pub(crate) async fn send_verification(&self, account: &Account) -> Result<()> {
+        self.mail_link(account, Purpose::Verify).await
+    }
+
+    /// Issues a token for the account, voiding its earlier ones of the same purpose.
+    async fn issue_one_time(&self, id: &AccountId, purpose: Purpose) -> Fallible<String> {
         let token = util::random_token(32);
         let now = util::now_ms();
         let ttl = match purpose {
@@ -151,5 +208,65 @@ impl Store {
         .await?;
         self.inner.cache.invalidate(id);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl AccountFlows for Store {
+    async fn send_password_reset(&self, email: &str) -> Result<()> {
+        match self.find_email(email).await? {
+            Some(account) if account.status == AccountStatus::Enabled => {
+                self.mail_link(&account, Purpose::Reset).await?;
+                tracing::info!(account = %account.href, "password reset requested");
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn check_password_reset(&self, token: &str) -> Result<Arc<Account>> {
+        Ok(self.peek_one_time(token, Purpose::Reset).await?)
+    }
+
+    async fn complete_password_reset(&self, token: &str, password: &str) -> Result<Account> {
+        // The token first (spec §10.5), then the policy, then the one write that uses it up.
+        let account = self.peek_one_time(token, Purpose::Reset).await?;
+        crate::check_strength(&self.inner.strength, password)?;
+        self.consume_one_time(token, Purpose::Reset, &account.id)
+            .await?;
+        self.replace_password(&account.id, password).await?;
+        self.void_one_time(&account.id, Purpose::Reset).await?;
+        self.revoke_all_tokens(&account.id).await?;
+        // Proving control of the mailbox lifts a login lock.
+        self.inner
+            .throttle
+            .cleared(&crate::email::canonical(&account.email));
+        self.inner
+            .throttle
+            .cleared(&crate::email::canonical(&account.username));
+        self.cached(&account.id)
+            .await?
+            .map(|c| (*c.account).clone())
+            .ok_or(Error::NotFound)
+    }
+
+    async fn resend_verification_email(&self, email: &str) -> Result<()> {
+        match self.find_email(email).await? {
+            Some(account) if account.status == AccountStatus::Unverified => {
+                self.mail_link(&account, Purpose::Verify).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn verify_email(&self, token: &str) -> Result<Account> {
+        let account = self.peek_one_time(token, Purpose::Verify).await?;
+        self.consume_one_time(token, Purpose::Verify, &account.id)
+            .await?;
+        self.mark_verified(&account.id).await?;
+        self.cached(&account.id)
+            .await?
+            .map(|c| (*c.account).clone())
+            .ok_or(Error::NotFound)
     }
 }

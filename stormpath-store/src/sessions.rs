@@ -1,11 +1,34 @@
-//! Refresh-token rows and revocations: what the database remembers about issued tokens.
+//! Credentials and tokens: password login and change, issuing, refreshing, verifying and
+//! revoking tokens, and what the database remembers about issued tokens.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
 use sqlx::Row;
-use stormpath_client::AccountId;
+use stormpath_client::{
+    Account, AccountId, AccountStatus, Authenticated, EmailKind, Error, RefreshToken, Refreshed,
+    Result, Sessions, TokenGrant, TokenSet,
+};
 
-use crate::{Store, error::Fallible, token::RefreshClaims, util};
+use crate::{Store, cache::Cached, error::Fallible, one_time::Purpose, token::RefreshClaims, util};
 
 impl Store {
+    /// The cached account behind a token subject, if it may use tokens issued at `iat`.
+    async fn token_account(&self, sub: &str, iat: i64) -> Fallible<Option<Cached>> {
+        // Our hrefs are `{base}/accounts/{id}`; anything else names no account of ours.
+        let id = sub
+            .strip_prefix(self.inner.href_base.as_str())
+            .and_then(|rest| rest.strip_prefix("/accounts/"))
+            .filter(|id| !id.is_empty() && !id.contains('/'));
+        let Some(id) = id else { return Ok(None) };
+        let cached = match self.inner.cache.get(id) {
+            Some(hit) => Some(hit),
+            None => self.cached(&AccountId(id.to_owned())).await?,
+        };
+        Ok(cached
+            .filter(|c| c.account.status == AccountStatus::Enabled && iat >= c.tokens_valid_after))
+    }
+
     /// Records an issued refresh token, so that revoking every token of its account finds it.
     pub(crate) async fn record_refresh_token(
         &self,
@@ -66,5 +89,148 @@ impl Store {
         self.persist_revocations(&entries).await?;
         self.inner.cache.invalidate(id);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl Sessions for Store {
+    async fn authenticate(&self, login: &str, password: &str) -> Result<Account> {
+        let key = crate::email::canonical(login);
+        // A locked login is answered like a wrong password, after the same hashing work.
+        let locked = self.inner.throttle.is_locked(&key);
+        let found = if login.trim().is_empty() || locked {
+            None
+        } else {
+            self.find_login(login).await?
+        };
+        // Unknown logins are checked against a dummy hash so they cost what a wrong password
+        // costs: response time does not tell whether an account exists.
+        let verified = self
+            .inner
+            .hasher
+            .verify(password, found.as_ref().map(|(_, h)| h.as_str()))
+            .await?;
+        let Some((account, _)) = found.filter(|_| verified.ok) else {
+            if !locked {
+                self.inner.throttle.failed(&key);
+            }
+            return Err(Error::InvalidCredentials);
+        };
+        self.inner.throttle.cleared(&key);
+        if verified.needs_rehash {
+            let store = self.clone();
+            let (id, password) = (account.id.clone(), password.to_owned());
+            tokio::spawn(async move {
+                if let Ok(hash) = store.inner.hasher.hash(&password).await
+                    && let Err(err) = store.set_password_hash(&id, &hash).await
+                {
+                    tracing::warn!(error = %err, "could not upgrade a password hash");
+                }
+            });
+        }
+        match account.status {
+            AccountStatus::Enabled => Ok(account),
+            AccountStatus::Unverified => Err(Error::AccountUnverified),
+            _ => Err(Error::AccountDisabled),
+        }
+    }
+
+    async fn change_password(&self, id: &AccountId, current: &str, new: &str) -> Result<()> {
+        let account = self.cached(id).await?.ok_or(Error::NotFound)?.account;
+        let (_, hash) = self
+            .find_login(&account.email)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if !self.inner.hasher.verify(current, Some(&hash)).await?.ok {
+            return Err(Error::InvalidCredentials);
+        }
+        crate::check_strength(&self.inner.strength, new)?;
+        self.replace_password(id, new).await?;
+        self.void_one_time(id, Purpose::Reset).await?;
+        self.revoke_all_tokens(id).await?;
+        // The owner hears of it; a notice that cannot be sent does not undo the change.
+        if self
+            .send_email(EmailKind::PasswordChanged, &account, None)
+            .await
+            .is_err()
+        {
+            tracing::warn!(account = %account.href, "password-changed notice not sent");
+        }
+        Ok(())
+    }
+
+    async fn issue_tokens(&self, account: &Account, grant: TokenGrant) -> Result<TokenSet> {
+        let tokens = &self.inner.tokens;
+        let refresh = match grant {
+            TokenGrant::Password => {
+                let (token, claims) = tokens.mint_refresh(&account.href)?;
+                self.record_refresh_token(&account.id, &claims).await?;
+                Some((token, claims))
+            }
+            _ => None,
+        };
+        let rti = refresh.as_ref().map(|(_, claims)| claims.jti.as_str());
+        let (access, claims) = tokens.mint_access(&account.href, rti, None)?;
+        Ok(TokenSet {
+            access_token: access,
+            access_expires_at: claims.exp,
+            refresh: refresh.map(|(token, claims)| RefreshToken {
+                token,
+                expires_at: claims.exp,
+            }),
+            expires_in: tokens.access_ttl(),
+        })
+    }
+
+    async fn refresh_tokens(&self, refresh_token: &str) -> Result<Refreshed> {
+        let tokens = &self.inner.tokens;
+        let claims = tokens
+            .verify_refresh(refresh_token)
+            .ok_or(Error::InvalidToken)?;
+        let cached = self
+            .token_account(&claims.sub, claims.iat)
+            .await?
+            .ok_or(Error::InvalidToken)?;
+        let (access, access_claims) = tokens.mint_access(&claims.sub, Some(&claims.jti), None)?;
+        Ok(Refreshed {
+            tokens: TokenSet {
+                access_token: access,
+                access_expires_at: access_claims.exp,
+                refresh: Some(RefreshToken {
+                    token: refresh_token.to_owned(),
+                    expires_at: claims.exp,
+                }),
+                expires_in: tokens.access_ttl(),
+            },
+            session: Authenticated {
+                account: cached.account,
+                claims: Some(Arc::new(access_claims)),
+            },
+        })
+    }
+
+    async fn verify_access_token(&self, token: &str) -> Result<Option<Authenticated>> {
+        let Some(claims) = self.inner.tokens.verify_access(token) else {
+            return Ok(None);
+        };
+        let cached = self.token_account(&claims.sub, claims.iat).await?;
+        Ok(cached.map(|c| Authenticated {
+            account: c.account,
+            claims: Some(claims),
+        }))
+    }
+
+    async fn revoke_tokens(&self, tokens: &[&str]) -> Result<()> {
+        let entries: Vec<_> = tokens
+            .iter()
+            .filter_map(|t| self.inner.tokens.identify(t))
+            .filter(|(_, _, exp)| *exp > util::now_secs())
+            .map(|(_, jti, exp)| (jti, exp))
+            .collect();
+        Ok(self.persist_revocations(&entries).await?)
+    }
+
+    async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()> {
+        Ok(self.revoke_account_tokens(id).await?)
     }
 }

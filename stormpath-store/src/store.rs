@@ -3,12 +3,13 @@
 use std::{sync::Arc, time::Duration};
 
 use sqlx::{AnyPool, Row};
-use stormpath_client::PasswordStrength;
+use stormpath_client::{EmailTemplates, PasswordStrength};
 
 use crate::{
     Error, HashParams, Result,
     cache::AccountCache,
     db::{self, Dialect},
+    mail::{Mailer, PlainEmailTemplates},
     password::Hasher,
     token::{KeySet, MIN_SIGNING_KEY_LEN, Tokens},
     util,
@@ -38,6 +39,10 @@ pub(crate) struct Inner {
     pub(crate) cache: AccountCache,
     pub(crate) throttle: crate::throttle::Throttle,
     pub(crate) reset_ttl_ms: i64,
+    /// Sends the reset, verification and notice emails.
+    pub(crate) mailer: Mailer,
+    /// Renders them.
+    pub(crate) email_templates: Arc<dyn EmailTemplates>,
     pub(crate) verify_ttl_ms: i64,
 }
 
@@ -85,6 +90,8 @@ pub struct StoreBuilder {
     reset_ttl: Duration,
     verify_ttl: Duration,
     allow_short_key: bool,
+    mailer: Option<Mailer>,
+    email_templates: Option<Arc<dyn EmailTemplates>>,
 }
 
 impl Default for StoreBuilder {
@@ -107,6 +114,8 @@ impl Default for StoreBuilder {
             reset_ttl: Duration::from_secs(24 * 3600),
             verify_ttl: Duration::from_secs(24 * 3600),
             allow_short_key: false,
+            mailer: None,
+            email_templates: None,
         }
     }
 }
@@ -221,6 +230,21 @@ impl StoreBuilder {
         self
     }
 
+    /// How the store sends its emails (reset and verification links, the password-changed
+    /// notice). Default: none are sent; each is logged as one line naming the recipient.
+    pub fn mailer(mut self, mailer: Mailer) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// How the store's emails read: the application's words, links and look (the web plugin
+    /// passes its overridable templates). Default: [`PlainEmailTemplates`], plain text with the
+    /// bare one-time code.
+    pub fn email_templates(mut self, templates: impl EmailTemplates) -> Self {
+        self.email_templates = Some(Arc::new(templates));
+        self
+    }
+
     /// Maximum pool size (default 10).
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = n.max(1);
@@ -274,9 +298,10 @@ impl StoreBuilder {
             format!("{} Directory", self.application),
         );
         let application = resource("applications", &application_id, self.application.clone());
+        // Tokens are issued by the application (spec §6.1: `iss` is its href).
         let tokens = Tokens::new(
             keys,
-            self.href_base.clone(),
+            application.href.clone(),
             secs(self.access_ttl),
             secs(self.refresh_ttl),
         );
@@ -308,6 +333,15 @@ impl StoreBuilder {
                 throttle: crate::throttle::Throttle::default(),
                 reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
                 verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),
+                mailer: match self.mailer {
+                    Some(mailer) => mailer,
+                    None => Mailer::new(None, None, "no-reply@localhost")?,
+                },
+                email_templates: self.email_templates.unwrap_or_else(|| {
+                    Arc::new(PlainEmailTemplates {
+                        application: self.application.clone(),
+                    })
+                }),
             }),
         })
     }

@@ -1,6 +1,6 @@
 //! Stormpath's password-strength rules and their messages.
 
-use stormpath_client::PasswordStrength;
+use stormpath_client::{Invalid, InvalidKind, PasswordStrength};
 use unicode_normalization::UnicodeNormalization;
 
 /// Checks a password against a directory's strength policy.
@@ -8,16 +8,26 @@ use unicode_normalization::UnicodeNormalization;
 /// Lengths are counted in Unicode scalar values of the NFKC form (an emoji counts once).
 ///
 /// # Errors
-/// The first rule broken, as a message fit for the user, e.g.
-/// `Password requires at least 8 characters.`
-pub fn check(policy: &PasswordStrength, password: &str) -> Result<(), String> {
+/// The first rule broken, as an [`Invalid`] on the `password` field whose message is fit for
+/// the user, e.g. `Password requires at least 8 characters.`
+pub fn check(policy: &PasswordStrength, password: &str) -> Result<(), Invalid> {
     let password: String = password.nfkc().collect();
     let len = count(password.chars(), |_| true);
     if len < policy.min_length {
-        return Err(message("at least", policy.min_length, ""));
+        return Err(broken(
+            InvalidKind::PasswordTooShort,
+            "at least",
+            policy.min_length,
+            "",
+        ));
     }
     if len > policy.max_length {
-        return Err(message("at most", policy.max_length, ""));
+        return Err(broken(
+            InvalidKind::PasswordTooLong,
+            "at most",
+            policy.max_length,
+            "",
+        ));
     }
     let rules: [Rule; 4] = [
         (policy.min_lower_case, "lowercase ", char::is_lowercase),
@@ -29,7 +39,7 @@ pub fn check(policy: &PasswordStrength, password: &str) -> Result<(), String> {
     ];
     for (min, kind, test) in rules {
         if count(password.chars(), test) < min {
-            return Err(message("at least", min, kind));
+            return Err(broken(InvalidKind::PasswordPolicy, "at least", min, kind));
         }
     }
     // A diacritic is a letter whose canonical decomposition carries a combining mark.
@@ -37,7 +47,12 @@ pub fn check(policy: &PasswordStrength, password: &str) -> Result<(), String> {
         c.is_alphabetic() && std::iter::once(c).nfd().nth(1).is_some()
     });
     if diacritics < policy.min_diacritic {
-        return Err(message("at least", policy.min_diacritic, "diacritic "));
+        return Err(broken(
+            InvalidKind::PasswordPolicy,
+            "at least",
+            policy.min_diacritic,
+            "diacritic ",
+        ));
     }
     Ok(())
 }
@@ -49,9 +64,13 @@ fn count(chars: impl Iterator<Item = char>, test: impl Fn(char) -> bool) -> u32 
     u32::try_from(chars.filter(|&c| test(c)).count()).unwrap_or(u32::MAX)
 }
 
-fn message(bound: &str, n: u32, kind: &str) -> String {
+fn broken(kind: InvalidKind, bound: &str, n: u32, class: &str) -> Invalid {
     let plural = if n == 1 { "" } else { "s" };
-    format!("Password requires {bound} {n} {kind}character{plural}.")
+    Invalid::new(
+        "password",
+        kind,
+        format!("Password requires {bound} {n} {class}character{plural}."),
+    )
 }
 
 #[cfg(test)]
@@ -66,27 +85,45 @@ mod tests {
     fn stormpath_defaults_and_messages() {
         let p = stormpath();
         assert_eq!(
-            check(&p, "1").unwrap_err(),
+            check(&p, "1").unwrap_err().message,
             "Password requires at least 8 characters."
         );
         assert_eq!(
-            check(&p, &"aA1".repeat(34)).unwrap_err(),
+            check(&p, &"aA1".repeat(34)).unwrap_err().message,
             "Password requires at most 100 characters."
         );
         assert_eq!(
-            check(&p, "ABCDEFG1").unwrap_err(),
+            check(&p, "ABCDEFG1").unwrap_err().message,
             "Password requires at least 1 lowercase character."
         );
         assert_eq!(
-            check(&p, "abcdefg1").unwrap_err(),
+            check(&p, "abcdefg1").unwrap_err().message,
             "Password requires at least 1 uppercase character."
         );
         assert_eq!(
-            check(&p, "abcdefgH").unwrap_err(),
+            check(&p, "abcdefgH").unwrap_err().message,
             "Password requires at least 1 numeric character."
         );
         assert!(check(&p, "P@sword123!").is_ok());
         assert!(check(&p, "N3wP4ssw0rd###").is_ok());
+    }
+
+    #[test]
+    fn each_broken_rule_names_the_password_field_and_its_code() {
+        let p = stormpath();
+        let short = check(&p, "1").unwrap_err();
+        assert_eq!(short.field.as_deref(), Some("password"));
+        assert_eq!(
+            (short.kind, short.code()),
+            (InvalidKind::PasswordTooShort, 2007)
+        );
+        let long = check(&p, &"aA1".repeat(34)).unwrap_err();
+        assert_eq!(
+            (long.kind, long.code()),
+            (InvalidKind::PasswordTooLong, 2008)
+        );
+        let class = check(&p, "abcdefg1").unwrap_err();
+        assert_eq!(class.kind, InvalidKind::PasswordPolicy);
     }
 
     #[test]
@@ -97,11 +134,11 @@ mod tests {
             ..stormpath()
         };
         assert_eq!(
-            check(&p, "Passw0rd!").unwrap_err(),
+            check(&p, "Passw0rd!").unwrap_err().message,
             "Password requires at least 2 symbol characters."
         );
         assert_eq!(
-            check(&p, "Passw0rd!!").unwrap_err(),
+            check(&p, "Passw0rd!!").unwrap_err().message,
             "Password requires at least 1 diacritic character."
         );
         assert!(check(&p, "Pässw0rd!!").is_ok());

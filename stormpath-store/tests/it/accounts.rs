@@ -1,7 +1,7 @@
 //! Registration: uniqueness, validation, what is stored and how an account serializes.
 
 use sqlx::Row;
-use stormpath_client::{AccountId, AccountUpdate, Backend, Error, NewAccount};
+use stormpath_client::{AccountId, AccountUpdate, Error, NewAccount, prelude::*};
 use tokio::task::JoinSet;
 
 use crate::support::{PASSWORD, TestDb, accounts_with_email_key, new_account, register};
@@ -22,7 +22,7 @@ on_both!(
 async fn registers_and_authenticates_by_email_and_by_username(db: &TestDb) {
     let store = db.store().await;
     let account = store
-        .register(NewAccount {
+        .create_account(NewAccount {
             username: Some("ada_l".into()),
             given_name: Some("Ada".into()),
             surname: Some("Lovelace".into()),
@@ -60,7 +60,7 @@ async fn email_is_unique_ignoring_case_and_width_and_login_ignores_case(db: &Tes
     assert_eq!(alice.email, "Alice@Example.COM", "kept as typed");
 
     let err = store
-        .register(new_account("alice@example.com"))
+        .create_account(new_account("alice@example.com"))
         .await
         .unwrap_err();
     assert!(
@@ -71,7 +71,7 @@ async fn email_is_unique_ignoring_case_and_width_and_login_ignores_case(db: &Tes
 
     // Fullwidth letters are the same address in NFKC.
     let err = store
-        .register(new_account("ａｌｉｃｅ@example.com"))
+        .create_account(new_account("ａｌｉｃｅ@example.com"))
         .await
         .unwrap_err();
     assert!(
@@ -99,14 +99,14 @@ async fn email_is_unique_ignoring_case_and_width_and_login_ignores_case(db: &Tes
 async fn taken_username_is_a_conflict_on_username(db: &TestDb) {
     let store = db.store().await;
     store
-        .register(NewAccount {
+        .create_account(NewAccount {
             username: Some("grace".into()),
             ..new_account("grace@example.com")
         })
         .await
         .unwrap();
     let err = store
-        .register(NewAccount {
+        .create_account(NewAccount {
             username: Some("Grace".into()),
             ..new_account("another@example.com")
         })
@@ -130,7 +130,7 @@ async fn concurrent_registrations_of_one_email_create_exactly_one_account(db: &T
     let mut tasks = JoinSet::new();
     for _ in 0..8 {
         let store = store.clone();
-        tasks.spawn(async move { store.register(new_account("race@example.com")).await });
+        tasks.spawn(async move { store.create_account(new_account("race@example.com")).await });
     }
     let (mut created, mut conflicts) = (0, 0);
     while let Some(outcome) = tasks.join_next().await {
@@ -162,14 +162,17 @@ async fn weak_password_is_rejected_with_the_policy_message_and_writes_no_row(db:
         ),
     ] {
         let err = store
-            .register(NewAccount {
+            .create_account(NewAccount {
                 password: password.into(),
                 ..new_account("weak@example.com")
             })
             .await
             .unwrap_err();
         match err {
-            Error::Validation(text) => assert_eq!(text, message),
+            Error::Validation(invalid) => {
+                assert_eq!(invalid.message, message);
+                assert_eq!(invalid.field.as_deref(), Some("password"));
+            }
             other => panic!("{password}: expected a validation error, got {other:?}"),
         }
     }
@@ -186,7 +189,8 @@ async fn malformed_email_is_rejected(db: &TestDb) {
         "a b@example.com",
         "a@example.com\r\nBcc: x@y.z",
     ] {
-        let err = store.register(new_account(email)).await.unwrap_err();
+        let err = store.create_account(new_account(email)).await.unwrap_err();
+        assert_eq!(err.field(), Some("email"), "{email:?}: {err:?}");
         assert!(matches!(err, Error::Validation(_)), "{email:?}: {err:?}");
     }
     let rows: i64 = sqlx::query("SELECT COUNT(*) FROM accounts")
@@ -219,12 +223,17 @@ async fn names_with_control_characters_are_rejected(db: &TestDb) {
     ];
     for new in cases {
         let email = new.email.clone();
-        let err = store.register(new).await.unwrap_err();
+        let err = store.create_account(new).await.unwrap_err();
         match err {
-            Error::Validation(text) => assert!(
-                text.ends_with("must not contain control characters."),
-                "{email}: {text}"
-            ),
+            Error::Validation(invalid) => {
+                assert!(
+                    invalid
+                        .message
+                        .ends_with("must not contain control characters."),
+                    "{email}: {invalid}"
+                );
+                assert!(invalid.field.is_some(), "{email}: names the field");
+            }
             other => panic!("{email}: expected a validation error, got {other:?}"),
         }
         assert_eq!(accounts_with_email_key(&store, &email).await, 0);
@@ -237,7 +246,7 @@ async fn sql_and_html_metacharacters_in_names_are_stored_verbatim(db: &TestDb) {
     let surname = "<script>alert(\"x\")</script> & O'Brien";
     let username = "bobby\"tables'; --";
     let account = store
-        .register(NewAccount {
+        .create_account(NewAccount {
             given_name: Some(given.into()),
             surname: Some(surname.into()),
             username: Some(username.into()),
@@ -371,11 +380,11 @@ async fn usernames_and_emails_do_not_shadow_each_other(db: &TestDb) {
         ..NewAccount::default()
     };
     store
-        .register(new("a@example.com", Some("bob@example.com")))
+        .create_account(new("a@example.com", Some("bob@example.com")))
         .await
         .unwrap();
     let err = store
-        .register(new("bob@example.com", None))
+        .create_account(new("bob@example.com", None))
         .await
         .unwrap_err();
     assert!(
@@ -383,7 +392,7 @@ async fn usernames_and_emails_do_not_shadow_each_other(db: &TestDb) {
         "{err:?}"
     );
     let err = store
-        .register(new("c@example.com", Some("A@example.com")))
+        .create_account(new("c@example.com", Some("A@example.com")))
         .await
         .unwrap_err();
     assert!(
@@ -397,7 +406,7 @@ async fn usernames_and_emails_do_not_shadow_each_other(db: &TestDb) {
         "{err:?}"
     );
     store
-        .register(new("d@example.com", Some("dee")))
+        .create_account(new("d@example.com", Some("dee")))
         .await
         .unwrap();
     assert_eq!(

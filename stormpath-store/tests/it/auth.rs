@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use stormpath_client::{AccountStatus, AccountUpdate, Backend, Error, NewAccount};
+use stormpath_client::{AccountStatus, AccountUpdate, Error, NewAccount, prelude::*};
 use stormpath_store::{HashParams, Store};
 
 use crate::support::{KEY, PASSWORD, TestDb, new_account, password_hash, register};
@@ -39,7 +39,7 @@ async fn wrong_password_and_unknown_login_are_both_invalid_credentials(db: &Test
 async fn disabled_account_with_the_right_password_is_account_disabled(db: &TestDb) {
     let store = db.store().await;
     let created_disabled = store
-        .register(NewAccount {
+        .create_account(NewAccount {
             status: Some(AccountStatus::Disabled),
             ..new_account("off@example.com")
         })
@@ -80,7 +80,7 @@ async fn disabled_account_with_the_right_password_is_account_disabled(db: &TestD
 async fn unverified_account_with_the_right_password_is_account_unverified(db: &TestDb) {
     let store = db.store().await;
     let account = store
-        .register(NewAccount {
+        .create_account(NewAccount {
             status: Some(AccountStatus::Unverified),
             ..new_account("pending@example.com")
         })
@@ -168,7 +168,7 @@ async fn password_is_compared_in_nfkc(db: &TestDb) {
     let store = db.store().await;
     // "Å" as one code point, then as "A" + combining ring above.
     store
-        .register(NewAccount {
+        .create_account(NewAccount {
             password: "P\u{00C5}ssword1".into(),
             ..new_account("nfkc@example.com")
         })
@@ -227,11 +227,11 @@ async fn repeated_failures_lock_the_login_for_a_while(db: &TestDb) {
             .authenticate("target@example.com", "Wrong-pass1")
             .await;
     }
-    let (_, token) = store
-        .start_password_reset("target@example.com")
+    store
+        .send_password_reset("target@example.com")
         .await
-        .unwrap()
         .unwrap();
+    let token = db.outbox().token_for("target@example.com");
     store
         .complete_password_reset(&token, "N3wP4ssw0rd###")
         .await

@@ -1,9 +1,9 @@
 //! Custom data: merge, replace, and concurrent writers.
 
 use serde_json::{Value, json};
-use stormpath_client::{AccountId, Backend, CustomData, Error, NewAccount};
+use stormpath_client::{AccountId, CustomData, Error, NewAccount, prelude::*};
 
-use crate::support::{TestDb, new_account, register};
+use crate::support::{CustomDataExt, TestDb, new_account, register};
 
 on_both!(
     registration_stores_initial_custom_data,
@@ -30,19 +30,19 @@ fn data(value: Value) -> CustomData {
 async fn registration_stores_initial_custom_data(db: &TestDb) {
     let store = db.store().await;
     let account = store
-        .register(NewAccount {
+        .create_account(NewAccount {
             custom_data: data(json!({"favoriteColor": "blue", "nested": {"n": [1, 2]}})),
             ..new_account("custom@example.com")
         })
         .await
         .unwrap();
-    let stored = store.custom_data(&account.id).await.unwrap();
+    let stored = store.custom_data(&account.id).await.unwrap().data;
     assert_eq!(
         Value::Object(stored),
         json!({"favoriteColor": "blue", "nested": {"n": [1, 2]}})
     );
     let empty = register(&store, "empty@example.com").await;
-    assert!(store.custom_data(&empty.id).await.unwrap().is_empty());
+    assert!(store.custom_data(&empty.id).await.unwrap().data.is_empty());
 }
 
 async fn merge_adds_and_overwrites_keys_and_null_removes_one(db: &TestDb) {
@@ -63,7 +63,7 @@ async fn merge_adds_and_overwrites_keys_and_null_removes_one(db: &TestDb) {
         .unwrap();
     let expected = json!({"b": {"x": true}, "c": [3], "d": 4});
     assert_eq!(Value::Object(merged), expected);
-    let stored = store.custom_data(&account.id).await.unwrap();
+    let stored = store.custom_data(&account.id).await.unwrap().data;
     assert_eq!(Value::Object(stored), expected);
 
     // Removing a key that is not there is fine.
@@ -71,7 +71,7 @@ async fn merge_adds_and_overwrites_keys_and_null_removes_one(db: &TestDb) {
         .merge_custom_data(&account.id, data(json!({"never": null})))
         .await
         .unwrap();
-    let stored = store.custom_data(&account.id).await.unwrap();
+    let stored = store.custom_data(&account.id).await.unwrap().data;
     assert_eq!(Value::Object(stored), expected);
 }
 
@@ -86,13 +86,20 @@ async fn replace_swaps_the_whole_document(db: &TestDb) {
         .replace_custom_data(&account.id, data(json!({"new": "ü✓ 😀", "n": null})))
         .await
         .unwrap();
-    let stored = store.custom_data(&account.id).await.unwrap();
+    let stored = store.custom_data(&account.id).await.unwrap().data;
     assert_eq!(Value::Object(stored), json!({"new": "ü✓ 😀", "n": null}));
     store
         .replace_custom_data(&account.id, CustomData::new())
         .await
         .unwrap();
-    assert!(store.custom_data(&account.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .custom_data(&account.id)
+            .await
+            .unwrap()
+            .data
+            .is_empty()
+    );
 }
 
 async fn concurrent_merges_of_different_keys_all_survive(db: &TestDb) {
@@ -108,7 +115,7 @@ async fn concurrent_merges_of_different_keys_all_survive(db: &TestDb) {
         a.unwrap();
         b.unwrap();
     }
-    let stored = store.custom_data(&account.id).await.unwrap();
+    let stored = store.custom_data(&account.id).await.unwrap().data;
     assert_eq!(stored.len(), 40, "{stored:?}");
     for round in 0..20 {
         assert_eq!(stored[&format!("left{round}")], json!(round));
@@ -129,7 +136,7 @@ async fn concurrent_merges_of_different_keys_all_survive(db: &TestDb) {
             task.await.unwrap().unwrap();
         }
     }
-    assert_eq!(store.custom_data(&other.id).await.unwrap().len(), 40);
+    assert_eq!(store.custom_data(&other.id).await.unwrap().data.len(), 40);
 }
 
 async fn custom_data_of_an_unknown_account_is_not_found(db: &TestDb) {
@@ -163,7 +170,14 @@ async fn oversized_custom_data_is_rejected(db: &TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
-    assert!(store.custom_data(&account.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .custom_data(&account.id)
+            .await
+            .unwrap()
+            .data
+            .is_empty()
+    );
 }
 
 async fn versioned_read_and_swap_is_a_compare_and_swap(db: &TestDb) {
@@ -195,7 +209,7 @@ async fn versioned_read_and_swap_is_a_compare_and_swap(db: &TestDb) {
     assert_eq!(Value::Object(after), json!({"a": 1}));
     assert_eq!(v_after, v1);
     assert_eq!(
-        Value::Object(store.custom_data(&account.id).await.unwrap()),
+        Value::Object(store.custom_data(&account.id).await.unwrap().data),
         json!({"a": 1})
     );
 
@@ -207,7 +221,7 @@ async fn versioned_read_and_swap_is_a_compare_and_swap(db: &TestDb) {
             .unwrap()
     );
     assert_eq!(
-        store.custom_data(&account.id).await.unwrap()["stormpathApiKey_1"],
+        store.custom_data(&account.id).await.unwrap().data["stormpathApiKey_1"],
         "x:y"
     );
     assert!(store.api_keys(&account.id).await.unwrap().is_empty());
@@ -266,7 +280,7 @@ async fn concurrent_swap_loops_of_different_keys_all_survive(db: &TestDb) {
             task.await.unwrap();
         }
     }
-    let stored = store.custom_data(&account.id).await.unwrap();
+    let stored = store.custom_data(&account.id).await.unwrap().data;
     assert_eq!(stored.len(), 5 * writers, "{stored:?}");
 }
 

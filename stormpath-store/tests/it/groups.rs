@@ -1,6 +1,6 @@
 //! Groups and memberships.
 
-use stormpath_client::{AccountId, Backend, Error, GroupStatus};
+use stormpath_client::{AccountId, Error, GroupStatus, prelude::*};
 
 use crate::support::{TestDb, register};
 

@@ -38,6 +38,7 @@ mod support;
 mod accounts;
 mod auth;
 mod custom_data;
+mod flows;
 mod groups;
 mod mail;
 mod postgres;

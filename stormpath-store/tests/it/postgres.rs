@@ -1,6 +1,6 @@
 //! PostgreSQL specifics: the dialect, connection failures, one fresh database per test.
 
-use stormpath_client::Backend;
+use stormpath_client::prelude::*;
 use stormpath_store::{Dialect, Error, Store};
 
 use crate::support::{KEY, PASSWORD, TestDb, register};

@@ -3,7 +3,7 @@
 use std::{fs, os::unix::fs::PermissionsExt, path::Path};
 
 use sqlx::Row;
-use stormpath_client::{Backend, PasswordStrength};
+use stormpath_client::{PasswordStrength, prelude::*};
 use stormpath_store::{Dialect, Error, HashParams, MIN_SIGNING_KEY_LEN, Store};
 
 use crate::support::{KEY, PASSWORD, TestDb, register};
@@ -291,11 +291,11 @@ async fn configured_password_policy_is_stored_and_kept_on_reopen(db: &TestDb) {
     let reopened = db.store().await;
     assert_eq!(reopened.password_strength().await.unwrap(), strict);
     let err = reopened
-        .register(crate::support::new_account("strict@example.com"))
+        .create_account(crate::support::new_account("strict@example.com"))
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, stormpath_client::Error::Validation(m) if m == "Password requires at least 12 characters."),
+        matches!(&err, stormpath_client::Error::Validation(m) if m.message == "Password requires at least 12 characters."),
         "{err:?}"
     );
 }

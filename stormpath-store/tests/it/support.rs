@@ -1,9 +1,13 @@
 //! The test harness: fresh databases, fast stores, and helpers that read the database directly.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use sqlx::Row;
-use stormpath_client::{Account, AccountId, Backend, NewAccount};
+use stormpath_client::{
+    AccessClaims, Account, AccountId, Authenticated, CustomData, EmailKind, EmailTemplates,
+    NewAccount, Notice, RenderedEmail, VersionedCustomData, prelude::*,
+};
 use stormpath_store::{HashParams, Store, StoreBuilder};
 use stormpath_testkit::postgres::PgDatabase;
 use tempfile::TempDir;
@@ -19,6 +23,119 @@ pub(crate) const PASSWORD: &str = "Analytical1";
 pub(crate) struct TestDb {
     url: String,
     kind: Kind,
+    outbox: Outbox,
+}
+
+/// One rendered email: its kind, its recipient and its token.
+type Sent = (EmailKind, String, Option<String>);
+
+/// The emails the stores under test rendered: the store mails one-time tokens itself, so tests
+/// read them here, as a user would read their inbox.
+#[derive(Clone, Default)]
+pub(crate) struct Outbox {
+    sent: Arc<Mutex<Vec<Sent>>>,
+}
+
+impl Outbox {
+    /// The token of the last email sent to `email`.
+    pub(crate) fn token_for(&self, email: &str) -> String {
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(_, to, _)| to == email)
+            .and_then(|(_, _, token)| token.clone())
+            .unwrap_or_else(|| panic!("no email with a token was sent to {email}"))
+    }
+
+    /// What was sent, in order: kind and recipient.
+    pub(crate) fn sent(&self) -> Vec<(EmailKind, String)> {
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(kind, to, _)| (*kind, to.clone()))
+            .collect()
+    }
+}
+
+impl EmailTemplates for Outbox {
+    fn render(&self, notice: &Notice<'_>) -> stormpath_client::Result<RenderedEmail> {
+        self.sent.lock().unwrap().push((
+            notice.kind,
+            notice.account.email.clone(),
+            notice.token.map(str::to_owned),
+        ));
+        Ok(RenderedEmail {
+            subject: format!("{:?}", notice.kind),
+            text: notice.token.unwrap_or_default().to_owned(),
+            html: String::new(),
+        })
+    }
+}
+
+/// The custom-data operations the tests use, over the Backend's compare-and-swap.
+pub(crate) trait CustomDataExt {
+    /// `stormpath_client::merge_custom_data`.
+    async fn merge_custom_data(
+        &self,
+        id: &AccountId,
+        patch: CustomData,
+    ) -> stormpath_client::Result<CustomData>;
+    /// Replaces the whole document.
+    async fn replace_custom_data(
+        &self,
+        id: &AccountId,
+        data: CustomData,
+    ) -> stormpath_client::Result<()>;
+    /// The document and its version.
+    async fn custom_data_versioned(
+        &self,
+        id: &AccountId,
+    ) -> stormpath_client::Result<(CustomData, i64)>;
+}
+
+impl CustomDataExt for Store {
+    async fn merge_custom_data(
+        &self,
+        id: &AccountId,
+        patch: CustomData,
+    ) -> stormpath_client::Result<CustomData> {
+        stormpath_client::merge_custom_data(self, id, patch).await
+    }
+
+    async fn replace_custom_data(
+        &self,
+        id: &AccountId,
+        data: CustomData,
+    ) -> stormpath_client::Result<()> {
+        stormpath_client::update_custom_data(self, id, |doc| {
+            doc.clone_from(&data);
+            Ok::<_, stormpath_client::Error>(())
+        })
+        .await
+    }
+
+    async fn custom_data_versioned(
+        &self,
+        id: &AccountId,
+    ) -> stormpath_client::Result<(CustomData, i64)> {
+        let VersionedCustomData { data, version } = self.custom_data(id).await?;
+        Ok((data, version))
+    }
+}
+
+/// The access-token claims of a session that has them.
+pub(crate) trait ClaimsExt {
+    /// The claims; panics for an API-key session.
+    fn claims(&self) -> &AccessClaims;
+}
+
+impl ClaimsExt for Authenticated {
+    fn claims(&self) -> &AccessClaims {
+        self.claims.as_deref().expect("an access token's claims")
+    }
 }
 
 enum Kind {
@@ -36,6 +153,7 @@ impl TestDb {
         Self {
             url,
             kind: Kind::Sqlite { dir },
+            outbox: Outbox::default(),
         }
     }
 
@@ -46,7 +164,13 @@ impl TestDb {
         Some(Self {
             url: db.url().to_owned(),
             kind: Kind::Postgres { _db: db },
+            outbox: Outbox::default(),
         })
+    }
+
+    /// The emails the stores on this database sent.
+    pub(crate) fn outbox(&self) -> &Outbox {
+        &self.outbox
     }
 
     /// The database URL a store opens.
@@ -70,6 +194,7 @@ impl TestDb {
             .signing_key(KEY)
             .hashing(HashParams::INSECURE_FAST)
             .allow_weak_hashing(true)
+            .email_templates(self.outbox.clone())
     }
 
     /// A store on this database with the test defaults.
@@ -90,7 +215,7 @@ pub(crate) fn new_account(email: &str) -> NewAccount {
 /// Registers an account with [`PASSWORD`].
 pub(crate) async fn register(store: &Store, email: &str) -> Account {
     store
-        .register(new_account(email))
+        .create_account(new_account(email))
         .await
         .unwrap_or_else(|err| panic!("register {email}: {err}"))
 }

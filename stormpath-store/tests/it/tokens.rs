@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
-use stormpath_client::{Account, AccountStatus, AccountUpdate, Backend, Error, TokenSet};
+use stormpath_client::{
+    Account, AccountStatus, AccountUpdate, Error, Refreshed, TokenGrant, TokenSet, prelude::*,
+};
 use stormpath_store::Store;
 
-use crate::support::{KEY, OTHER_KEY, TestDb, register};
+use crate::support::{ClaimsExt, KEY, OTHER_KEY, TestDb, register};
 
 on_both!(
     issued_access_token_verifies_with_the_account_href_as_subject,
@@ -29,12 +31,15 @@ on_both!(
 
 async fn login(store: &Store, email: &str) -> (Account, TokenSet) {
     let account = register(store, email).await;
-    let tokens = store.issue_tokens(&account).await.unwrap();
+    let tokens = store
+        .issue_tokens(&account, TokenGrant::Password)
+        .await
+        .unwrap();
     (account, tokens)
 }
 
 fn refresh_of(tokens: &TokenSet) -> &str {
-    &tokens.refresh.as_ref().expect("a refresh token").0
+    &tokens.refresh.as_ref().expect("a refresh token").token
 }
 
 async fn access_ok(store: &Store, token: &str) -> bool {
@@ -42,7 +47,7 @@ async fn access_ok(store: &Store, token: &str) -> bool {
 }
 
 async fn refresh_err(store: &Store, token: &str) -> Error {
-    match store.refresh(token).await {
+    match store.refresh_tokens(token).await {
         Ok(_) => panic!("the refresh token should have been refused"),
         Err(err) => err,
     }
@@ -57,19 +62,22 @@ async fn issued_access_token_verifies_with_the_account_href_as_subject(db: &Test
         .await
         .unwrap()
         .expect("a fresh access token verifies");
-    assert_eq!(auth.claims.sub, account.href);
+    assert_eq!(auth.claims().sub, account.href);
     assert_eq!(auth.account.href, account.href);
-    assert_eq!(auth.claims.exp, tokens.access_expires_at);
-    assert!(auth.claims.rti.is_some(), "tied to its refresh token");
+    assert_eq!(auth.claims().exp, tokens.access_expires_at);
+    assert!(auth.claims().rti.is_some(), "tied to its refresh token");
 }
 
 async fn refresh_mints_a_new_access_token_and_returns_the_same_refresh_token(db: &TestDb) {
     let store = db.store().await;
     let (account, tokens) = login(&store, "refresh@example.com").await;
-    let (again, who) = store.refresh(refresh_of(&tokens)).await.unwrap();
+    let Refreshed {
+        tokens: again,
+        session: who,
+    } = store.refresh_tokens(refresh_of(&tokens)).await.unwrap();
     assert_eq!(who.account.href, account.href);
-    assert_eq!(who.claims.sub, account.href);
-    assert_eq!(who.claims.exp, again.access_expires_at);
+    assert_eq!(who.claims().sub, account.href);
+    assert_eq!(who.claims().exp, again.access_expires_at);
     assert_ne!(again.access_token, tokens.access_token);
     assert_eq!(
         again.refresh, tokens.refresh,
@@ -80,7 +88,7 @@ async fn refresh_mints_a_new_access_token_and_returns_the_same_refresh_token(db:
         .await
         .unwrap();
     assert_eq!(
-        auth.expect("refreshed token verifies").claims.sub,
+        auth.expect("refreshed token verifies").claims().sub,
         account.href
     );
     assert!(
@@ -100,7 +108,10 @@ async fn refresh_token_is_not_an_access_token_and_access_token_cannot_refresh(db
 async fn revoking_a_refresh_token_kills_it_and_the_access_tokens_minted_with_it(db: &TestDb) {
     let store = db.store().await;
     let (_, tokens) = login(&store, "revoke@example.com").await;
-    let (refreshed, _) = store.refresh(refresh_of(&tokens)).await.unwrap();
+    let Refreshed {
+        tokens: refreshed,
+        session: _,
+    } = store.refresh_tokens(refresh_of(&tokens)).await.unwrap();
     let (_, other) = login(&store, "bystander@example.com").await;
 
     store.revoke_tokens(&[refresh_of(&tokens)]).await.unwrap();
@@ -110,7 +121,7 @@ async fn revoking_a_refresh_token_kills_it_and_the_access_tokens_minted_with_it(
     assert!(!access_ok(&store, &tokens.access_token).await);
     assert!(!access_ok(&store, &refreshed.access_token).await);
     assert!(access_ok(&store, &other.access_token).await);
-    store.refresh(refresh_of(&other)).await.unwrap();
+    store.refresh_tokens(refresh_of(&other)).await.unwrap();
 
     // Revoking garbage or the same token again is not an error.
     store
@@ -124,15 +135,24 @@ async fn revoking_an_access_token_leaves_its_refresh_token_usable(db: &TestDb) {
     let (_, tokens) = login(&store, "logout@example.com").await;
     store.revoke_tokens(&[&tokens.access_token]).await.unwrap();
     assert!(!access_ok(&store, &tokens.access_token).await);
-    let (again, _) = store.refresh(refresh_of(&tokens)).await.unwrap();
+    let Refreshed {
+        tokens: again,
+        session: _,
+    } = store.refresh_tokens(refresh_of(&tokens)).await.unwrap();
     assert!(access_ok(&store, &again.access_token).await);
 }
 
 async fn revoke_all_tokens_kills_every_earlier_token_of_that_account_only(db: &TestDb) {
     let store = db.store().await;
     let (account, first) = login(&store, "all@example.com").await;
-    let second = store.issue_tokens(&account).await.unwrap();
-    let (third, _) = store.refresh(refresh_of(&first)).await.unwrap();
+    let second = store
+        .issue_tokens(&account, TokenGrant::Password)
+        .await
+        .unwrap();
+    let Refreshed {
+        tokens: third,
+        session: _,
+    } = store.refresh_tokens(refresh_of(&first)).await.unwrap();
     let (_, other) = login(&store, "other@example.com").await;
 
     store.revoke_all_tokens(&account.id).await.unwrap();
@@ -149,12 +169,15 @@ async fn revoke_all_tokens_kills_every_earlier_token_of_that_account_only(db: &T
         assert!(matches!(err, Error::InvalidToken), "{err:?}");
     }
     assert!(access_ok(&store, &other.access_token).await);
-    store.refresh(refresh_of(&other)).await.unwrap();
+    store.refresh_tokens(refresh_of(&other)).await.unwrap();
 
     // Logging in again afterwards works.
-    let fresh = store.issue_tokens(&account).await.unwrap();
+    let fresh = store
+        .issue_tokens(&account, TokenGrant::Password)
+        .await
+        .unwrap();
     assert!(access_ok(&store, &fresh.access_token).await);
-    store.refresh(refresh_of(&fresh)).await.unwrap();
+    store.refresh_tokens(refresh_of(&fresh)).await.unwrap();
 }
 
 async fn revocation_survives_reopening_the_store(db: &TestDb) {
@@ -175,7 +198,7 @@ async fn revocation_survives_reopening_the_store(db: &TestDb) {
     assert!(matches!(err, Error::InvalidToken), "{err:?}");
     assert!(!access_ok(&reopened, &all_revoked.access_token).await);
     assert!(access_ok(&reopened, &kept.access_token).await);
-    reopened.refresh(refresh_of(&kept)).await.unwrap();
+    reopened.refresh_tokens(refresh_of(&kept)).await.unwrap();
 }
 
 async fn disabling_an_account_kills_its_tokens(db: &TestDb) {
@@ -203,12 +226,18 @@ async fn token_signed_with_another_key_is_refused(db: &TestDb) {
     // Same database, same accounts and hrefs: only the key differs.
     let impostor = db.builder().signing_key(OTHER_KEY).build().await.unwrap();
     let account = register(&store, "keys@example.com").await;
-    let forged = impostor.issue_tokens(&account).await.unwrap();
+    let forged = impostor
+        .issue_tokens(&account, TokenGrant::Password)
+        .await
+        .unwrap();
     assert!(access_ok(&impostor, &forged.access_token).await);
     assert!(!access_ok(&store, &forged.access_token).await);
     let err = refresh_err(&store, refresh_of(&forged)).await;
     assert!(matches!(err, Error::InvalidToken), "{err:?}");
-    let genuine = store.issue_tokens(&account).await.unwrap();
+    let genuine = store
+        .issue_tokens(&account, TokenGrant::Password)
+        .await
+        .unwrap();
     assert!(!access_ok(&impostor, &genuine.access_token).await);
 }
 
@@ -311,14 +340,17 @@ async fn expired_tokens_are_refused(db: &TestDb) {
 async fn verifying_a_cached_token_needs_no_database(db: &TestDb) {
     let store = db.store().await;
     let account = store
-        .register(stormpath_client::NewAccount {
+        .create_account(stormpath_client::NewAccount {
             email: "hot@example.com".into(),
             password: "Sup3rSecret!".into(),
             ..Default::default()
         })
         .await
         .unwrap();
-    let tokens = store.issue_tokens(&account).await.unwrap();
+    let tokens = store
+        .issue_tokens(&account, TokenGrant::Password)
+        .await
+        .unwrap();
     assert!(
         store
             .verify_access_token(&tokens.access_token)
@@ -351,12 +383,18 @@ async fn header_carries_the_key_id_and_the_token_kind(db: &TestDb) {
     // Without a configured key id, one derived from the key: stable across restarts.
     let plain = db.store().await;
     let first = plain
-        .issue_tokens(&register(&plain, "kid1@example.com").await)
+        .issue_tokens(
+            &register(&plain, "kid1@example.com").await,
+            TokenGrant::Password,
+        )
         .await
         .unwrap();
     let again = db.store().await;
     let second = again
-        .issue_tokens(&register(&again, "kid2@example.com").await)
+        .issue_tokens(
+            &register(&again, "kid2@example.com").await,
+            TokenGrant::Password,
+        )
         .await
         .unwrap();
     let kid = |t: &TokenSet| decode(t.access_token.split('.').next().unwrap())["kid"].clone();
@@ -383,7 +421,10 @@ async fn a_retired_key_verifies_until_it_is_dropped(db: &TestDb) {
         .await
         .unwrap();
     assert!(access_ok(&rotated, &tokens.access_token).await);
-    let (again, _) = rotated.refresh(refresh_of(&tokens)).await.unwrap();
+    let Refreshed {
+        tokens: again,
+        session: _,
+    } = rotated.refresh_tokens(refresh_of(&tokens)).await.unwrap();
     assert_eq!(
         decode(again.access_token.split('.').next().unwrap())["kid"],
         "k2"
@@ -408,17 +449,28 @@ async fn a_retired_key_verifies_until_it_is_dropped(db: &TestDb) {
 async fn a_token_of_another_application_is_refused(db: &TestDb) {
     let store = db.store().await;
     let account = register(&store, "iss@example.com").await;
-    // Same key, same database, another issuer (href base): its tokens are not ours.
+    // Same key, same database, another issuer (the application's href): its tokens are not
+    // ours.
     let foreign = db
         .builder()
         .href_base("https://elsewhere.example/v1")
         .build()
         .await
         .unwrap();
-    let tokens = foreign.issue_tokens(&account).await.unwrap();
+    let tokens = foreign
+        .issue_tokens(&account, TokenGrant::Password)
+        .await
+        .unwrap();
+    let iss = decode(tokens.access_token.split('.').nth(1).unwrap())["iss"].clone();
     assert_eq!(
-        decode(tokens.access_token.split('.').nth(1).unwrap())["iss"],
-        "https://elsewhere.example/v1"
+        iss.as_str(),
+        Some(foreign.application().await.unwrap().href.as_str()),
+        "iss is the application href (spec §6.1)"
+    );
+    assert!(
+        iss.as_str()
+            .unwrap()
+            .starts_with("https://elsewhere.example/v1/applications/")
     );
     assert!(!access_ok(&store, &tokens.access_token).await);
     let err = refresh_err(&store, refresh_of(&tokens)).await;

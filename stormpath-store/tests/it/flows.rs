@@ -1,0 +1,159 @@
+//! The flows whose emails the store sends itself: reset, verification, the change notice.
+
+use stormpath_client::{AccountStatus, EmailKind, Error, NewAccount, prelude::*};
+use stormpath_store::mail::Mailer;
+
+use crate::support::{PASSWORD, TestDb, accounts_with_email_key, new_account, register};
+
+/// A mailer whose SMTP server never answers (a closed port on this machine).
+fn broken_mailer() -> Mailer {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Mailer::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        None,
+        "app@example.com",
+    )
+    .unwrap()
+}
+
+async fn a_reset_link_is_mailed_and_works_once(db: &TestDb) {
+    let store = db.store().await;
+    register(&store, "reset@example.com").await;
+    store
+        .send_password_reset("Reset@Example.com")
+        .await
+        .unwrap();
+    assert_eq!(
+        db.outbox().sent(),
+        [(EmailKind::PasswordReset, "reset@example.com".to_owned())]
+    );
+    let token = db.outbox().token_for("reset@example.com");
+    store.check_password_reset(&token).await.unwrap();
+    store
+        .complete_password_reset(&token, "N3wP4ssw0rd###")
+        .await
+        .unwrap();
+    store
+        .authenticate("reset@example.com", "N3wP4ssw0rd###")
+        .await
+        .unwrap();
+    let again = store.complete_password_reset(&token, "An0therPass").await;
+    assert!(matches!(again, Err(Error::NotFound)), "{again:?}");
+}
+
+async fn unknown_and_disabled_addresses_get_the_same_answer_and_no_mail(db: &TestDb) {
+    let store = db.store().await;
+    let disabled = register(&store, "off@example.com").await;
+    store
+        .update_account(&disabled.id, {
+            let mut update = stormpath_client::AccountUpdate::default();
+            update.status = Some(AccountStatus::Disabled);
+            update
+        })
+        .await
+        .unwrap();
+    store
+        .send_password_reset("nobody@example.com")
+        .await
+        .unwrap();
+    store.send_password_reset("off@example.com").await.unwrap();
+    store
+        .resend_verification_email("off@example.com")
+        .await
+        .unwrap();
+    assert!(db.outbox().sent().is_empty());
+}
+
+async fn an_unverified_account_is_mailed_its_link_and_verifying_enables_it(db: &TestDb) {
+    let store = db.store().await;
+    let account = store
+        .create_account(NewAccount {
+            status: Some(AccountStatus::Unverified),
+            ..new_account("new@example.com")
+        })
+        .await
+        .unwrap();
+    assert_eq!(account.status, AccountStatus::Unverified);
+    let first = db.outbox().token_for("new@example.com");
+    store
+        .resend_verification_email("new@example.com")
+        .await
+        .unwrap();
+    let second = db.outbox().token_for("new@example.com");
+    assert_ne!(first, second);
+    assert!(
+        matches!(store.verify_email(&first).await, Err(Error::NotFound)),
+        "a newer link voids the older one"
+    );
+    let verified = store.verify_email(&second).await.unwrap();
+    assert_eq!(verified.status, AccountStatus::Enabled);
+    store
+        .authenticate("new@example.com", PASSWORD)
+        .await
+        .unwrap();
+}
+
+async fn a_registration_whose_link_cannot_be_sent_is_undone(db: &TestDb) {
+    let store = db.builder().mailer(broken_mailer()).build().await.unwrap();
+    let err = store
+        .create_account(NewAccount {
+            status: Some(AccountStatus::Unverified),
+            ..new_account("lost@example.com")
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::MailUnavailable), "{err:?}");
+    assert_eq!(err.status(), 503);
+    assert_eq!(accounts_with_email_key(&store, "lost@example.com").await, 0);
+    // An enabled account needs no mail: creating it works with the same broken mailer.
+    register(&store, "fine@example.com").await;
+}
+
+async fn a_reset_that_cannot_be_mailed_fails_and_leaves_no_live_link(db: &TestDb) {
+    let store = db.builder().mailer(broken_mailer()).build().await.unwrap();
+    register(&store, "stuck@example.com").await;
+    let err = store
+        .send_password_reset("stuck@example.com")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::MailUnavailable), "{err:?}");
+    let token = db.outbox().token_for("stuck@example.com");
+    let check = store.check_password_reset(&token).await;
+    assert!(matches!(check, Err(Error::NotFound)), "{check:?}");
+}
+
+async fn a_password_change_is_confirmed_by_a_notice(db: &TestDb) {
+    let store = db.store().await;
+    let account = register(&store, "change@example.com").await;
+    store
+        .change_password(&account.id, PASSWORD, "N3wP4ssw0rd###")
+        .await
+        .unwrap();
+    assert_eq!(
+        db.outbox().sent(),
+        [(EmailKind::PasswordChanged, "change@example.com".to_owned())]
+    );
+    // A notice that cannot be sent does not undo the change.
+    let broken = db.builder().mailer(broken_mailer()).build().await.unwrap();
+    broken
+        .change_password(&account.id, "N3wP4ssw0rd###", "Th1rdPassword")
+        .await
+        .unwrap();
+    broken
+        .authenticate("change@example.com", "Th1rdPassword")
+        .await
+        .unwrap();
+}
+
+on_both!(
+    a_reset_link_is_mailed_and_works_once,
+    unknown_and_disabled_addresses_get_the_same_answer_and_no_mail,
+    an_unverified_account_is_mailed_its_link_and_verifying_enables_it,
+    a_registration_whose_link_cannot_be_sent_is_undone,
+    a_reset_that_cannot_be_mailed_fails_and_leaves_no_live_link,
+    a_password_change_is_confirmed_by_a_notice,
+);
