@@ -1,89 +1,80 @@
-//! Outgoing mail: renders the email templates (`email/*.html` and `email/*.txt`, overridable
-//! like the pages) and hands the message to the store's mailer (SMTP, a file-drop directory,
-//! or a log line).
+//! The emails' words and look: the plugin's email templates (`email/*.html` and
+//! `email/*.txt`, overridable like the pages), rendered for the account store, which sends
+//! them itself (see [`stormpath_client::EmailTemplates`]).
 
-use stormpath_client::Account;
-use stormpath_store::mail::Email;
+use std::sync::Arc;
 
-use crate::{Error, Stormpath};
+use stormpath_client::{EmailKind, EmailTemplates, Notice, RenderedEmail};
 
-/// The messages the integration sends.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Template {
-    /// A password-reset link.
-    PasswordReset,
-    /// An email-verification link.
-    Verification,
-    /// A notice that the password changed.
-    PasswordChanged,
+use crate::{config::Settings, templates::Templates};
+
+/// Renders the store's emails with the plugin's templates and links into its own pages.
+pub(crate) struct EmailPages {
+    templates: Arc<Templates>,
+    application: String,
+    /// The public base URL, without a trailing slash: links never come from a request.
+    base_url: String,
+    change_uri: String,
+    verify_uri: String,
 }
 
-impl Template {
-    fn name(self) -> &'static str {
-        match self {
-            Self::PasswordReset => "password-reset",
-            Self::Verification => "verification",
-            Self::PasswordChanged => "password-changed",
-        }
-    }
-
-    fn subject(self) -> &'static str {
-        match self {
-            Self::PasswordReset => "Reset your password",
-            Self::Verification => "Verify your email address",
-            Self::PasswordChanged => "Your password was changed",
-        }
-    }
-
-    fn ttl(self, sp: &Stormpath) -> u64 {
-        let tokens = &sp.settings().config.tokens;
-        match self {
-            Self::PasswordReset => tokens.password_reset_ttl,
-            Self::Verification | Self::PasswordChanged => tokens.verification_ttl,
+impl EmailPages {
+    pub(crate) fn new(settings: &Settings, templates: Arc<Templates>) -> Self {
+        let web = &settings.config.web;
+        Self {
+            templates,
+            application: settings.application.clone(),
+            base_url: web.base_url.trim_end_matches('/').to_owned(),
+            change_uri: web.change_password.uri.clone(),
+            verify_uri: web.verify_email.uri.clone(),
         }
     }
 }
 
-/// An absolute link to `uri` carrying `sptoken` last (spec §10.4): built from the configured
-/// public base URL, never from the request.
-pub(crate) fn link(sp: &Stormpath, uri: &str, token: &str) -> String {
-    let base = sp.settings().config.web.base_url.trim_end_matches('/');
-    format!("{base}{uri}?sptoken={token}")
+/// A template's name and subject line.
+fn template(kind: EmailKind) -> (&'static str, &'static str) {
+    match kind {
+        EmailKind::PasswordReset => ("password-reset", "Reset your password"),
+        EmailKind::EmailVerification => ("verification", "Verify your email address"),
+        _ => ("password-changed", "Your password was changed"),
+    }
 }
 
-/// Renders and sends one message to the account's stored address.
-///
-/// # Errors
-/// [`Error::Mail`] when the transport fails (the cause is logged, not shown).
-pub(crate) async fn send(
-    sp: &Stormpath,
-    template: Template,
-    account: &Account,
-    link: Option<&str>,
-) -> Result<(), Error> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("app_name", &sp.settings().application);
-    ctx.insert("subject", template.subject());
-    let name = account
-        .given_name
-        .as_deref()
-        .filter(|n| !n.is_empty())
-        .unwrap_or("there");
-    ctx.insert("name", name);
-    ctx.insert("email", &account.email);
-    ctx.insert("link", &link);
-    ctx.insert("ttl", &human_duration(template.ttl(sp)));
-    let templates = sp.templates();
-    let email = Email {
-        to: account.email.clone(),
-        subject: format!("{} – {}", template.subject(), sp.settings().application),
-        text: templates.render(&format!("email/{}.txt", template.name()), &ctx)?,
-        html: templates.render(&format!("email/{}.html", template.name()), &ctx)?,
-    };
-    sp.mailer().send(&email).await.map_err(|err| {
-        tracing::error!(error = %err, template = template.name(), "mail not sent");
-        Error::Mail
-    })
+impl EmailTemplates for EmailPages {
+    fn render(&self, notice: &Notice<'_>) -> stormpath_client::Result<RenderedEmail> {
+        let (name, subject) = template(notice.kind);
+        // The link carries `sptoken` last (spec §10.4).
+        let link = notice.token.map(|token| {
+            let uri = match notice.kind {
+                EmailKind::EmailVerification => &self.verify_uri,
+                _ => &self.change_uri,
+            };
+            format!("{}{uri}?sptoken={token}", self.base_url)
+        });
+        let account = notice.account;
+        let mut ctx = tera::Context::new();
+        ctx.insert("app_name", &self.application);
+        ctx.insert("subject", subject);
+        let greeting = account
+            .given_name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or("there");
+        ctx.insert("name", greeting);
+        ctx.insert("email", &account.email);
+        ctx.insert("link", &link);
+        ctx.insert("ttl", &human_duration(notice.ttl_secs));
+        let render = |file: String| {
+            self.templates
+                .render(&file, &ctx)
+                .map_err(stormpath_client::Error::backend)
+        };
+        Ok(RenderedEmail {
+            subject: format!("{subject} – {}", self.application),
+            text: render(format!("email/{name}.txt"))?,
+            html: render(format!("email/{name}.html"))?,
+        })
+    }
 }
 
 /// `86400` → `24 hours`, `1800` → `30 minutes`.
