@@ -6,11 +6,13 @@ use stormpath_client::{AccountStatus, NewAccount};
 
 use crate::{
     CustomField, Stormpath, ValueType,
-    body::{Body, BodyKind},
     config::{FieldSpec, settings::CORE_FIELDS},
     csrf,
     custom_data::{self, Parsed},
+    input::BodyKind,
 };
+
+use super::Registration;
 
 /// A validation failure tied to the field it is about (for the HTML form).
 #[derive(Debug)]
@@ -30,9 +32,10 @@ impl Problem {
 
 /// Checks a registration against the form configuration (spec §5.3, §5.4) and builds the
 /// account to create. JSON answers with the first problem; HTML shows them all.
-pub(super) fn validate(sp: &Stormpath, body: &Body) -> Result<NewAccount, Vec<Problem>> {
+pub(super) fn validate(sp: &Stormpath, input: &Registration) -> Result<NewAccount, Vec<Problem>> {
     let fields = &sp.settings().register_fields;
-    let custom_in_body = match body.fields.get("customData") {
+    let body = &input.value;
+    let custom_in_body = match body.get("customData") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(map)) => map.clone(),
         Some(_) => {
@@ -44,11 +47,11 @@ pub(super) fn validate(sp: &Stormpath, body: &Body) -> Result<NewAccount, Vec<Pr
     };
     let mut problems = Vec::new();
     let mut values: Map<String, Value> = Map::new();
-    let from_form = body.kind == BodyKind::Form;
+    let from_form = input.kind == BodyKind::Form;
     // 1. Required fields, in field order; types.
     for field in fields {
         let is_core = CORE_FIELDS.contains(&field.name.as_str());
-        let raw = body.fields.get(&field.name).or_else(|| {
+        let raw = body.get(&field.name).or_else(|| {
             if is_core {
                 None
             } else {
@@ -98,7 +101,7 @@ pub(super) fn validate(sp: &Stormpath, body: &Body) -> Result<NewAccount, Vec<Pr
     }
     // 3. Fields that are not configured (at the root or inside customData).
     let known = |name: &str| fields.iter().any(|f| f.name == name);
-    for key in body.fields.keys() {
+    for key in body.keys() {
         if !known(key) && key != "customData" && key != csrf::FIELD {
             problems.push(Problem {
                 field: None,
