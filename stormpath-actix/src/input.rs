@@ -231,7 +231,7 @@ pub(crate) enum Text {
     /// A string (possibly empty).
     Given(String),
     /// Something else (a number, an object …).
-    NotText,
+    Other,
 }
 
 impl<'de> Deserialize<'de> for Text {
@@ -239,7 +239,7 @@ impl<'de> Deserialize<'de> for Text {
         Ok(match Value::deserialize(deserializer)? {
             Value::Null => Self::Missing,
             Value::String(s) => Self::Given(s),
-            _ => Self::NotText,
+            _ => Self::Other,
         })
     }
 }
@@ -254,7 +254,7 @@ impl Text {
             Self::Missing => Ok(None),
             Self::Given(s) if s.is_empty() => Ok(None),
             Self::Given(s) => Ok(Some(s)),
-            Self::NotText => Err(Error::BadRequest(format!("{label} must be a string."))),
+            Self::Other => Err(Error::BadRequest(format!("{label} must be a string."))),
         }
     }
 
@@ -262,7 +262,7 @@ impl Text {
     pub(crate) fn shown(&self) -> &str {
         match self {
             Self::Given(s) => s,
-            Self::Missing | Self::NotText => "",
+            Self::Missing | Self::Other => "",
         }
     }
 }

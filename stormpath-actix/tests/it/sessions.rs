@@ -119,6 +119,48 @@ async fn an_expired_access_cookie_is_refreshed_with_the_same_refresh_cookie() {
 }
 
 #[actix_web::test]
+async fn the_plugins_own_protected_routes_send_the_renewed_cookie_back() {
+    let app = TestApp::spawn().await;
+    let res = app.login(&email("renew")).await;
+    let refresh = cookie_value(set_cookies(res.headers(), "refresh_token")[0]).to_owned();
+    for (path, accept) in [("/me", JSON), ("/settings", HTML), ("/me/api-keys", JSON)] {
+        let res = app
+            .fresh_client()
+            .get(app.url(path))
+            .header("Accept", accept)
+            .header(
+                "Cookie",
+                format!("access_token=expired.or.junk; refresh_token={refresh}"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(
+            set_cookies(res.headers(), "access_token").len(),
+            1,
+            "{path} renews the access cookie once"
+        );
+    }
+    let res = app
+        .fresh_client()
+        .get(app.url("/me"))
+        .header("Accept", JSON)
+        .header("Cookie", "access_token=junk; refresh_token=junk")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    for name in ["access_token", "refresh_token"] {
+        assert_eq!(
+            set_cookies(res.headers(), name).len(),
+            1,
+            "{name} deleted once"
+        );
+    }
+}
+
+#[actix_web::test]
 async fn invalid_cookies_are_deleted() {
     let app = TestApp::spawn().await;
     let res = app
