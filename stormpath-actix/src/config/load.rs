@@ -38,35 +38,32 @@ pub(crate) fn load(sources: &Sources) -> Result<Config, Error> {
     if sources.files && explicit.is_none() {
         let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".stormpath"));
         for dir in home.into_iter().chain([PathBuf::from(".")]) {
-            builder = builder.add_source(ApiKeyFile::optional(dir.join("apiKey.properties")));
+            builder = builder.add_source(FileLayer::optional(
+                FileKind::ApiKey,
+                dir.join("apiKey.properties"),
+            ));
             for name in CONFIG_NAMES {
-                builder = builder.add_source(ConfigFile::optional(dir.join(name)));
+                builder =
+                    builder.add_source(FileLayer::optional(FileKind::Settings, dir.join(name)));
             }
         }
     }
     for path in explicit.iter().chain(&sources.extra_file) {
-        builder = builder.add_source(ConfigFile::required(path.clone()));
+        builder = builder.add_source(FileLayer::required(FileKind::Settings, path.clone()));
     }
     builder = builder.add_source(env);
     // A layer may name an API key file: it is read last, over everything else.
-    let tree = tree(&builder)?;
+    let tree = into_tree(builder.build_cloned())?;
     for key in ["client.apiKey.file", "apiKey.file"] {
         if let Some(Value::String(file)) = get_path(&tree, key) {
-            builder = builder.add_source(ApiKeyFile::required(PathBuf::from(file)));
+            builder =
+                builder.add_source(FileLayer::required(FileKind::ApiKey, PathBuf::from(file)));
         }
     }
-    deserialize(tree_of(builder)?)
+    deserialize(into_tree(builder.build())?)
 }
 
-/// The merged tree of a builder's layers.
-fn tree(builder: &config::ConfigBuilder<config::builder::DefaultState>) -> Result<Value, Error> {
-    into_tree(builder.build_cloned())
-}
-
-fn tree_of(builder: config::ConfigBuilder<config::builder::DefaultState>) -> Result<Value, Error> {
-    into_tree(builder.build())
-}
-
+/// The merged tree of a builder's layers, or the error of the layer at fault.
 fn into_tree(built: Result<config::Config, ConfigError>) -> Result<Value, Error> {
     built
         .and_then(config::Config::try_deserialize)
@@ -158,43 +155,51 @@ fn to_config(value: Value) -> config::Value {
     config::Value::new(None, kind)
 }
 
-/// A configuration file (YAML, TOML or JSON by its extension), parsed by the `config` crate.
-/// It may wrap everything in a top-level `stormpath:` key.
+/// What a file layer holds.
+#[derive(Debug, Clone, Copy)]
+enum FileKind {
+    /// A configuration file (YAML, TOML or JSON by its extension), parsed by the `config`
+    /// crate. It may wrap everything in a top-level `stormpath:` key.
+    Settings,
+    /// An `apiKey.properties` file, read into `client.apiKey` (and the legacy `apiKey`).
+    ApiKey,
+}
+
+/// A file layer; an optional one is skipped when the file is not there.
 #[derive(Debug, Clone)]
-struct ConfigFile {
+struct FileLayer {
+    kind: FileKind,
     path: PathBuf,
     required: bool,
 }
 
-impl ConfigFile {
-    fn optional(path: PathBuf) -> Self {
+impl FileLayer {
+    fn optional(kind: FileKind, path: PathBuf) -> Self {
         Self {
+            kind,
             path,
             required: false,
         }
     }
 
-    fn required(path: PathBuf) -> Self {
+    fn required(kind: FileKind, path: PathBuf) -> Self {
         Self {
+            kind,
             path,
             required: true,
         }
     }
-}
 
-impl Source for ConfigFile {
-    fn clone_into_box(&self) -> Box<dyn Source + Send + Sync> {
-        Box::new(self.clone())
+    /// An error about this file.
+    fn error(&self, message: impl std::fmt::Display) -> ConfigError {
+        Keyed::error(self.path.display().to_string(), message)
     }
 
-    fn collect(&self) -> Result<config::Map<String, config::Value>, ConfigError> {
-        if !self.required && !self.path.is_file() {
-            return Ok(config::Map::new());
-        }
+    fn settings(&self) -> Result<config::Map<String, config::Value>, ConfigError> {
         let mut map = config::File::from(self.path.as_path())
             .required(true)
             .collect()
-            .map_err(|e| Keyed::error(self.path.display().to_string(), e))?;
+            .map_err(|e| self.error(e))?;
         if map.len() == 1
             && let Some(inner) = map.shift_remove("stormpath")
         {
@@ -208,45 +213,15 @@ impl Source for ConfigFile {
         }
         Ok(map)
     }
-}
 
-/// An `apiKey.properties` file, read into `client.apiKey` (and the legacy `apiKey`).
-#[derive(Debug, Clone)]
-struct ApiKeyFile {
-    path: PathBuf,
-    required: bool,
-}
-
-impl ApiKeyFile {
-    fn optional(path: PathBuf) -> Self {
-        Self {
-            path,
-            required: false,
-        }
-    }
-
-    fn required(path: PathBuf) -> Self {
-        Self {
-            path,
-            required: true,
-        }
-    }
-}
-
-impl Source for ApiKeyFile {
-    fn clone_into_box(&self) -> Box<dyn Source + Send + Sync> {
-        Box::new(self.clone())
-    }
-
-    fn collect(&self) -> Result<config::Map<String, config::Value>, ConfigError> {
-        let shown = || self.path.display().to_string();
+    fn api_key(&self) -> Result<config::Map<String, config::Value>, ConfigError> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(_) if !self.required => return Ok(config::Map::new()),
-            Err(e) => return Err(Keyed::error(shown(), e)),
+            Err(e) => return Err(self.error(e)),
         };
         let key = stormpath_client::credentials::parse_api_key_properties(&text)
-            .map_err(|e| Keyed::error(shown(), e))?;
+            .map_err(|e| self.error(e))?;
         let mut tree = Value::Object(Map::new());
         for prefix in ["client.apiKey", "apiKey"] {
             set_path(
@@ -261,6 +236,22 @@ impl Source for ApiKeyFile {
             );
         }
         Tree(tree).collect()
+    }
+}
+
+impl Source for FileLayer {
+    fn clone_into_box(&self) -> Box<dyn Source + Send + Sync> {
+        Box::new(self.clone())
+    }
+
+    fn collect(&self) -> Result<config::Map<String, config::Value>, ConfigError> {
+        if !self.required && !self.path.is_file() {
+            return Ok(config::Map::new());
+        }
+        match self.kind {
+            FileKind::Settings => self.settings(),
+            FileKind::ApiKey => self.api_key(),
+        }
     }
 }
 
@@ -398,7 +389,7 @@ mod tests {
         let builder = config::Config::builder()
             .add_source(Tree(defaults()))
             .add_source(layer);
-        deserialize(tree_of(builder)?)
+        deserialize(into_tree(builder.build())?)
     }
 
     fn env_of(pairs: &[(&str, &str)]) -> Env {
@@ -465,7 +456,7 @@ mod tests {
             r#"{"stormpath": {"web": {"logout": {"nextUri": "/bye"}}}}"#,
         )
         .unwrap();
-        let config = layered(ConfigFile::required(path)).unwrap();
+        let config = layered(FileLayer::required(FileKind::Settings, path)).unwrap();
         assert_eq!(config.web.logout.next_uri, "/bye");
     }
 
