@@ -11,9 +11,12 @@ use actix_web::{
 use crate::config::{Config, web::CookieConfig};
 
 /// The value of the request's cookie `name`, from actix's cookie jar (the `Cookie` headers are
-/// parsed once per request and kept in its extensions).
+/// parsed once per request and kept in its extensions; this is `HttpRequest::cookie` without
+/// copying the whole cookie).
 pub(crate) fn value(req: &HttpRequest, name: &str) -> Option<String> {
-    req.cookie(name).map(|cookie| cookie.value().to_owned())
+    let jar = req.cookies().ok()?;
+    let cookie = jar.iter().find(|cookie| cookie.name() == name)?;
+    Some(cookie.value().to_owned())
 }
 
 /// Whether cookies for this request get `Secure`: the configured value, else whether the
