@@ -57,10 +57,7 @@ async fn post(
         Ok(input) => input,
         Err(err) => {
             return respond::failure(&req, &sp, err, |message, status| {
-                let problem = Problem {
-                    field: None,
-                    message,
-                };
+                let problem = Problem::general(message);
                 page(&req, &sp, &Map::new(), &[problem], status)
             });
         }
@@ -126,10 +123,7 @@ async fn success(
             return match format {
                 Format::Json => Ok(actix_web::ResponseError::error_response(&err)),
                 Format::Html => {
-                    let problem = Problem {
-                        field: None,
-                        message: err.to_string(),
-                    };
+                    let problem = Problem::general(err.to_string());
                     let status = StatusCode::SERVICE_UNAVAILABLE;
                     page(req, sp, &Map::new(), &[problem], status)
                 }

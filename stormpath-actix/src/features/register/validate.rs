@@ -22,6 +22,15 @@ pub(super) struct Problem {
 }
 
 impl Problem {
+    /// A problem with the request as a whole.
+    pub(super) fn general(message: impl Into<String>) -> Self {
+        Self {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem with one field.
     pub(super) fn on(field: &str, message: String) -> Self {
         Self {
             field: Some(field.to_owned()),
@@ -39,10 +48,7 @@ pub(super) fn validate(sp: &Stormpath, input: &Registration) -> Result<NewAccoun
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(map)) => map.clone(),
         Some(_) => {
-            return Err(vec![Problem {
-                field: None,
-                message: "customData must be an object.".into(),
-            }]);
+            return Err(vec![Problem::general("customData must be an object.")]);
         }
     };
     let mut problems = Vec::new();
@@ -103,19 +109,17 @@ pub(super) fn validate(sp: &Stormpath, input: &Registration) -> Result<NewAccoun
     let known = |name: &str| fields.iter().any(|f| f.name == name);
     for key in body.keys() {
         if !known(key) && key != "customData" && key != csrf::FIELD {
-            problems.push(Problem {
-                field: None,
-                message: format!("{key} is not a configured registration field."),
-            });
+            problems.push(Problem::general(format!(
+                "{key} is not a configured registration field."
+            )));
         }
     }
     for key in custom_in_body.keys() {
         let custom_field = known(key) && !CORE_FIELDS.contains(&key.as_str());
         if !custom_field && !is_api_key_member(key) {
-            problems.push(Problem {
-                field: None,
-                message: format!("{key} is not a configured registration field."),
-            });
+            problems.push(Problem::general(format!(
+                "{key} is not a configured registration field."
+            )));
         }
     }
     if !problems.is_empty() {
@@ -211,10 +215,7 @@ fn rejected(fields: &[FieldSpec], mismatch: custom_data::Mismatch) -> Problem {
             &spec.name,
             format!("{} is invalid: {}.", spec.label, mismatch.message),
         ),
-        None => Problem {
-            field: None,
-            message: format!("The custom data is invalid: {}.", mismatch.message),
-        },
+        None => Problem::general(format!("The custom data is invalid: {}.", mismatch.message)),
     }
 }
 
