@@ -10,11 +10,12 @@ use actix_web::{
 
 use crate::config::{Config, web::CookieConfig};
 
-/// The value of the request's cookie `name`, from actix's cookie jar (the `Cookie` headers are
-/// parsed once per request and kept in its extensions; this is `HttpRequest::cookie` without
-/// copying the whole cookie).
+/// The value of the request's cookie `name`, from actix's cookie jar: the `Cookie` headers are
+/// parsed once per request and kept in its extensions (`HttpRequest::cookie_raw`, without
+/// copying the whole cookie). The values we set (JWTs, base64url) need no percent-decoding, so
+/// the raw jar spares the hot path decoding every cookie of the request.
 pub(crate) fn value(req: &HttpRequest, name: &str) -> Option<String> {
-    let jar = req.cookies().ok()?;
+    let jar = req.cookies_raw().ok()?;
     let cookie = jar.iter().find(|cookie| cookie.name() == name)?;
     Some(cookie.value().to_owned())
 }
