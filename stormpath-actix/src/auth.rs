@@ -45,10 +45,25 @@ pub(crate) struct Resolved {
     pub(crate) cookies: Vec<Cookie<'static>>,
 }
 
+/// The caller resolved earlier in this request, if anyone asked.
+pub(crate) fn resolved(req: &HttpRequest) -> Option<Rc<Resolved>> {
+    req.extensions().get::<Rc<Resolved>>().cloned()
+}
+
+/// Adds the cookies resolution asked for to a response, except those the response sets itself
+/// (a fresh login's cookies win over a renewed access token).
+pub(crate) fn add_cookies<B>(res: &mut HttpResponse<B>, resolved: &Resolved) {
+    for cookie in &resolved.cookies {
+        if !res.cookies().any(|set| set.name() == cookie.name()) {
+            let _ = res.add_cookie(cookie);
+        }
+    }
+}
+
 /// Resolves the caller once per request (later calls read the request's extensions).
 pub(crate) async fn resolve(req: &HttpRequest, sp: &Stormpath) -> Result<Rc<Resolved>, Error> {
-    if let Some(done) = req.extensions().get::<Rc<Resolved>>() {
-        return Ok(Rc::clone(done));
+    if let Some(done) = resolved(req) {
+        return Ok(done);
     }
     let resolved = Rc::new(resolve_now(req, sp).await?);
     req.extensions_mut().insert(Rc::clone(&resolved));
@@ -84,7 +99,7 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
         });
     }
     let access = cookies::value(req, &config.web.access_token_cookie.name);
-    if let Some(cookie) = &access
+    if let Some(cookie) = access.as_deref()
         && let Some(a) = backend.verify_access_token(cookie).await?
     {
         let caller = Caller {
@@ -99,7 +114,7 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
     }
     let refresh = cookies::value(req, &config.web.refresh_token_cookie.name);
     match refresh {
-        Some(cookie) => match backend.refresh(cookie).await {
+        Some(cookie) => match backend.refresh(&cookie).await {
             Ok((tokens, a)) => {
                 let cookies = cookies::for_tokens(config, &tokens, req);
                 let caller = Caller {
@@ -200,8 +215,6 @@ pub(crate) fn unauthenticated(
                 .finish()
         }
     };
-    for cookie in &resolved.cookies {
-        let _ = res.add_cookie(cookie);
-    }
+    add_cookies(&mut res, resolved);
     res
 }

@@ -10,19 +10,14 @@ use actix_web::{
 
 use crate::config::{Config, web::CookieConfig};
 
-/// The raw value of the request's cookie `name`, read straight from the `Cookie` headers.
-///
-/// The values we set (JWTs, base64url) need no decoding, and reading them in place spares the
-/// hot path the allocation and percent-decoding of every cookie that `HttpRequest::cookie`
-/// performs.
-pub(crate) fn value<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
-    req.headers()
-        .get_all(actix_web::http::header::COOKIE)
-        .filter_map(|header| header.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim_matches('"'))
+/// The value of the request's cookie `name`, from actix's cookie jar: the `Cookie` headers are
+/// parsed once per request and kept in its extensions (`HttpRequest::cookie_raw`, without
+/// copying the whole cookie). The values we set (JWTs, base64url) need no percent-decoding, so
+/// the raw jar spares the hot path decoding every cookie of the request.
+pub(crate) fn value(req: &HttpRequest, name: &str) -> Option<String> {
+    let jar = req.cookies_raw().ok()?;
+    let cookie = jar.iter().find(|cookie| cookie.name() == name)?;
+    Some(cookie.value().to_owned())
 }
 
 /// Whether cookies for this request get `Secure`: the configured value, else whether the

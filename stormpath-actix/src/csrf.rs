@@ -16,8 +16,6 @@ use rand::RngCore;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::body::Body;
-
 /// The cookie holding the random half.
 pub(crate) const COOKIE: &str = "sp_csrf";
 /// The form field.
@@ -42,9 +40,7 @@ fn sign(secret: &[u8], value: &str) -> String {
 }
 
 fn cookie_value(req: &HttpRequest) -> Option<String> {
-    crate::cookies::value(req, COOKIE)
-        .map(str::to_owned)
-        .filter(|v| v.len() >= 22 && v.len() <= 64)
+    crate::cookies::value(req, COOKIE).filter(|v| v.len() >= 22 && v.len() <= 64)
 }
 
 /// The token for this request's cookie, minting a cookie when there is none.
@@ -70,9 +66,9 @@ pub(crate) fn issue(req: &HttpRequest, secret: &[u8]) -> Issued {
     }
 }
 
-/// Whether a form POST carries a valid token (field or header) for its cookie, and does not
-/// come from another site per `Sec-Fetch-Site`.
-pub(crate) fn verify(req: &HttpRequest, body: &Body, secret: &[u8]) -> bool {
+/// Whether a form POST carries a valid token (`field`, the form's `_csrf`, or the header) for
+/// its cookie, and does not come from another site per `Sec-Fetch-Site`.
+pub(crate) fn verify(req: &HttpRequest, field: Option<&str>, secret: &[u8]) -> bool {
     let cross_site = req
         .headers()
         .get("sec-fetch-site")
@@ -84,7 +80,7 @@ pub(crate) fn verify(req: &HttpRequest, body: &Body, secret: &[u8]) -> bool {
     let Some(value) = cookie_value(req) else {
         return false;
     };
-    let presented = body.str(FIELD).map(str::to_owned).or_else(|| {
+    let presented = field.map(str::to_owned).or_else(|| {
         req.headers()
             .get(HEADER)
             .and_then(|v| v.to_str().ok())

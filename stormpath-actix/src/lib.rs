@@ -96,7 +96,6 @@
 #![deny(missing_docs)]
 
 mod auth;
-mod body;
 pub mod config;
 mod cookies;
 mod csrf;
@@ -104,9 +103,14 @@ mod custom_data;
 mod error;
 mod extract;
 mod features;
+mod input;
 mod mail;
 pub mod negotiate;
+mod pages;
 mod redirect;
+mod respond;
+mod routes;
+mod session;
 mod stormpath;
 mod templates;
 

@@ -102,6 +102,12 @@ pub(crate) fn request_format(req: &actix_web::HttpRequest, produces: &[Format]) 
     negotiate(accept, produces)
 }
 
+/// The format negotiated for a request that passed [`guard`] (JSON when none could be, which
+/// the guard rules out).
+pub(crate) fn format(req: &actix_web::HttpRequest, sp: &Stormpath) -> Format {
+    request_format(req, &sp.settings().produces).unwrap_or(Format::Json)
+}
+
 /// The format a guarded request negotiates to (`None`: PASS, or no integration on the app).
 fn guard_format(ctx: &GuardContext<'_>) -> Option<Format> {
     let sp = ctx.app_data::<Stormpath>()?;

@@ -68,7 +68,7 @@ fn forbidden(req: &HttpRequest, sp: &Stormpath) -> HttpResponse {
     const MESSAGE: &str = "You do not have permission to access this page.";
     let format = negotiate::request_format(req, &sp.settings().produces);
     if format == Some(negotiate::Format::Html) {
-        let mut ctx = crate::features::page_context(sp, "Access Denied");
+        let mut ctx = crate::pages::page_context(sp, "Access Denied");
         ctx.insert("message", MESSAGE);
         if let Ok(res) = sp
             .templates()
@@ -110,9 +110,7 @@ impl<R: Responder> Responder for Guarded<R> {
         match self.0 {
             Outcome::Allowed(resolved, out) => {
                 let mut res = out.respond_to(req).map_into_boxed_body();
-                for cookie in &resolved.cookies {
-                    let _ = res.add_cookie(cookie);
-                }
+                auth::add_cookies(&mut res, &resolved);
                 res
             }
             Outcome::Denied(res) => res,

@@ -1,6 +1,6 @@
 //! Safe redirects (spec §2.6): `next` accepts same-site paths only.
 
-use actix_web::{HttpResponse, http::header};
+use actix_web::{HttpRequest, HttpResponse, http::header};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 /// Characters escaped when a path goes into a `Location` header.
@@ -25,6 +25,22 @@ pub(crate) fn safe_next(next: Option<&str>) -> Option<&str> {
             .chars()
             .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
     ok.then_some(next)
+}
+
+/// The request's `next` parameter when it is a same-site path, else `default`.
+pub(crate) fn next_or(req: &HttpRequest, default: &str) -> String {
+    let next = crate::input::query_param(req, "next");
+    safe_next(next.as_deref()).unwrap_or(default).to_owned()
+}
+
+/// `path`, keeping the request's `next` parameter when it is a same-site path (a form's
+/// action, so that the POST redirects where the GET was meant to).
+pub(crate) fn keeping_next(req: &HttpRequest, path: &str) -> String {
+    let next = crate::input::query_param(req, "next");
+    match safe_next(next.as_deref()) {
+        Some(next) => with_next(path, next),
+        None => path.to_owned(),
+    }
 }
 
 /// A `302 Found` to a same-site path.

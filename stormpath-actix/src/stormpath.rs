@@ -41,6 +41,16 @@ impl std::fmt::Debug for Stormpath {
     }
 }
 
+/// The handle, as a handler argument (the feature routes take it this way).
+impl actix_web::FromRequest for Stormpath {
+    type Error = Error;
+    type Future = std::future::Ready<Result<Self, Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(req.app_data::<Self>().cloned().ok_or(Error::NotConfigured))
+    }
+}
+
 impl Stormpath {
     /// Starts configuring an integration (the Rust form of Flask-Stormpath's lazy
     /// `StormpathManager()` + `init_app`).

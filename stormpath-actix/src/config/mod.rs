@@ -13,6 +13,7 @@
 
 pub(crate) mod load;
 pub(crate) mod settings;
+mod sources;
 pub mod web;
 
 use std::fmt;

@@ -4,13 +4,16 @@
 use actix_web::{
     HttpRequest, HttpResponse,
     http::StatusCode,
+    middleware::from_fn,
     web::{self, ServiceConfig},
 };
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    AuthMethod, Error, Stormpath, auth,
-    body::{self, BodyKind},
+    AuthMethod, CurrentUser, Error, Stormpath,
+    input::{BodyKind, Input, Text},
+    routes,
 };
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
@@ -19,6 +22,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
         // A scope: its static prefix is all other requests pay for (no pattern match).
         cfg.service(
             web::scope(&keys.uri)
+                .wrap(from_fn(routes::renewed_cookies))
                 .route("", web::get().to(list))
                 .route("", web::post().to(create))
                 .route("/{id}", web::delete().to(revoke)),
@@ -26,65 +30,48 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     }
 }
 
-/// The caller, or the response that turns them away.
-async fn caller(
-    req: &HttpRequest,
-    sp: &Stormpath,
-) -> Result<Result<auth::Caller, HttpResponse>, Error> {
-    let resolved = auth::resolve(req, sp).await?;
-    Ok(resolved
-        .caller
-        .clone()
-        .ok_or_else(|| auth::unauthenticated(req, sp, &resolved)))
+/// What a creation posts. Forms are only accepted with header credentials (see [`create`]),
+/// which a cross-site form cannot send: no CSRF token is asked for.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct NewKey {
+    name: Text,
 }
 
-async fn list(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
-    let caller = match caller(&req, &sp).await? {
-        Ok(caller) => caller,
-        Err(res) => return Ok(res),
-    };
-    let items = sp.backend().api_keys(&caller.account.id).await?;
+async fn list(sp: Stormpath, user: CurrentUser) -> Result<HttpResponse, Error> {
+    let items = sp.backend().api_keys(&user.id).await?;
     Ok(HttpResponse::Ok().json(json!({ "size": items.len(), "items": items })))
 }
 
 async fn create(
     req: HttpRequest,
     sp: Stormpath,
-    payload: web::Payload,
+    user: CurrentUser,
+    input: Result<Input<NewKey, false>, Error>,
 ) -> Result<HttpResponse, Error> {
-    let caller = match caller(&req, &sp).await? {
-        Ok(caller) => caller,
-        Err(res) => return Ok(res),
-    };
     // A browser can send a form or text/plain cross-site without a preflight; with cookie
     // authentication only JSON (which needs one) is accepted (CSRF-4).
-    let kind = body::kind_of(&req);
-    if caller.method == AuthMethod::Cookie && kind != BodyKind::Json {
+    if user.method() == AuthMethod::Cookie && BodyKind::of(&req) != BodyKind::Json {
         return Ok(Error::json(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Send the request as application/json.",
         ));
     }
-    let body = body::read(&req, payload, sp.settings().config.web.max_body_size).await?;
-    let name = super::text(&body, "name", "Name")?;
+    let name = input?.value.name;
     let key = sp
         .backend()
-        .create_api_key(&caller.account.id, name)
+        .create_api_key(&user.id, name.get("Name")?)
         .await?;
-    tracing::info!(account = %caller.account.href, key = %key.info.id, "API key created");
+    tracing::info!(account = %user.href, key = %key.info.id, "API key created");
     Ok(HttpResponse::Created().json(key))
 }
 
 async fn revoke(
-    req: HttpRequest,
     sp: Stormpath,
+    user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let caller = match caller(&req, &sp).await? {
-        Ok(caller) => caller,
-        Err(res) => return Ok(res),
-    };
-    sp.backend().revoke_api_key(&caller.account.id, &id).await?;
-    tracing::info!(account = %caller.account.href, key = %id, "API key revoked");
+    sp.backend().revoke_api_key(&user.id, &id).await?;
+    tracing::info!(account = %user.href, key = %id, "API key revoked");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,10 +6,19 @@ use actix_web::{
     http::StatusCode,
     web::{self, ServiceConfig},
 };
+use serde::Deserialize;
 use stormpath_client::Account;
 
-use super::{FormField, FormPage, format, query_param, read_form, route, text};
-use crate::{Error, Stormpath, body::Body, negotiate::Format, redirect};
+use crate::{
+    Error, Stormpath,
+    input::{Input, Text, query_param},
+    negotiate::{self, Format},
+    pages::{FormField, FormPage},
+    redirect,
+    respond::{self, Done},
+    routes::route,
+    session,
+};
 
 const NO_TOKEN: &str = "sptoken parameter not provided.";
 
@@ -31,8 +40,16 @@ enum Failure {
     Input(Error),
 }
 
+/// What the form posts (the token may come in the query instead).
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ChangeForm {
+    sptoken: Text,
+    password: Text,
+    confirm_password: Text,
+}
+
 async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
     let token = query_param(&req, "sptoken").filter(|t| !t.is_empty());
     let checked = match &token {
         None => Err(Failure::Missing),
@@ -42,7 +59,7 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
             Err(_) => Err(Failure::Invalid),
         },
     };
-    match (checked, fmt) {
+    match (checked, negotiate::format(&req, &sp)) {
         (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),
         (Ok(()), Format::Html) => page(
             &req,
@@ -51,60 +68,43 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
             None,
             StatusCode::OK,
         ),
-        (Err(failure), _) => fail(&req, &sp, fmt, failure, ""),
+        (Err(failure), _) => fail(&req, &sp, failure, ""),
     }
 }
 
 async fn post(
     req: HttpRequest,
     sp: Stormpath,
-    payload: web::Payload,
+    input: Result<Input<ChangeForm>, Error>,
 ) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
-    let body = read_form(&req, &sp, payload).await;
     let token = query_param(&req, "sptoken")
         .or_else(|| {
-            body.as_ref()
-                .ok()
-                .and_then(|b| b.str("sptoken"))
-                .map(str::to_owned)
+            let form = &input.as_ref().ok()?.value;
+            Some(form.sptoken.shown().to_owned())
         })
         .filter(|t| !t.is_empty());
-    let outcome = match (&token, body) {
+    let outcome = match (&token, input) {
         (None, _) => Err(Failure::Missing),
-        (Some(token), Ok(body)) => reset(&sp, token, &body).await,
+        (Some(token), Ok(input)) => reset(&sp, token, &input.value).await,
         (Some(token), Err(err)) => Err(blame(&sp, token, err).await),
     };
-    let change = &sp.settings().config.web.change_password;
-    match (outcome, fmt) {
-        (Ok(account), Format::Json) if change.auto_login => {
-            let tokens = sp.backend().issue_tokens(&account).await?;
-            let mut res = super::account_json(&account);
-            super::login::set_cookies(&mut res, &sp, &tokens, &req);
-            Ok(res)
+    let web = &sp.settings().config.web;
+    let done = match outcome {
+        Ok(account) if web.change_password.auto_login => {
+            session::start(&req, &sp, &account, &web.login.next_uri).await?
         }
-        (Ok(_), Format::Json) => Ok(HttpResponse::Ok().finish()),
-        (Ok(account), Format::Html) if change.auto_login => {
-            let tokens = sp.backend().issue_tokens(&account).await?;
-            let mut res = redirect::found(&sp.settings().config.web.login.next_uri);
-            super::login::set_cookies(&mut res, &sp, &tokens, &req);
-            Ok(res)
+        Ok(_) => Done::empty(&web.change_password.next_uri),
+        Err(failure) => {
+            return fail(&req, &sp, failure, token.as_deref().unwrap_or_default());
         }
-        (Ok(_), Format::Html) => Ok(redirect::found(&change.next_uri)),
-        (Err(failure), _) => fail(
-            &req,
-            &sp,
-            fmt,
-            failure,
-            token.as_deref().unwrap_or_default(),
-        ),
-    }
+    };
+    Ok(done.respond(negotiate::format(&req, &sp)))
 }
 
 /// Sets the new password; the store checks the token before the password and uses it up.
 /// No HTTP in here.
-async fn reset(sp: &Stormpath, token: &str, body: &Body) -> Result<Account, Failure> {
-    let password = match new_password(body) {
+async fn reset(sp: &Stormpath, token: &str, form: &ChangeForm) -> Result<Account, Failure> {
+    let password = match new_password(form) {
         Ok(password) => password,
         Err(problem) => return Err(blame(sp, token, problem).await),
     };
@@ -119,10 +119,12 @@ async fn reset(sp: &Stormpath, token: &str, body: &Body) -> Result<Account, Fail
 }
 
 /// The new password, present and confirmed.
-fn new_password(body: &Body) -> Result<&str, Error> {
-    let password = text(body, "password", "Password")?
+fn new_password(form: &ChangeForm) -> Result<&str, Error> {
+    let password = form
+        .password
+        .get("Password")?
         .ok_or_else(|| Error::BadRequest("Password is required.".into()))?;
-    let confirm = text(body, "confirmPassword", "Confirm Password")?;
+    let confirm = form.confirm_password.get("Confirm Password")?;
     if confirm.is_some_and(|c| c != password) {
         return Err(Error::BadRequest("Passwords do not match.".into()));
     }
@@ -139,27 +141,25 @@ async fn blame(sp: &Stormpath, token: &str, problem: Error) -> Failure {
     }
 }
 
+/// The answer to a reset that did not go through.
 fn fail(
     req: &HttpRequest,
     sp: &Stormpath,
-    fmt: Format,
     failure: Failure,
     token: &str,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
-    match (failure, fmt) {
+    let format = negotiate::format(req, sp);
+    match (failure, format) {
         (Failure::Missing, Format::Json) => Ok(Error::json(StatusCode::BAD_REQUEST, NO_TOKEN)),
         (Failure::Missing, Format::Html) => Ok(redirect::found(&web.forgot_password.uri)),
-        (Failure::Invalid, Format::Json) => Ok(super::json_error(&Error::Backend(
-            stormpath_client::Error::NotFound,
-        ))),
+        (Failure::Invalid, Format::Json) => Ok(actix_web::ResponseError::error_response(
+            &Error::Backend(stormpath_client::Error::NotFound),
+        )),
         (Failure::Invalid, Format::Html) => Ok(redirect::found(&web.change_password.error_uri)),
-        (Failure::Input(err), _) if err.is_internal() => Err(err),
-        (Failure::Input(err), Format::Json) => Ok(super::json_error(&err)),
-        (Failure::Input(err), Format::Html) => {
-            let status = super::html_status(&err);
-            page(req, sp, token, Some(err.to_string()), status)
-        }
+        (Failure::Input(err), _) => respond::failure(req, sp, err, |error, status| {
+            page(req, sp, token, Some(error), status)
+        }),
     }
 }
 

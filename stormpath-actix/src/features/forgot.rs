@@ -6,13 +6,15 @@ use actix_web::{
     http::StatusCode,
     web::{self, ServiceConfig},
 };
+use serde::Deserialize;
 
-use super::{FormField, FormPage, format, html_route, query_param, read_form, route, text};
 use crate::{
     Error, Stormpath,
+    input::{Input, Text, query_param},
     mail::{self, Template},
-    negotiate::Format,
-    redirect,
+    pages::{FormField, FormPage},
+    respond::{self, Done},
+    routes::{html_route, route},
 };
 
 /// The banner for `?status=invalid_sptoken` (spec §9).
@@ -31,35 +33,32 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     page(&req, &sp, None, None, StatusCode::OK)
 }
 
+/// What the form posts.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ForgotForm {
+    email: Text,
+}
+
 async fn post(
     req: HttpRequest,
     sp: Stormpath,
-    payload: web::Payload,
+    input: Result<Input<ForgotForm>, Error>,
 ) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
     let mut submitted = String::new();
-    let outcome = match read_form(&req, &sp, payload).await {
-        Ok(body) => match text(&body, "email", "Email") {
-            Ok(email) => {
-                submitted = email.unwrap_or_default().to_owned();
-                request_reset(&sp, email).await
-            }
-            Err(err) => Err(err),
-        },
-        Err(err) => Err(err),
-    };
-    match (outcome, fmt) {
-        (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),
-        (Ok(()), Format::Html) => Ok(redirect::found(
+    let outcome = async {
+        let email = input?.value.email;
+        let email = email.get("Email")?;
+        submitted = email.unwrap_or_default().to_owned();
+        request_reset(&sp, email).await?;
+        Ok(Done::empty(
             &sp.settings().config.web.forgot_password.next_uri,
-        )),
-        (Err(err), _) if err.is_internal() => Err(err),
-        (Err(err), Format::Json) => Ok(super::json_error(&err)),
-        (Err(err), Format::Html) => {
-            let status = super::html_status(&err);
-            page(&req, &sp, Some(&submitted), Some(err.to_string()), status)
-        }
+        ))
     }
+    .await;
+    respond::answer(&req, &sp, outcome, |error, status| {
+        page(&req, &sp, Some(&submitted), Some(error), status)
+    })
 }
 
 /// Issues a reset token and mails it when an ENABLED account has this address; does nothing

@@ -5,11 +5,18 @@ use actix_web::{
     http::StatusCode,
     web::{self, ServiceConfig},
 };
-use serde::Serialize;
-use stormpath_client::{Account, TokenSet};
+use serde::{Deserialize, Serialize};
+use stormpath_client::Account;
 
-use super::{FormField, FormPage, format, json_error, query_param, read_form, route, text};
-use crate::{Error, Stormpath, cookies, negotiate::Format, redirect};
+use crate::{
+    Error, Stormpath,
+    input::{Input, Text, query_param},
+    negotiate::{self, Format},
+    pages::{FormField, FormPage},
+    redirect, respond,
+    routes::route,
+    session,
+};
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let login = &sp.settings().config.web.login;
@@ -19,86 +26,59 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     }
 }
 
+/// What the login form posts.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct LoginForm {
+    login: Text,
+    password: Text,
+}
+
 async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
-    match format(&req, &sp) {
-        Format::Json => Ok(HttpResponse::Ok().json(serde_json::json!({
-            "form": { "fields": sp.settings().login_fields.iter().filter(|f| f.visible).collect::<Vec<_>>() },
-            "accountStores": [],
-        }))),
+    match negotiate::format(&req, &sp) {
+        Format::Json => Ok(respond::form_view(&visible_fields(&sp))),
         Format::Html => page(&req, &sp, "", None, StatusCode::OK),
     }
+}
+
+fn visible_fields(sp: &Stormpath) -> Vec<&crate::config::FieldSpec> {
+    sp.settings()
+        .login_fields
+        .iter()
+        .filter(|f| f.visible)
+        .collect()
 }
 
 async fn post(
     req: HttpRequest,
     sp: Stormpath,
-    payload: web::Payload,
+    input: Result<Input<LoginForm>, Error>,
 ) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
-    let (outcome, login) = match read_form(&req, &sp, payload).await {
-        Ok(body) => {
-            let login = body.str("login").unwrap_or_default().to_owned();
-            let outcome = match (
-                text(&body, "login", "Login"),
-                text(&body, "password", "Password"),
-            ) {
-                (Err(e), _) | (_, Err(e)) => Err(e),
-                (Ok(login), Ok(password)) => authenticate(&sp, login, password).await,
-            };
-            (outcome, login)
-        }
-        Err(err) => (Err(err), String::new()),
-    };
-    match (outcome, fmt) {
-        (Ok((account, tokens)), Format::Json) => {
-            let mut res = super::account_json(&account);
-            set_cookies(&mut res, &sp, &tokens, &req);
-            Ok(res)
-        }
-        (Ok((_, tokens)), Format::Html) => {
-            let next = query_param(&req, "next");
-            let target = redirect::safe_next(next.as_deref())
-                .unwrap_or(&sp.settings().config.web.login.next_uri);
-            let mut res = redirect::found(target);
-            set_cookies(&mut res, &sp, &tokens, &req);
-            Ok(res)
-        }
-        (Err(err), _) if err.is_internal() => Err(err),
-        (Err(err), Format::Json) => Ok(json_error(&err)),
-        (Err(err), Format::Html) => page(
-            &req,
-            &sp,
-            &login,
-            Some(&err.to_string()),
-            super::html_status(&err),
-        ),
+    let login = input
+        .as_ref()
+        .map_or("", |i| i.value.login.shown())
+        .to_owned();
+    let outcome = async {
+        let account = authenticate(&sp, &input?.value).await?;
+        let to = redirect::next_or(&req, &sp.settings().config.web.login.next_uri);
+        session::start(&req, &sp, &account, to).await
     }
+    .await;
+    respond::answer(&req, &sp, outcome, |error, status| {
+        page(&req, &sp, &login, Some(&error), status)
+    })
 }
 
-/// Checks the credentials and issues tokens. No HTTP in here.
-pub(crate) async fn authenticate(
-    sp: &Stormpath,
-    login: Option<&str>,
-    password: Option<&str>,
-) -> Result<(Account, TokenSet), Error> {
+/// Checks the credentials. No HTTP in here.
+async fn authenticate(sp: &Stormpath, form: &LoginForm) -> Result<Account, Error> {
+    let login = form.login.get("Login")?;
+    let password = form.password.get("Password")?;
     let login = login.map(str::trim).filter(|l| !l.is_empty());
     let login = login.ok_or_else(|| Error::BadRequest("Login is required.".into()))?;
     let password = password.ok_or_else(|| Error::BadRequest("Password is required.".into()))?;
     let account = sp.backend().authenticate(login, password).await?;
-    let tokens = sp.backend().issue_tokens(&account).await?;
     tracing::info!(account = %account.href, "login");
-    Ok((account, tokens))
-}
-
-pub(crate) fn set_cookies(
-    res: &mut HttpResponse,
-    sp: &Stormpath,
-    tokens: &TokenSet,
-    req: &HttpRequest,
-) {
-    for cookie in cookies::for_tokens(&sp.settings().config, tokens, req) {
-        let _ = res.add_cookie(&cookie);
-    }
+    Ok(account)
 }
 
 /// A status banner above the login form (spec §9).
@@ -153,13 +133,9 @@ fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
-    let next = query_param(req, "next");
-    let action = match redirect::safe_next(next.as_deref()) {
-        Some(next) => redirect::with_next(&web.login.uri, next),
-        None => web.login.uri.clone(),
-    };
+    let action = redirect::keeping_next(req, &web.login.uri);
     let mut page = FormPage::new(&web.login.view, "Log In", action, "Log In");
-    for f in sp.settings().login_fields.iter().filter(|f| f.visible) {
+    for f in visible_fields(sp) {
         page.fields.push(FormField {
             placeholder: &f.placeholder,
             required: f.required,

@@ -11,7 +11,7 @@ use stormpath_client::TokenSet;
 
 use crate::{
     Error, Stormpath, auth,
-    body::{self, BodyKind},
+    input::{self, BodyKind},
 };
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
@@ -124,12 +124,13 @@ async fn grant(
             "Credentials must be sent in the request body.",
         )));
     }
-    if body::kind_of(req) != BodyKind::Form {
+    if BodyKind::of(req) != BodyKind::Form {
         return Ok(Err(OAuthError::request(
             "The body must be application/x-www-form-urlencoded.",
         )));
     }
-    let raw = match body::read_raw(req, payload, sp.settings().config.web.max_body_size).await {
+    // Not the `Input` extractor: a repeated parameter is an error here, not "first wins".
+    let raw = match input::read(payload, sp.settings().config.web.max_body_size).await {
         Ok(raw) => raw,
         Err(Error::PayloadTooLarge) => {
             return Ok(Err(OAuthError::request("The request body is too large.")));

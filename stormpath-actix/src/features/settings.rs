@@ -3,100 +3,84 @@
 
 use actix_web::{
     HttpRequest, HttpResponse,
-    http::StatusCode,
-    web::{self, ServiceConfig},
+    http::{Method, StatusCode},
+    web::ServiceConfig,
 };
+use serde::Deserialize;
 
-use super::{FormField, FormPage, format, html_route, query_param, read_form, route, text};
 use crate::{
-    Error, Stormpath, auth,
-    body::Body,
+    CurrentUser, Error, Stormpath,
+    input::{Input, Text, query_param},
     mail::{self, Template},
-    negotiate::Format,
-    redirect,
+    negotiate,
+    pages::{FormField, FormPage},
+    respond,
+    routes::protected,
+    session,
 };
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let settings = &sp.settings().config.web.settings;
     if settings.enabled {
-        cfg.route(&settings.uri, html_route(web::get()).to(get));
-        cfg.route(&settings.uri, route(web::post()).to(post));
+        let uri = &settings.uri;
+        protected(cfg, uri, Method::GET, Some(negotiate::html_guard), get);
+        protected(cfg, uri, Method::POST, Some(negotiate::guard), post);
     }
 }
 
-async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
-    let resolved = auth::resolve(&req, &sp).await?;
-    let Some(caller) = &resolved.caller else {
-        return Ok(auth::unauthenticated(&req, &sp, &resolved));
-    };
+/// What the form posts.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct SettingsForm {
+    current_password: Text,
+    password: Text,
+    confirm_password: Text,
+}
+
+async fn get(req: HttpRequest, sp: Stormpath, user: CurrentUser) -> Result<HttpResponse, Error> {
     let notice = (query_param(&req, "status").as_deref() == Some("changed"))
         .then_some("Your password has been changed.");
-    page(
-        &req,
-        &sp,
-        &caller.account.email,
-        notice,
-        None,
-        StatusCode::OK,
-    )
+    page(&req, &sp, &user.email, notice, None, StatusCode::OK)
 }
 
 async fn post(
     req: HttpRequest,
     sp: Stormpath,
-    payload: web::Payload,
+    user: CurrentUser,
+    input: Result<Input<SettingsForm>, Error>,
 ) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
-    let resolved = auth::resolve(&req, &sp).await?;
-    let Some(caller) = resolved.caller.clone() else {
-        return Ok(auth::unauthenticated(&req, &sp, &resolved));
-    };
-    let outcome = match read_form(&req, &sp, payload).await {
-        Ok(body) => change(&sp, &caller, &body).await,
-        Err(err) => Err(err),
-    };
-    match (outcome, fmt) {
-        (Ok(tokens), _) => {
-            let mut res = match fmt {
-                Format::Json => super::account_json(&caller.account),
-                Format::Html => redirect::found(&sp.settings().config.web.settings.next_uri),
-            };
-            super::login::set_cookies(&mut res, &sp, &tokens, &req);
-            Ok(res)
-        }
-        (Err(err), _) if err.is_internal() => Err(err),
-        (Err(err), Format::Json) => Ok(super::json_error(&err)),
-        (Err(err), Format::Html) => {
-            let status = super::html_status(&err);
-            page(
-                &req,
-                &sp,
-                &caller.account.email,
-                None,
-                Some(err.to_string()),
-                status,
-            )
-        }
+    let outcome = async {
+        change(&sp, &user, &input?.value).await?;
+        let to = &sp.settings().config.web.settings.next_uri;
+        session::start(&req, &sp, &user, to).await
     }
+    .await;
+    respond::answer(&req, &sp, outcome, |error, status| {
+        page(&req, &sp, &user.email, None, Some(error), status)
+    })
 }
 
-/// Checks the form, changes the password (revoking every token of the account) and issues
-/// fresh tokens for this session. No HTTP in here.
-async fn change(
-    sp: &Stormpath,
-    caller: &auth::Caller,
-    body: &Body,
-) -> Result<stormpath_client::TokenSet, Error> {
-    let current = text(body, "currentPassword", "Current Password")?
+/// Checks the form and changes the password (revoking every token of the account). No HTTP
+/// in here.
+async fn change(sp: &Stormpath, user: &CurrentUser, form: &SettingsForm) -> Result<(), Error> {
+    let current = form
+        .current_password
+        .get("Current Password")?
         .ok_or_else(|| Error::BadRequest("Current Password is required.".into()))?;
-    let password = text(body, "password", "New Password")?
+    let password = form
+        .password
+        .get("New Password")?
         .ok_or_else(|| Error::BadRequest("New Password is required.".into()))?;
-    if text(body, "confirmPassword", "Confirm Password")?.is_some_and(|c| c != password) {
+    if form
+        .confirm_password
+        .get("Confirm Password")?
+        .is_some_and(|c| c != password)
+    {
         return Err(Error::BadRequest("Passwords do not match.".into()));
     }
-    let backend = sp.backend();
-    match backend
-        .change_password(&caller.account.id, current, password)
+    match sp
+        .backend()
+        .change_password(&user.id, current, password)
         .await
     {
         Ok(()) => {}
@@ -107,15 +91,15 @@ async fn change(
         }
         Err(err) => return Err(err.into()),
     }
-    tracing::info!(account = %caller.account.href, "password changed");
+    tracing::info!(account = %user.href, "password changed");
     // The notice is best effort: the change itself has happened.
-    if mail::send(sp, Template::PasswordChanged, &caller.account, None)
+    if mail::send(sp, Template::PasswordChanged, user, None)
         .await
         .is_err()
     {
-        tracing::warn!(account = %caller.account.href, "password-change notice not sent");
+        tracing::warn!(account = %user.href, "password-change notice not sent");
     }
-    Ok(backend.issue_tokens(&caller.account).await?)
+    Ok(())
 }
 
 fn page(

@@ -6,14 +6,19 @@ use actix_web::{
     http::StatusCode,
     web::{self, ServiceConfig},
 };
+use serde::Deserialize;
 use stormpath_client::Account;
 
-use super::{FormField, FormPage, format, query_param, read_form, route, text};
 use crate::{
     Error, Stormpath,
+    input::{Input, Text, query_param},
     mail::{self, Template},
-    negotiate::Format,
+    negotiate::{self, Format},
+    pages::{FormField, FormPage},
     redirect,
+    respond::{self, Done},
+    routes::route,
+    session,
 };
 
 const INVALID_LINK: &str =
@@ -28,9 +33,8 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
 }
 
 async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
     let Some(token) = query_param(&req, "sptoken").filter(|t| !t.is_empty()) else {
-        return match fmt {
+        return match negotiate::format(&req, &sp) {
             Format::Json => Ok(Error::json(
                 StatusCode::BAD_REQUEST,
                 "sptoken parameter not provided.",
@@ -42,62 +46,47 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
         Ok(account) => account,
         Err(err) if err.is_backend() => return Err(err.into()),
         Err(err) => {
-            return match fmt {
-                Format::Json => Ok(super::json_error(&Error::Backend(err))),
-                Format::Html => page(&req, &sp, Some(INVALID_LINK), None, StatusCode::OK),
-            };
+            return respond::failure(&req, &sp, err.into(), |_, _| {
+                page(&req, &sp, Some(INVALID_LINK), None, StatusCode::OK)
+            });
         }
     };
     tracing::info!(account = %account.href, "email verified");
     let web = &sp.settings().config.web;
-    if !web.register.auto_login {
-        return Ok(match fmt {
-            Format::Json => HttpResponse::Ok().finish(),
-            Format::Html => redirect::found(&web.verify_email.next_uri),
-        });
-    }
-    let tokens = sp.backend().issue_tokens(&account).await?;
-    let mut res = match fmt {
-        Format::Json => super::account_json(&account),
-        Format::Html => {
-            let next = query_param(&req, "next");
-            redirect::found(redirect::safe_next(next.as_deref()).unwrap_or(&web.login.next_uri))
-        }
+    let done = if web.register.auto_login {
+        let to = redirect::next_or(&req, &web.login.next_uri);
+        session::start(&req, &sp, &account, to).await?
+    } else {
+        Done::empty(&web.verify_email.next_uri)
     };
-    super::login::set_cookies(&mut res, &sp, &tokens, &req);
-    Ok(res)
+    Ok(done.respond(negotiate::format(&req, &sp)))
+}
+
+/// What the resend form posts: the address, as `email` or `login`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ResendForm {
+    email: Text,
+    login: Text,
 }
 
 /// Resends the link. Answers the same whether or not the address has an UNVERIFIED account.
 async fn post(
     req: HttpRequest,
     sp: Stormpath,
-    payload: web::Payload,
+    input: Result<Input<ResendForm>, Error>,
 ) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
-    let outcome = match read_form(&req, &sp, payload).await {
-        Ok(body) => match (text(&body, "email", "Email"), text(&body, "login", "Email")) {
-            (Err(e), _) | (_, Err(e)) => Err(e),
-            (Ok(email), Ok(login)) => resend(&sp, email.or(login)).await,
-        },
-        Err(err) => Err(err),
-    };
-    match (outcome, fmt) {
-        (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),
-        (Ok(()), Format::Html) => Ok(redirect::found(&format!(
-            "{}?status=unverified",
-            sp.settings().config.web.login.uri
-        ))),
-        (Err(err), _) if err.is_internal() => Err(err),
-        (Err(err), Format::Json) => Ok(super::json_error(&err)),
-        (Err(err), Format::Html) => page(
-            &req,
-            &sp,
-            None,
-            Some(err.to_string()),
-            super::html_status(&err),
-        ),
+    let outcome = async {
+        let form = input?.value;
+        let (email, login) = (form.email.get("Email")?, form.login.get("Email")?);
+        resend(&sp, email.or(login)).await?;
+        let login = &sp.settings().config.web.login.uri;
+        Ok(Done::empty(format!("{login}?status=unverified")))
     }
+    .await;
+    respond::answer(&req, &sp, outcome, |error, status| {
+        page(&req, &sp, None, Some(error), status)
+    })
 }
 
 async fn resend(sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {

@@ -139,3 +139,32 @@ async fn wrong_json_types_are_400() {
         assert_json_error(app.post_json("/register", &body).await, 400, "").await;
     }
 }
+
+#[actix_web::test]
+async fn duplicate_json_keys_are_400_naming_the_key() {
+    let app = TestApp::spawn_with(|b| b.web(|w| w.verify_email.enabled = Some(true))).await;
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "/login",
+            r#"{"login":"a@b.c","login":"x@y.z","password":"x"}"#,
+            "login",
+        ),
+        (
+            "/register",
+            r#"{"email":"a@b.c","givenName":"A","surname":"B","password":"x","password":"y"}"#,
+            "password",
+        ),
+        (
+            "/register",
+            r#"{"email":"d@b.c","customData":{"color":"red","color":"blue"}}"#,
+            "color",
+        ),
+        ("/forgot", r#"{"email":"a@b.c","email":"x@y.z"}"#, "email"),
+        ("/verify", r#"{"email":"a@b.c","email":"x@y.z"}"#, "email"),
+    ];
+    for (path, body, key) in cases {
+        let res = post_raw(&app, path, JSON, body.as_bytes().to_vec()).await;
+        let message = format!("Duplicate field \"{key}\" in the request body.");
+        assert_json_error(res, 400, &message).await;
+    }
+}

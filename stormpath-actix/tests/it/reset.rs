@@ -379,3 +379,30 @@ async fn truncated_tokens_and_tokens_of_since_disabled_accounts_are_refused() {
         .await;
     assert_json_error(res, 404, "").await;
 }
+
+#[actix_web::test]
+async fn a_duplicated_json_key_is_400_and_leaves_the_token_usable() {
+    let app = TestApp::spawn().await;
+    let (_, token) = mailed_token(&app, "dupkey").await;
+    let res = app
+        .fresh_client()
+        .post(app.url(&format!("/change?sptoken={token}")))
+        .header("Accept", JSON)
+        .header("Content-Type", JSON)
+        .body(r#"{"password":"foobar123!","password":"other123!"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(
+        res,
+        400,
+        "Duplicate field \"password\" in the request body.",
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/change?sptoken={token}"), JSON)
+            .await
+            .status(),
+        200
+    );
+}

@@ -5,6 +5,22 @@ use serde_json::json;
 
 use crate::support::*;
 
+/// A GET from a client without a cookie jar, sending `cookie` as its `Cookie` header.
+async fn get_with_cookie(
+    app: &TestApp,
+    path: &str,
+    accept: &str,
+    cookie: impl AsRef<str>,
+) -> reqwest::Response {
+    app.fresh_client()
+        .get(app.url(path))
+        .header("Accept", accept)
+        .header("Cookie", cookie.as_ref())
+        .send()
+        .await
+        .unwrap()
+}
+
 #[actix_web::test]
 async fn unauthenticated_html_is_redirected_to_login_with_next() {
     let app = TestApp::spawn().await;
@@ -83,17 +99,8 @@ async fn an_expired_access_cookie_is_refreshed_with_the_same_refresh_cookie() {
     let res = app.login(&email("refresh")).await;
     let refresh_line = set_cookies(res.headers(), "refresh_token")[0].to_owned();
     let refresh = cookie_value(&refresh_line).to_owned();
-    let client = app.fresh_client();
-    let res = client
-        .get(app.url("/dashboard"))
-        .header("Accept", JSON)
-        .header(
-            "Cookie",
-            format!("access_token=expired.or.junk; refresh_token={refresh}"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let cookie = format!("access_token=expired.or.junk; refresh_token={refresh}");
+    let res = get_with_cookie(&app, "/dashboard", JSON, cookie).await;
     assert_eq!(res.status(), 200);
     let new_access = set_cookies(res.headers(), "access_token");
     assert_eq!(new_access.len(), 1);
@@ -119,16 +126,41 @@ async fn an_expired_access_cookie_is_refreshed_with_the_same_refresh_cookie() {
 }
 
 #[actix_web::test]
+async fn the_plugins_own_protected_routes_send_the_renewed_cookie_back() {
+    let app = TestApp::spawn().await;
+    let res = app.login(&email("renew")).await;
+    let refresh = cookie_value(set_cookies(res.headers(), "refresh_token")[0]).to_owned();
+    for (path, accept) in [("/me", JSON), ("/settings", HTML), ("/me/api-keys", JSON)] {
+        let cookie = format!("access_token=expired.or.junk; refresh_token={refresh}");
+        let res = get_with_cookie(&app, path, accept, cookie).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(
+            set_cookies(res.headers(), "access_token").len(),
+            1,
+            "{path} renews the access cookie once"
+        );
+    }
+    let res = get_with_cookie(&app, "/me", JSON, "access_token=junk; refresh_token=junk").await;
+    assert_eq!(res.status(), 401);
+    for name in ["access_token", "refresh_token"] {
+        assert_eq!(
+            set_cookies(res.headers(), name).len(),
+            1,
+            "{name} deleted once"
+        );
+    }
+}
+
+#[actix_web::test]
 async fn invalid_cookies_are_deleted() {
     let app = TestApp::spawn().await;
-    let res = app
-        .fresh_client()
-        .get(app.url("/dashboard"))
-        .header("Accept", JSON)
-        .header("Cookie", "access_token=junk; refresh_token=junk")
-        .send()
-        .await
-        .unwrap();
+    let res = get_with_cookie(
+        &app,
+        "/dashboard",
+        JSON,
+        "access_token=junk; refresh_token=junk",
+    )
+    .await;
     assert_eq!(res.status(), 401);
     for name in ["access_token", "refresh_token"] {
         assert!(
@@ -182,14 +214,7 @@ async fn forged_expired_and_misused_tokens_are_401() {
             .unwrap();
         assert_eq!(res.status(), 401, "{token}");
     }
-    let res = app
-        .fresh_client()
-        .get(app.url("/dashboard"))
-        .header("Accept", JSON)
-        .header("Cookie", format!("access_token={refresh}"))
-        .send()
-        .await
-        .unwrap();
+    let res = get_with_cookie(&app, "/dashboard", JSON, format!("access_token={refresh}")).await;
     assert_eq!(res.status(), 401, "a refresh token is not an access cookie");
 }
 

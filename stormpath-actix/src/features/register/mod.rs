@@ -13,8 +13,21 @@ mod validate;
 
 use validate::{Problem, validate};
 
-use super::{FormField, FormPage, format, query_param, read_form, route};
-use crate::{Error, Stormpath, config::FieldSpec, negotiate::Format, redirect};
+use crate::{
+    Error, Stormpath,
+    config::FieldSpec,
+    input::Input,
+    negotiate::{self, Format},
+    pages::{FormField, FormPage},
+    redirect,
+    respond::{self, Done},
+    routes::route,
+    session,
+};
+
+/// What a registration posts: the configured fields, typed by [`validate`] (they are
+/// configuration, not a struct).
+type Registration = Input<Map<String, Value>>;
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let register = &sp.settings().config.web.register;
@@ -25,11 +38,8 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
 }
 
 async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
-    match format(&req, &sp) {
-        Format::Json => Ok(HttpResponse::Ok().json(serde_json::json!({
-            "form": { "fields": visible(&sp).collect::<Vec<_>>() },
-            "accountStores": [],
-        }))),
+    match negotiate::format(&req, &sp) {
+        Format::Json => Ok(respond::form_view(&visible(&sp).collect::<Vec<_>>())),
         Format::Html => page(&req, &sp, &Map::new(), &[], StatusCode::OK),
     }
 }
@@ -41,35 +51,32 @@ fn visible(sp: &Stormpath) -> impl Iterator<Item = &FieldSpec> {
 async fn post(
     req: HttpRequest,
     sp: Stormpath,
-    payload: web::Payload,
+    input: Result<Registration, Error>,
 ) -> Result<HttpResponse, Error> {
-    let fmt = format(&req, &sp);
-    let body = match read_form(&req, &sp, payload).await {
-        Ok(body) => body,
-        Err(err) if fmt == Format::Html && !err.is_internal() => {
-            let problem = Problem {
-                field: None,
-                message: err.to_string(),
-            };
-            return page(&req, &sp, &Map::new(), &[problem], super::html_status(&err));
+    let input = match input {
+        Ok(input) => input,
+        Err(err) => {
+            return respond::failure(&req, &sp, err, |message, status| {
+                let problem = Problem::general(message);
+                page(&req, &sp, &Map::new(), &[problem], status)
+            });
         }
-        Err(err) => return Err(err),
     };
-    let problems = match validate(&sp, &body) {
+    let problems = match validate(&sp, &input) {
         Ok(new) => match register(&sp, new).await {
-            Ok(account) => return success(&req, &sp, fmt, &account).await,
+            Ok(account) => return success(&req, &sp, &account).await,
             Err(Error::Backend(err)) if !err.is_backend() => vec![problem_of(&err)],
             Err(err) => return Err(err),
         },
         Err(problems) => problems,
     };
-    match fmt {
+    match negotiate::format(&req, &sp) {
         Format::Json => {
             let first = &problems[0];
             let status = problem_status(first);
             Ok(Error::json(status, &first.message))
         }
-        Format::Html => page(&req, &sp, &body.fields, &problems, StatusCode::OK),
+        Format::Html => page(&req, &sp, &input.value, &problems, StatusCode::OK),
     }
 }
 
@@ -103,55 +110,37 @@ async fn register(sp: &Stormpath, new: NewAccount) -> Result<Account, Error> {
 async fn success(
     req: &HttpRequest,
     sp: &Stormpath,
-    fmt: Format,
     account: &Account,
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
+    let format = negotiate::format(req, sp);
     if account.status == AccountStatus::Unverified {
         // The account is only usable through the emailed link: if the link cannot be sent,
         // the registration is undone rather than left half done.
         let token = sp.backend().verification_token(&account.id).await?;
         if let Err(err) = super::verify::send_link(sp, account, &token).await {
             sp.backend().delete_account(&account.id).await?;
-            return match fmt {
-                Format::Json => Ok(super::json_error(&err)),
+            return match format {
+                Format::Json => Ok(actix_web::ResponseError::error_response(&err)),
                 Format::Html => {
-                    let problem = Problem {
-                        field: None,
-                        message: err.to_string(),
-                    };
-                    page(
-                        req,
-                        sp,
-                        &Map::new(),
-                        &[problem],
-                        StatusCode::SERVICE_UNAVAILABLE,
-                    )
+                    let problem = Problem::general(err.to_string());
+                    let status = StatusCode::SERVICE_UNAVAILABLE;
+                    page(req, sp, &Map::new(), &[problem], status)
                 }
             };
         }
     }
-    let auto_login = web.register.auto_login && account.status == AccountStatus::Enabled;
-    let tokens = if auto_login {
-        Some(sp.backend().issue_tokens(account).await?)
+    let done = if web.register.auto_login && account.status == AccountStatus::Enabled {
+        let to = redirect::next_or(req, &web.register.next_uri);
+        session::start(req, sp, account, to).await?
     } else {
-        None
+        let status = match account.status {
+            AccountStatus::Enabled => "created",
+            _ => "unverified",
+        };
+        Done::account(account, format!("{}?status={status}", web.login.uri))
     };
-    let mut res = match fmt {
-        Format::Json => super::account_json(account),
-        Format::Html if auto_login => {
-            let next = query_param(req, "next");
-            redirect::found(redirect::safe_next(next.as_deref()).unwrap_or(&web.register.next_uri))
-        }
-        Format::Html if account.status == AccountStatus::Enabled => {
-            redirect::found(&format!("{}?status=created", web.login.uri))
-        }
-        Format::Html => redirect::found(&format!("{}?status=unverified", web.login.uri)),
-    };
-    if let Some(tokens) = tokens {
-        super::login::set_cookies(&mut res, sp, &tokens, req);
-    }
-    Ok(res)
+    Ok(done.respond(format))
 }
 
 /// Renders the registration page with the submitted values (never passwords) and problems.
@@ -172,11 +161,7 @@ fn page(
             _ => None,
         })
         .collect();
-    let next = query_param(req, "next");
-    let action = match redirect::safe_next(next.as_deref()) {
-        Some(next) => redirect::with_next(&web.register.uri, next),
-        None => web.register.uri.clone(),
-    };
+    let action = redirect::keeping_next(req, &web.register.uri);
     let mut page = FormPage::new(
         &web.register.view,
         "Create Account",

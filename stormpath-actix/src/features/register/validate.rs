@@ -6,11 +6,13 @@ use stormpath_client::{AccountStatus, NewAccount};
 
 use crate::{
     CustomField, Stormpath, ValueType,
-    body::{Body, BodyKind},
     config::{FieldSpec, settings::CORE_FIELDS},
     csrf,
     custom_data::{self, Parsed},
+    input::BodyKind,
 };
+
+use super::Registration;
 
 /// A validation failure tied to the field it is about (for the HTML form).
 #[derive(Debug)]
@@ -20,6 +22,15 @@ pub(super) struct Problem {
 }
 
 impl Problem {
+    /// A problem with the request as a whole.
+    pub(super) fn general(message: impl Into<String>) -> Self {
+        Self {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem with one field.
     pub(super) fn on(field: &str, message: String) -> Self {
         Self {
             field: Some(field.to_owned()),
@@ -30,25 +41,23 @@ impl Problem {
 
 /// Checks a registration against the form configuration (spec §5.3, §5.4) and builds the
 /// account to create. JSON answers with the first problem; HTML shows them all.
-pub(super) fn validate(sp: &Stormpath, body: &Body) -> Result<NewAccount, Vec<Problem>> {
+pub(super) fn validate(sp: &Stormpath, input: &Registration) -> Result<NewAccount, Vec<Problem>> {
     let fields = &sp.settings().register_fields;
-    let custom_in_body = match body.fields.get("customData") {
+    let body = &input.value;
+    let custom_in_body = match body.get("customData") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(map)) => map.clone(),
         Some(_) => {
-            return Err(vec![Problem {
-                field: None,
-                message: "customData must be an object.".into(),
-            }]);
+            return Err(vec![Problem::general("customData must be an object.")]);
         }
     };
     let mut problems = Vec::new();
     let mut values: Map<String, Value> = Map::new();
-    let from_form = body.kind == BodyKind::Form;
+    let from_form = input.kind == BodyKind::Form;
     // 1. Required fields, in field order; types.
     for field in fields {
         let is_core = CORE_FIELDS.contains(&field.name.as_str());
-        let raw = body.fields.get(&field.name).or_else(|| {
+        let raw = body.get(&field.name).or_else(|| {
             if is_core {
                 None
             } else {
@@ -98,21 +107,19 @@ pub(super) fn validate(sp: &Stormpath, body: &Body) -> Result<NewAccount, Vec<Pr
     }
     // 3. Fields that are not configured (at the root or inside customData).
     let known = |name: &str| fields.iter().any(|f| f.name == name);
-    for key in body.fields.keys() {
+    for key in body.keys() {
         if !known(key) && key != "customData" && key != csrf::FIELD {
-            problems.push(Problem {
-                field: None,
-                message: format!("{key} is not a configured registration field."),
-            });
+            problems.push(Problem::general(format!(
+                "{key} is not a configured registration field."
+            )));
         }
     }
     for key in custom_in_body.keys() {
         let custom_field = known(key) && !CORE_FIELDS.contains(&key.as_str());
         if !custom_field && !is_api_key_member(key) {
-            problems.push(Problem {
-                field: None,
-                message: format!("{key} is not a configured registration field."),
-            });
+            problems.push(Problem::general(format!(
+                "{key} is not a configured registration field."
+            )));
         }
     }
     if !problems.is_empty() {
@@ -208,10 +215,7 @@ fn rejected(fields: &[FieldSpec], mismatch: custom_data::Mismatch) -> Problem {
             &spec.name,
             format!("{} is invalid: {}.", spec.label, mismatch.message),
         ),
-        None => Problem {
-            field: None,
-            message: format!("The custom data is invalid: {}.", mismatch.message),
-        },
+        None => Problem::general(format!("The custom data is invalid: {}.", mismatch.message)),
     }
 }
 
