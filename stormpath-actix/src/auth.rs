@@ -1,14 +1,14 @@
 //! Account resolution (spec §8): who is calling, from a Bearer header or the token cookies,
 //! refreshing an expired access cookie on the way. Resolved once per request.
 
-use std::{rc::Rc, sync::Arc};
+use std::rc::Rc;
 
 use actix_web::{
     HttpMessage, HttpRequest, HttpResponse,
     cookie::Cookie,
     http::{StatusCode, header},
 };
-use stormpath_client::{AccessClaims, Account};
+use stormpath_client::Authenticated;
 
 use crate::{
     Error, Stormpath, cookies,
@@ -28,12 +28,10 @@ pub enum AuthMethod {
     Basic,
 }
 
-/// An authenticated caller.
+/// An authenticated caller: the back end's session and how the request proved it.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
-    pub(crate) account: Arc<Account>,
-    /// The access token's claims (none for API-key authentication).
-    pub(crate) claims: Option<Arc<AccessClaims>>,
+    pub(crate) session: Authenticated,
     pub(crate) method: AuthMethod,
 }
 
@@ -76,18 +74,22 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
     if req.headers().contains_key(header::AUTHORIZATION) {
         // A credential in the header is final: no fallback to cookies (spec §8.2).
         let caller = if let Some(token) = credentials(req, "bearer") {
-            backend.verify_access_token(token).await?.map(|a| Caller {
-                account: a.account,
-                claims: Some(a.claims),
-                method: AuthMethod::Bearer,
-            })
+            backend
+                .verify_access_token(token)
+                .await?
+                .map(|session| Caller {
+                    session,
+                    method: AuthMethod::Bearer,
+                })
         } else if let Some((id, secret)) = basic(req) {
             backend
                 .authenticate_api_key(&id, &secret)
                 .await?
                 .map(|account| Caller {
-                    account,
-                    claims: None,
+                    session: Authenticated {
+                        account,
+                        claims: None,
+                    },
                     method: AuthMethod::Basic,
                 })
         } else {
@@ -100,11 +102,10 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
     }
     let access = cookies::value(req, &config.web.access_token_cookie.name);
     if let Some(cookie) = access.as_deref()
-        && let Some(a) = backend.verify_access_token(cookie).await?
+        && let Some(session) = backend.verify_access_token(cookie).await?
     {
         let caller = Caller {
-            account: a.account,
-            claims: Some(a.claims),
+            session,
             method: AuthMethod::Cookie,
         };
         return Ok(Resolved {
@@ -114,12 +115,11 @@ async fn resolve_now(req: &HttpRequest, sp: &Stormpath) -> Result<Resolved, Erro
     }
     let refresh = cookies::value(req, &config.web.refresh_token_cookie.name);
     match refresh {
-        Some(cookie) => match backend.refresh(&cookie).await {
-            Ok((tokens, a)) => {
-                let cookies = cookies::for_tokens(config, &tokens, req);
+        Some(cookie) => match backend.refresh_tokens(&cookie).await {
+            Ok(refreshed) => {
+                let cookies = cookies::for_tokens(config, &refreshed.tokens, req);
                 let caller = Caller {
-                    account: a.account,
-                    claims: Some(a.claims),
+                    session: refreshed.session,
                     method: AuthMethod::Cookie,
                 };
                 Ok(Resolved {

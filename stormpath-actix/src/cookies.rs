@@ -92,12 +92,12 @@ pub(crate) fn for_tokens<'a>(
         tokens.access_expires_at,
         req,
     )];
-    if let Some((refresh, exp)) = &tokens.refresh {
+    if let Some(refresh) = &tokens.refresh {
         out.push(token(
             config,
             &web.refresh_token_cookie,
-            refresh.clone(),
-            *exp,
+            refresh.token.clone(),
+            refresh.expires_at,
             req,
         ));
     }

@@ -19,6 +19,7 @@ pub enum Error {
         message: String,
     },
     /// The account store could not be opened.
+    #[cfg(feature = "embedded")]
     #[error("could not open the account store: {0}")]
     Store(#[from] stormpath_store::Error),
     /// The backend answered with an error (its status is kept: 400, 404, 409 …).
@@ -39,9 +40,6 @@ pub enum Error {
     /// A template failed to render (a bug or a broken override).
     #[error("template error: {0}")]
     Template(String),
-    /// The email could not be sent (the transport's error is logged, not shown).
-    #[error("We could not send the email right now. Please try again later.")]
-    Mail,
     /// The account's stored custom data does not fit the type it was read into: typically a
     /// record written before the type changed (a field renamed, retyped or newly required).
     ///
@@ -110,9 +108,9 @@ impl ResponseError for Error {
             Self::CustomDataMismatch { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Csrf | Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::Mail => StatusCode::SERVICE_UNAVAILABLE,
+            #[cfg(feature = "embedded")]
+            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Config { .. }
-            | Self::Store(_)
             | Self::Template(_)
             | Self::CustomDataSerialize { .. }
             | Self::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
@@ -121,7 +119,13 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() && !matches!(self, Self::Mail) {
+        // A mail server that is down is said plainly (503); other failures of ours are
+        // logged and answered with a bare status.
+        let unavailable = matches!(
+            self,
+            Self::Backend(stormpath_client::Error::MailUnavailable)
+        );
+        if status.is_server_error() && !unavailable {
             tracing::error!(error = %self, "request failed");
             return HttpResponse::new(status);
         }

@@ -4,19 +4,9 @@ use std::{future::Future, ops::Deref, pin::Pin, sync::Arc};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use serde::Serialize;
-use stormpath_client::{AccessClaims, Account, Group};
+use stormpath_client::{AccessClaims, Account, Group, merge_custom_data, update_custom_data};
 
 use crate::{AuthMethod, CustomData, Error, Stormpath, auth, custom_data};
-
-/// How often a custom-data update is tried before other writers are deemed to be starving it.
-const CUSTOM_DATA_ATTEMPTS: usize = 32;
-
-/// The error of an update that kept losing the race (a store failure: nothing was written).
-fn contended() -> Error {
-    Error::Backend(stormpath_client::Error::backend(std::io::Error::other(
-        "custom data kept changing; update abandoned",
-    )))
-}
 
 /// The logged-in account of the current request.
 ///
@@ -79,8 +69,8 @@ impl Deref for CurrentUser {
 impl CurrentUser {
     pub(crate) fn new(caller: &auth::Caller, sp: &Stormpath) -> Self {
         Self {
-            account: Arc::clone(&caller.account),
-            claims: caller.claims.clone(),
+            account: Arc::clone(&caller.session.account),
+            claims: caller.session.claims.clone(),
             method: caller.method,
             sp: sp.clone(),
         }
@@ -198,42 +188,27 @@ impl CurrentUser {
         &self,
         mut change: impl FnMut(&mut T),
     ) -> Result<T, Error> {
-        let backend = self.sp.backend();
-        let id = &self.account.id;
-        for _ in 0..CUSTOM_DATA_ATTEMPTS {
-            let (mut data, version) = backend.custom_data_versioned(id).await?;
-            let mut value: T = custom_data::read(&data)?;
+        update_custom_data(self.sp.backend().as_ref(), &self.account.id, |data| {
+            let mut value: T = custom_data::read(data).map_err(Error::from)?;
             change(&mut value);
-            custom_data::write(&value, &mut data)?;
-            if backend.swap_custom_data(id, version, data).await? {
-                return Ok(value);
-            }
-            // Someone else wrote first: let them finish before reading again.
-            tokio::task::yield_now().await;
-        }
-        Err(contended())
+            custom_data::write(&value, data)?;
+            Ok::<_, Error>(value)
+        })
+        .await
     }
 
     /// Writes `value` as the account's `T` data, whatever is stored now: every key `T`
     /// declares is set to what `value` serializes to (and removed when it serializes to
     /// nothing). The old value is never read as `T`, so this also repairs a record that no
-    /// longer matches `T`. Keys that `T` does not declare are kept; to replace the whole
-    /// document use [`Backend::replace_custom_data`](crate::Backend::replace_custom_data).
+    /// longer matches `T`. Keys that `T` does not declare are kept.
     ///
     /// # Errors
     /// A `400` when the result is too large to store; store failures.
     pub async fn replace_custom_data<T: CustomData>(&self, value: &T) -> Result<(), Error> {
-        let backend = self.sp.backend();
-        let id = &self.account.id;
-        for _ in 0..CUSTOM_DATA_ATTEMPTS {
-            let (mut data, version) = backend.custom_data_versioned(id).await?;
-            custom_data::write(value, &mut data)?;
-            if backend.swap_custom_data(id, version, data).await? {
-                return Ok(());
-            }
-            tokio::task::yield_now().await;
-        }
-        Err(contended())
+        update_custom_data(self.sp.backend().as_ref(), &self.account.id, |data| {
+            custom_data::write(value, data)
+        })
+        .await
     }
 
     /// The account's custom data as a JSON object.
@@ -241,7 +216,7 @@ impl CurrentUser {
     /// # Errors
     /// When the store fails.
     pub async fn custom_data_map(&self) -> Result<stormpath_client::CustomData, Error> {
-        Ok(self.sp.backend().custom_data(&self.account.id).await?)
+        Ok(self.sp.backend().custom_data(&self.account.id).await?.data)
     }
 
     /// Merges `patch` into the account's custom data (top-level keys; `null` removes a key),
@@ -260,11 +235,7 @@ impl CurrentUser {
                 "custom data must be a JSON object".into(),
             ));
         };
-        Ok(self
-            .sp
-            .backend()
-            .merge_custom_data(&self.account.id, patch)
-            .await?)
+        Ok(merge_custom_data(self.sp.backend().as_ref(), &self.account.id, patch).await?)
     }
 }
 

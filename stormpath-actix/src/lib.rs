@@ -104,6 +104,7 @@ mod error;
 mod extract;
 mod features;
 mod input;
+#[cfg(feature = "embedded")]
 mod mail;
 pub mod negotiate;
 mod pages;

@@ -3,7 +3,7 @@
 //! someone in or out goes through here.
 
 use actix_web::HttpRequest;
-use stormpath_client::Account;
+use stormpath_client::{Account, TokenGrant};
 
 use crate::{Error, Stormpath, auth, cookies, redirect, respond::Done};
 
@@ -15,7 +15,10 @@ pub(crate) async fn start(
     account: &Account,
     to: impl Into<String>,
 ) -> Result<Done, Error> {
-    let tokens = sp.backend().issue_tokens(account).await?;
+    let tokens = sp
+        .backend()
+        .issue_tokens(account, TokenGrant::Password)
+        .await?;
     let cookies = cookies::for_tokens(&sp.settings().config, &tokens, req);
     Ok(Done::account(account, to).with_cookies(cookies))
 }

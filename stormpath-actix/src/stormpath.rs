@@ -1,13 +1,15 @@
 //! The [`Stormpath`] handle, its builder, and [`init`].
 
+#[cfg(feature = "embedded")]
+use std::time::Duration;
 use std::{
     path::PathBuf,
     sync::{Arc, OnceLock},
-    time::Duration,
 };
 
 use actix_web::web::ServiceConfig;
 use stormpath_client::Backend;
+#[cfg(feature = "embedded")]
 use stormpath_store::{HashParams, Store, mail::Mailer};
 
 use crate::{
@@ -29,8 +31,7 @@ pub struct Stormpath {
 struct Inner {
     settings: Settings,
     backend: Arc<dyn Backend>,
-    templates: Templates,
-    mailer: Mailer,
+    templates: Arc<Templates>,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -99,10 +100,6 @@ impl Stormpath {
 
     pub(crate) fn templates(&self) -> &Templates {
         &self.inner.templates
-    }
-
-    pub(crate) fn mailer(&self) -> &Mailer {
-        &self.inner.mailer
     }
 }
 
@@ -240,11 +237,11 @@ impl StormpathBuilder {
     /// Cheap password hashing, for test suites only (never in production: it makes stolen
     /// hashes easy to crack).
     pub fn insecure_fast_hashing(self) -> Self {
+        // The embedded store's `HashParams::INSECURE_FAST`: 64 KiB, one pass, one lane.
         self.config(|c| {
-            let fast = HashParams::INSECURE_FAST;
-            c.password.hashing.memory_kib = fast.memory_kib;
-            c.password.hashing.iterations = fast.iterations;
-            c.password.hashing.parallelism = fast.parallelism;
+            c.password.hashing.memory_kib = 64;
+            c.password.hashing.iterations = 1;
+            c.password.hashing.parallelism = 1;
             c.password.hashing.insecure_allow_weak = true;
         })
     }
@@ -305,34 +302,68 @@ impl StormpathBuilder {
             change(&mut config);
         }
         let settings = Settings::resolve_with(config, self.allow_short_secret, self.schemas)?;
-        let templates = Templates::load(settings.config.web.templates_dir.as_deref())?;
+        let templates = Arc::new(Templates::load(
+            settings.config.web.templates_dir.as_deref(),
+        )?);
         let backend = match self.backend {
             Some(backend) => backend,
-            None => Arc::new(open_store(&settings, self.allow_short_secret).await?),
+            None if settings.config.client.base_url.is_some() => {
+                // Saying nothing would quietly keep every account in a local file while the
+                // configuration names a shared server.
+                return Err(Error::Config {
+                    key: "client.baseUrl".into(),
+                    message: "selects a remote Stormpath server, which this version cannot use \
+                              yet: remove it to keep accounts in the embedded store, or pass a \
+                              backend with StormpathBuilder::backend"
+                        .into(),
+                });
+            }
+            None => embedded_store(&settings, &templates, self.allow_short_secret).await?,
         };
-        let mail = &settings.config.mail;
-        let mailer = Mailer::new(
-            mail.smtp_url.as_ref().map(|s| s.0.as_str()),
-            mail.dir.as_deref().map(std::path::Path::new),
-            &mail.from,
-        )
-        .map_err(|e| Error::Config {
-            key: "mail".into(),
-            message: e.to_string(),
-        })?;
         Ok(Stormpath {
             inner: Arc::new(Inner {
                 settings,
                 backend,
                 templates,
-                mailer,
             }),
         })
     }
 }
 
-async fn open_store(settings: &Settings, allow_short_key: bool) -> Result<Store, Error> {
+/// Without the `embedded` feature there is no store to open: the app must bring a back end.
+#[cfg(not(feature = "embedded"))]
+async fn embedded_store(
+    _: &Settings,
+    _: &Arc<Templates>,
+    _: bool,
+) -> Result<Arc<dyn Backend>, Error> {
+    Err(Error::Config {
+        key: "database.url".into(),
+        message: "needs the embedded account store, which is not compiled in: enable the cargo \
+                  feature `embedded`, or pass a backend with StormpathBuilder::backend"
+            .into(),
+    })
+}
+
+/// Opens the embedded store, which sends its emails through the configured transport, worded
+/// by the plugin's templates.
+#[cfg(feature = "embedded")]
+async fn embedded_store(
+    settings: &Settings,
+    templates: &Arc<Templates>,
+    allow_short_key: bool,
+) -> Result<Arc<dyn Backend>, Error> {
     let config = &settings.config;
+    let mail = &config.mail;
+    let mailer = Mailer::new(
+        mail.smtp_url.as_ref().map(|s| s.0.as_str()),
+        mail.dir.as_deref().map(std::path::Path::new),
+        &mail.from,
+    )
+    .map_err(|e| Error::Config {
+        key: "mail".into(),
+        message: e.to_string(),
+    })?;
     let hashing = &config.password.hashing;
     let mut store = Store::builder()
         .database_url(&config.database.url)
@@ -350,12 +381,17 @@ async fn open_store(settings: &Settings, allow_short_key: bool) -> Result<Store,
             parallelism: hashing.parallelism,
         })
         .allow_weak_hashing(hashing.insecure_allow_weak)
-        .allow_short_signing_key(allow_short_key);
+        .allow_short_signing_key(allow_short_key)
+        .mailer(mailer)
+        .email_templates(crate::mail::EmailPages::new(
+            settings,
+            Arc::clone(templates),
+        ));
     if let Some(kid) = &settings.key_id {
         store = store.key_id(kid);
     }
     if let Some(n) = hashing.max_concurrent {
         store = store.max_concurrent_hashes(n);
     }
-    Ok(store.build().await?)
+    Ok(Arc::new(store.build().await?))
 }

@@ -94,6 +94,7 @@ impl Templates {
     }
 
     /// Renders a template by its full name (`email/verification.txt`).
+    #[cfg_attr(not(feature = "embedded"), allow(dead_code))]
     pub(crate) fn render(&self, name: &str, ctx: &Context) -> Result<String, Error> {
         self.tera
             .render(name, ctx)

@@ -218,11 +218,11 @@ pub struct HashingConfig {
 
 impl Default for HashingConfig {
     fn default() -> Self {
-        let owasp = stormpath_store::HashParams::OWASP;
+        // OWASP's argon2id minimum (`stormpath_store::HashParams::OWASP`).
         Self {
-            memory_kib: owasp.memory_kib,
-            iterations: owasp.iterations,
-            parallelism: owasp.parallelism,
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
             max_concurrent: None,
             insecure_allow_weak: false,
         }

@@ -33,6 +33,10 @@ pub(crate) struct FieldSpec {
 
 /// Everything the handlers read at request time.
 #[derive(Debug)]
+#[cfg_attr(
+    not(feature = "embedded"),
+    allow(dead_code, reason = "the signing key is the embedded store's")
+)]
 pub(crate) struct Settings {
     pub(crate) config: Config,
     pub(crate) secret: Vec<u8>,

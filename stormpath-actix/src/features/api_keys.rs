@@ -71,7 +71,7 @@ async fn revoke(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    sp.backend().revoke_api_key(&user.id, &id).await?;
+    sp.backend().delete_api_key(&user.id, &id).await?;
     tracing::info!(account = %user.href, key = %id, "API key revoked");
     Ok(HttpResponse::NoContent().finish())
 }

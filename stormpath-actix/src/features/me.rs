@@ -46,7 +46,7 @@ async fn expand(
     let backend = sp.backend();
     let id = &user.id;
     if on("customData") {
-        let mut data = backend.custom_data(id).await?;
+        let mut data = backend.custom_data(id).await?.data;
         data.retain(|key, _| !key.starts_with("stormpathApiKey"));
         data.insert(
             "href".into(),

@@ -7,7 +7,7 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 use serde_json::json;
-use stormpath_client::TokenSet;
+use stormpath_client::{TokenGrant, TokenSet};
 
 use crate::{
     Error, Stormpath, auth,
@@ -102,8 +102,8 @@ fn success(tokens: &TokenSet) -> HttpResponse {
         "expires_in": tokens.expires_in,
         "token_type": "Bearer",
     });
-    if let Some((refresh, _)) = &tokens.refresh {
-        body["refresh_token"] = json!(refresh);
+    if let Some(refresh) = &tokens.refresh {
+        body["refresh_token"] = json!(refresh.token);
     }
     builder(StatusCode::OK).body(body.to_string())
 }
@@ -169,7 +169,9 @@ async fn grant(
             match backend.authenticate(username, password).await {
                 Ok(account) => {
                     tracing::info!(account = %account.href, "password grant");
-                    Ok(Ok(backend.issue_tokens(&account).await?))
+                    Ok(Ok(backend
+                        .issue_tokens(&account, TokenGrant::Password)
+                        .await?))
                 }
                 Err(err) if err.is_backend() => Err(err.into()),
                 Err(_) => Ok(Err(INVALID_GRANT)),
@@ -179,8 +181,8 @@ async fn grant(
             let Some(refresh) = param("refresh_token") else {
                 return Ok(Err(OAuthError::request("refresh_token is required.")));
             };
-            match backend.refresh(refresh).await {
-                Ok((tokens, _)) => Ok(Ok(tokens)),
+            match backend.refresh_tokens(refresh).await {
+                Ok(refreshed) => Ok(Ok(refreshed.tokens)),
                 Err(err) if err.is_backend() => Err(err.into()),
                 Err(_) => Ok(Err(OAuthError::new(
                     StatusCode::BAD_REQUEST,
@@ -195,7 +197,9 @@ async fn grant(
                 return Ok(Err(INVALID_CLIENT));
             };
             match backend.authenticate_api_key(&id, &secret).await? {
-                Some(account) => Ok(Ok(backend.issue_client_token(&account).await?)),
+                Some(account) => Ok(Ok(backend
+                    .issue_tokens(&account, TokenGrant::ClientCredentials)
+                    .await?)),
                 None => Ok(Err(INVALID_CLIENT)),
             }
         }

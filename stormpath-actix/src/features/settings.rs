@@ -11,7 +11,6 @@ use serde::Deserialize;
 use crate::{
     CurrentUser, Error, Stormpath,
     input::{Input, Text, query_param},
-    mail::{self, Template},
     negotiate,
     pages::{FormField, FormPage},
     respond,
@@ -91,14 +90,8 @@ async fn change(sp: &Stormpath, user: &CurrentUser, form: &SettingsForm) -> Resu
         }
         Err(err) => return Err(err.into()),
     }
+    // The store also mails the owner a notice (best effort: the change itself has happened).
     tracing::info!(account = %user.href, "password changed");
-    // The notice is best effort: the change itself has happened.
-    if mail::send(sp, Template::PasswordChanged, user, None)
-        .await
-        .is_err()
-    {
-        tracing::warn!(account = %user.href, "password-change notice not sent");
-    }
     Ok(())
 }
 

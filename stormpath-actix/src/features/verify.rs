@@ -7,12 +7,10 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 use serde::Deserialize;
-use stormpath_client::Account;
 
 use crate::{
     Error, Stormpath,
     input::{Input, Text, query_param},
-    mail::{self, Template},
     negotiate::{self, Format},
     pages::{FormField, FormPage},
     redirect,
@@ -89,23 +87,11 @@ async fn post(
     })
 }
 
+/// Has the store mail a new link to the UNVERIFIED account with this address, if any.
 async fn resend(sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {
     let email = email.map(str::trim).filter(|e| !e.is_empty());
     let email = email.ok_or_else(|| Error::BadRequest("Email is required.".into()))?;
-    if let Some((account, token)) = sp.backend().start_email_verification(email).await? {
-        send_link(sp, &account, &token).await?;
-    }
-    Ok(())
-}
-
-/// Mails a verification link; a failed send voids the token.
-pub(crate) async fn send_link(sp: &Stormpath, account: &Account, token: &str) -> Result<(), Error> {
-    let link = mail::link(sp, &sp.settings().config.web.verify_email.uri, token);
-    if let Err(err) = mail::send(sp, Template::Verification, account, Some(&link)).await {
-        sp.backend().cancel_one_time_tokens(&account.id).await?;
-        return Err(err);
-    }
-    Ok(())
+    Ok(sp.backend().resend_verification_email(email).await?)
 }
 
 fn page(

@@ -132,7 +132,14 @@ async fn account(app: &TestApp, email: &str) -> stormpath::Account {
 
 async fn stored(app: &TestApp, email: &str) -> Value {
     let account = account(app, email).await;
-    Value::Object(app.sp.backend().custom_data(&account.id).await.unwrap())
+    Value::Object(
+        app.sp
+            .backend()
+            .custom_data(&account.id)
+            .await
+            .unwrap()
+            .data,
+    )
 }
 
 async fn nothing_registered(app: &TestApp, email: &str) {
@@ -558,14 +565,13 @@ async fn typed_update_and_replace_keep_keys_the_type_does_not_declare() {
     let app = spawn().await;
     let email = email("update");
     let account = register_and_login(&app, &registration(&email)).await;
-    app.sp
-        .backend()
-        .merge_custom_data(
-            &account.id,
-            json!({"theme": "dark"}).as_object().unwrap().clone(),
-        )
-        .await
-        .unwrap();
+    stormpath_client::merge_custom_data(
+        app.sp.backend().as_ref(),
+        &account.id,
+        json!({"theme": "dark"}).as_object().unwrap().clone(),
+    )
+    .await
+    .unwrap();
 
     let res = app
         .client
@@ -667,11 +673,7 @@ async fn an_old_record_that_no_longer_fits_is_a_409_naming_the_field() {
     let account = register_and_login(&app, &registration(&email)).await;
     // As an older version of the app might have stored it.
     let old = json!({"favoriteColor": 42, "newsletter": "yes", "legacy": true});
-    app.sp
-        .backend()
-        .replace_custom_data(&account.id, old.as_object().unwrap().clone())
-        .await
-        .unwrap();
+    replace_custom_data(&app, &account.id, old.as_object().unwrap().clone()).await;
 
     assert_json_error(app.get("/profile", JSON).await, 409, "favoriteColor").await;
     let check = app.get("/profile/check", JSON).await;
@@ -693,14 +695,12 @@ async fn an_old_record_that_no_longer_fits_is_a_409_naming_the_field() {
     assert_eq!(stored(&app, &email).await, old);
 
     // A record missing a required field.
-    app.sp
-        .backend()
-        .replace_custom_data(
-            &account.id,
-            json!({"legacy": true}).as_object().unwrap().clone(),
-        )
-        .await
-        .unwrap();
+    replace_custom_data(
+        &app,
+        &account.id,
+        json!({"legacy": true}).as_object().unwrap().clone(),
+    )
+    .await;
     assert_json_error(app.get("/profile", JSON).await, 409, "favorite_color").await;
 
     // Replacing does not read the old value, so it repairs the record.
@@ -926,4 +926,18 @@ async fn what_the_type_itself_refuses_is_a_400_on_its_field() {
         stored(&app, &email).await,
         json!({"invitationCode": "abc", "terms": true})
     );
+}
+
+/// Overwrites an account's whole custom-data document, as another program might have.
+async fn replace_custom_data(
+    app: &TestApp,
+    id: &stormpath_client::AccountId,
+    data: serde_json::Map<String, Value>,
+) {
+    stormpath_client::update_custom_data(app.sp.backend().as_ref(), id, |doc| {
+        doc.clone_from(&data);
+        Ok::<_, stormpath_client::Error>(())
+    })
+    .await
+    .unwrap();
 }

@@ -100,14 +100,13 @@ async fn configured_expansions_are_inlined_without_secrets() {
         .await
         .unwrap()
         .unwrap();
-    app.sp
-        .backend()
-        .merge_custom_data(
-            &account.id,
-            json!({"color": "blue"}).as_object().unwrap().clone(),
-        )
-        .await
-        .unwrap();
+    stormpath_client::merge_custom_data(
+        app.sp.backend().as_ref(),
+        &account.id,
+        json!({"color": "blue"}).as_object().unwrap().clone(),
+    )
+    .await
+    .unwrap();
     app.sp.backend().ensure_group("admins", None).await.unwrap();
     app.sp
         .backend()

@@ -194,7 +194,13 @@ async fn configured_custom_fields_and_api_key_members_land_in_custom_data() {
         .await
         .unwrap()
         .unwrap();
-    let data = app.sp.backend().custom_data(&account.id).await.unwrap();
+    let data = app
+        .sp
+        .backend()
+        .custom_data(&account.id)
+        .await
+        .unwrap()
+        .data;
     assert_eq!(data["favoriteColor"], "green");
     assert!(
         !data.contains_key("stormpathApiKey_1"),

@@ -7,7 +7,7 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 use serde_json::{Map, Value};
-use stormpath_client::{Account, AccountStatus, NewAccount};
+use stormpath_client::{Account, AccountStatus};
 
 mod validate;
 
@@ -62,49 +62,32 @@ async fn post(
             });
         }
     };
+    // The store checks what only it can (a taken email, the password policy) and, for an
+    // account created UNVERIFIED, mails the verification link or creates nothing.
     let problems = match validate(&sp, &input) {
-        Ok(new) => match register(&sp, new).await {
-            Ok(account) => return success(&req, &sp, &account).await,
-            Err(Error::Backend(err)) if !err.is_backend() => vec![problem_of(&err)],
-            Err(err) => return Err(err),
+        Ok(new) => match sp.backend().create_account(new).await {
+            Ok(account) => {
+                tracing::info!(account = %account.href, "account registered");
+                return success(&req, &sp, &account).await;
+            }
+            Err(err) if !err.is_backend() => vec![Problem::refused(&err)],
+            Err(err) => return Err(err.into()),
         },
         Err(problems) => problems,
     };
+    let first = &problems[0];
     match negotiate::format(&req, &sp) {
-        Format::Json => {
-            let first = &problems[0];
-            let status = problem_status(first);
-            Ok(Error::json(status, &first.message))
+        Format::Json => Ok(Error::json(first.status, &first.message)),
+        Format::Html => {
+            // Form errors are a 200 (spec §2.5); a mail server that is down is not the
+            // user's mistake.
+            let status = match first.status {
+                StatusCode::SERVICE_UNAVAILABLE => first.status,
+                _ => StatusCode::OK,
+            };
+            page(&req, &sp, &input.value, &problems, status)
         }
-        Format::Html => page(&req, &sp, &input.value, &problems, StatusCode::OK),
     }
-}
-
-/// Conflicts keep the API's 409; everything else found while validating is a 400.
-fn problem_status(problem: &Problem) -> StatusCode {
-    if problem.message.contains("already exists") {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::BAD_REQUEST
-    }
-}
-
-fn problem_of(err: &stormpath_client::Error) -> Problem {
-    let message = err.to_string();
-    let field = match err {
-        stormpath_client::Error::Conflict { field, .. } => Some((*field).to_owned()),
-        _ if message.starts_with("Password") => Some("password".into()),
-        _ if message.starts_with("Email") => Some("email".into()),
-        _ => None,
-    };
-    Problem { field, message }
-}
-
-/// Creates the account. No HTTP in here.
-async fn register(sp: &Stormpath, new: NewAccount) -> Result<Account, Error> {
-    let account = sp.backend().register(new).await?;
-    tracing::info!(account = %account.href, "account registered");
-    Ok(account)
 }
 
 async fn success(
@@ -114,22 +97,6 @@ async fn success(
 ) -> Result<HttpResponse, Error> {
     let web = &sp.settings().config.web;
     let format = negotiate::format(req, sp);
-    if account.status == AccountStatus::Unverified {
-        // The account is only usable through the emailed link: if the link cannot be sent,
-        // the registration is undone rather than left half done.
-        let token = sp.backend().verification_token(&account.id).await?;
-        if let Err(err) = super::verify::send_link(sp, account, &token).await {
-            sp.backend().delete_account(&account.id).await?;
-            return match format {
-                Format::Json => Ok(actix_web::ResponseError::error_response(&err)),
-                Format::Html => {
-                    let problem = Problem::general(err.to_string());
-                    let status = StatusCode::SERVICE_UNAVAILABLE;
-                    page(req, sp, &Map::new(), &[problem], status)
-                }
-            };
-        }
-    }
     let done = if web.register.auto_login && account.status == AccountStatus::Enabled {
         let to = redirect::next_or(req, &web.register.next_uri);
         session::start(req, sp, account, to).await?

@@ -1,6 +1,7 @@
 //! Registration's validation (spec §5.3, §5.4): which posted values are taken, their types,
 //! the messages, and the account to create. No HTTP in here.
 
+use actix_web::http::StatusCode;
 use serde_json::{Map, Value};
 use stormpath_client::{AccountStatus, NewAccount};
 
@@ -14,11 +15,13 @@ use crate::{
 
 use super::Registration;
 
-/// A validation failure tied to the field it is about (for the HTML form).
+/// A validation failure, tied to the field it is about (for the HTML form), with the status a
+/// JSON client gets for it.
 #[derive(Debug)]
 pub(super) struct Problem {
     pub(super) field: Option<String>,
     pub(super) message: String,
+    pub(super) status: StatusCode,
 }
 
 impl Problem {
@@ -27,6 +30,7 @@ impl Problem {
         Self {
             field: None,
             message: message.into(),
+            status: StatusCode::BAD_REQUEST,
         }
     }
 
@@ -34,7 +38,17 @@ impl Problem {
     pub(super) fn on(field: &str, message: String) -> Self {
         Self {
             field: Some(field.to_owned()),
-            message,
+            ..Self::general(message)
+        }
+    }
+
+    /// The account store's answer: its field (a taken email, a weak password), its message and
+    /// its status (409 for a conflict, 503 when the verification email could not be sent).
+    pub(super) fn refused(err: &stormpath_client::Error) -> Self {
+        Self {
+            field: err.field().map(str::to_owned),
+            message: err.to_string(),
+            status: StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST),
         }
     }
 }
