@@ -92,6 +92,12 @@
 //! # Cargo features
 //!
 //! * `macros` (default): the attribute macros and `#[derive(CustomData)]`.
+//! * `embedded` (default): the embedded account store (a SQLite file, or PostgreSQL), which
+//!   [`init`] opens. Without it, pass a back end with [`StormpathBuilder::backend`]; sqlx is
+//!   then not compiled.
+//!
+//! The account store is any [`Backend`]: six small traits (accounts, sessions, groups, custom
+//! data, API keys, reset and verification flows) from `stormpath-client`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

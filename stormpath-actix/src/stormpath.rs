@@ -387,6 +387,11 @@ async fn embedded_store(
             settings,
             Arc::clone(templates),
         ));
+    // A retired key answers to the `kid` derived from it, which is what its tokens carry
+    // when it was current without an API key id.
+    for (n, key) in config.tokens.retired_signing_keys.iter().enumerate() {
+        store = store.retired_signing_key(format!("retired-{n}"), key.0.as_bytes());
+    }
     if let Some(kid) = &settings.key_id {
         store = store.key_id(kid);
     }

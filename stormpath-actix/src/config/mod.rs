@@ -68,7 +68,8 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     /// The application.
     pub application: ApplicationConfig,
-    /// SDK client settings (the API key; `baseUrl` selects a remote Stormpath server).
+    /// SDK client settings (the API key; `baseUrl` names a remote Stormpath server, which this
+    /// version refuses at startup rather than ignore).
     pub client: ClientConfig,
     /// Legacy top-level API key (`STORMPATH_API_KEY_*`); wins over `client.apiKey`.
     pub api_key: ApiKeyConfig,
@@ -150,6 +151,10 @@ pub struct TokensConfig {
     pub password_reset_ttl: u64,
     /// Email-verification link lifetime (default 86400, 24 hours).
     pub verification_ttl: u64,
+    /// Former signing keys (a former `SECRET_KEY` or API key secret), for key rotation: tokens
+    /// they signed keep verifying until the key is removed from this list; new tokens are
+    /// signed with the current key only. Default: none.
+    pub retired_signing_keys: Vec<Secret>,
 }
 
 impl Default for TokensConfig {
@@ -159,6 +164,7 @@ impl Default for TokensConfig {
             refresh_token_ttl: 60 * 24 * 3600,
             password_reset_ttl: 24 * 3600,
             verification_ttl: 24 * 3600,
+            retired_signing_keys: Vec::new(),
         }
     }
 }

@@ -263,3 +263,100 @@ async fn https_requests_get_secure_cookies() {
         .unwrap();
     assert!(set_cookies(res.headers(), "access_token")[0].contains("Secure"));
 }
+
+/// A `SECRET_KEY` rotated in after [`SECRET`].
+const ROTATED: &str = "a-brand-new-secret-key-after-rotation-0123456789";
+
+/// `GET /me` with `Authorization: Bearer <token>`.
+async fn me_with(app: &TestApp, token: &str) -> u16 {
+    app.fresh_client()
+        .get(app.url("/me"))
+        .header("Accept", JSON)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn tokens_signed_with_a_retired_key_verify_until_the_key_is_dropped() {
+    let before = TestApp::spawn().await;
+    let email = email("rotate");
+    let res = before.login(&email).await;
+    let old = cookie_value(set_cookies(res.headers(), "access_token")[0]).to_owned();
+    let db = format!(
+        "sqlite://{}",
+        before.dir.path().join("stormpath.db").display()
+    );
+
+    // One public base URL, as behind a load balancer: account hrefs (the tokens' `sub`) match.
+    let (url, base) = (db.clone(), before.base.clone());
+    let rotated = TestApp::spawn_with(move |b| {
+        b.database_url(url).secret_key(ROTATED).config(move |c| {
+            c.web.base_url = base;
+            c.tokens.retired_signing_keys = vec![stormpath::config::Secret(SECRET.into())];
+        })
+    })
+    .await;
+    assert_eq!(
+        me_with(&rotated, &old).await,
+        200,
+        "the retired key still verifies"
+    );
+    let res = rotated
+        .post_json("/login", &json!({"login": email, "password": PASSWORD}))
+        .await;
+    let new = cookie_value(set_cookies(res.headers(), "access_token")[0]).to_owned();
+    assert_ne!(
+        header(&new)["kid"],
+        header(&old)["kid"],
+        "new tokens name the new key"
+    );
+    assert_eq!(
+        me_with(&before, &new).await,
+        401,
+        "the old app does not know it"
+    );
+
+    let base = before.base.clone();
+    let dropped = TestApp::spawn_with(move |b| {
+        b.database_url(db)
+            .secret_key(ROTATED)
+            .config(move |c| c.web.base_url = base)
+    })
+    .await;
+    assert_eq!(me_with(&dropped, &old).await, 401, "dropped with its key");
+    assert_eq!(me_with(&dropped, &new).await, 200);
+}
+
+#[actix_web::test]
+async fn a_token_from_another_application_is_refused() {
+    // Same key and database, another application (its `iss`): its tokens are not ours.
+    let ours = TestApp::spawn().await;
+    let (url, base) = (
+        format!(
+            "sqlite://{}",
+            ours.dir.path().join("stormpath.db").display()
+        ),
+        ours.base.clone(),
+    );
+    let theirs = TestApp::spawn_with(move |b| {
+        b.database_url(url)
+            .application("Another App")
+            .config(move |c| c.web.base_url = base)
+    })
+    .await;
+    let res = theirs.login(&email("iss")).await;
+    let token = cookie_value(set_cookies(res.headers(), "access_token")[0]).to_owned();
+    assert!(
+        claims(&token)["iss"]
+            .as_str()
+            .unwrap()
+            .contains("/applications/"),
+        "iss is the application href"
+    );
+    assert_eq!(me_with(&theirs, &token).await, 200);
+    assert_eq!(me_with(&ours, &token).await, 401);
+}
