@@ -2,14 +2,11 @@
 
 use std::{
     sync::{Arc, OnceLock},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
-use moka::sync::Cache;
+use quick_cache::sync::Cache;
 use stormpath_client::{Account, AccountId};
-
-/// The longest time-to-live the cache accepts (moka refuses more than 1000 years).
-const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// What a request needs to know about an account to authorize it.
 #[derive(Clone)]
@@ -20,6 +17,8 @@ pub(crate) struct Cached {
     /// Names of the account's enabled groups, once asked for; shared by every clone of this
     /// entry, so filling it neither re-inserts the entry nor extends its life.
     groups: Arc<OnceLock<Arc<[String]>>>,
+    /// When the entry stops being served (loaded + the TTL).
+    expires: Option<Instant>,
 }
 
 impl Cached {
@@ -29,24 +28,29 @@ impl Cached {
     }
 }
 
-/// Accounts by id, each entry kept for `ttl` at most and dropped on every write to it;
-/// at most `capacity` entries (the least useful go first).
+/// Accounts by id, each entry served for `ttl` at most and dropped on every write to it;
+/// at most `capacity` entries (the least used go first).
 pub(crate) struct AccountCache {
     entries: Cache<AccountId, Cached>,
+    ttl: Duration,
 }
 
 impl AccountCache {
     pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
         Self {
-            entries: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(ttl.min(MAX_TTL))
-                .build(),
+            entries: Cache::new(usize::try_from(capacity).unwrap_or(usize::MAX)),
+            ttl,
         }
     }
 
+    /// The entry of `id`, unless it is older than the TTL (then it is dropped).
     pub(crate) fn get(&self, id: &str) -> Option<Cached> {
-        self.entries.get(id)
+        let hit = self.entries.get(id)?;
+        if hit.expires.is_some_and(|at| Instant::now() >= at) {
+            self.entries.remove(id);
+            return None;
+        }
+        Some(hit)
     }
 
     pub(crate) fn put(&self, account: Arc<Account>, tokens_valid_after: i64) -> Cached {
@@ -54,6 +58,7 @@ impl AccountCache {
             account,
             tokens_valid_after,
             groups: Arc::default(),
+            expires: Instant::now().checked_add(self.ttl),
         };
         self.entries
             .insert(cached.account.id.clone(), cached.clone());
@@ -68,7 +73,7 @@ impl AccountCache {
     }
 
     pub(crate) fn invalidate(&self, id: &AccountId) {
-        self.entries.invalidate(id.as_str());
+        self.entries.remove(id.as_str());
     }
 }
 
@@ -100,8 +105,7 @@ mod tests {
         for i in 0..500 {
             cache.put(account(&format!("a{i}")), 0);
         }
-        cache.entries.run_pending_tasks();
-        assert!(cache.entries.entry_count() <= 50);
+        assert!(cache.entries.len() <= 50, "{} entries", cache.entries.len());
     }
 
     #[test]

@@ -9,14 +9,14 @@
 
 use std::time::{Duration, Instant};
 
-use moka::{ops::compute::Op, sync::Cache};
+use quick_cache::sync::{Cache, EntryAction, EntryResult};
 
 /// Consecutive failures allowed before attempts are slowed down.
 pub(crate) const FREE_FAILURES: u32 = 10;
 /// The longest lock.
 pub(crate) const MAX_LOCK: Duration = Duration::from_secs(15 * 60);
 /// How many logins are tracked at most (the least active go first).
-const CAPACITY: u64 = 100_000;
+const CAPACITY: usize = 100_000;
 /// How long a count is kept after the last failure: far longer than any lock, so waiting out
 /// a lock never buys an attacker a fresh set of free attempts.
 const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -25,11 +25,13 @@ const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
 struct Entry {
     failures: u32,
     locked_until: Option<Instant>,
+    last_failure: Instant,
 }
 
 /// Failure counts by canonical login.
 pub(crate) struct Throttle {
     entries: Cache<String, Entry>,
+    forget_after: Duration,
 }
 
 impl Default for Throttle {
@@ -39,48 +41,63 @@ impl Default for Throttle {
 }
 
 impl Throttle {
-    fn new(capacity: u64, forget_after: Duration) -> Self {
+    fn new(capacity: usize, forget_after: Duration) -> Self {
         Self {
-            entries: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(forget_after)
-                .build(),
+            entries: Cache::new(capacity),
+            forget_after,
         }
     }
 
     /// Whether attempts for `login` are refused right now.
     pub(crate) fn is_locked(&self, login: &str) -> bool {
+        let now = Instant::now();
         self.entries
             .get(login)
+            .filter(|e| now.duration_since(e.last_failure) < self.forget_after)
             .and_then(|e| e.locked_until)
-            .is_some_and(|until| Instant::now() < until)
+            .is_some_and(|until| now < until)
     }
 
     /// Records a failed attempt.
     pub(crate) fn failed(&self, login: &str) {
-        // One atomic read-modify-write per login: concurrent failures all count.
-        self.entries.entry_by_ref(login).and_compute_with(|old| {
-            let now = Instant::now();
-            let mut entry = old.map_or(
-                Entry {
-                    failures: 0,
-                    locked_until: None,
-                },
-                |e| e.into_value(),
-            );
-            entry.failures = entry.failures.saturating_add(1);
-            if entry.failures >= FREE_FAILURES {
-                let doublings = (entry.failures - FREE_FAILURES).min(10);
-                let lock = Duration::from_secs(1 << doublings).min(MAX_LOCK);
-                entry.locked_until = Some(now + lock);
-            }
-            Op::Put(entry)
+        let now = Instant::now();
+        let forget_after = self.forget_after;
+        // One atomic read-modify-write per login (under the shard's lock): concurrent
+        // failures all count.
+        let counted = self.entries.entry(login, None, |_, entry| {
+            count(entry, now, forget_after);
+            EntryAction::Retain(())
         });
+        if let EntryResult::Vacant(guard) = counted {
+            let mut entry = Entry {
+                failures: 0,
+                locked_until: None,
+                last_failure: now,
+            };
+            count(&mut entry, now, forget_after);
+            let _ = guard.insert(entry);
+        }
     }
 
     /// Clears the count after a success (or a completed password reset).
     pub(crate) fn cleared(&self, login: &str) {
-        self.entries.invalidate(login);
+        self.entries.remove(login);
+    }
+}
+
+/// Adds a failure at `now` to `entry` (a count quiet for `forget_after` starts again), locking
+/// the login once the free failures are used up.
+fn count(entry: &mut Entry, now: Instant, forget_after: Duration) {
+    if now.duration_since(entry.last_failure) >= forget_after {
+        entry.failures = 0;
+        entry.locked_until = None;
+    }
+    entry.failures = entry.failures.saturating_add(1);
+    entry.last_failure = now;
+    if entry.failures >= FREE_FAILURES {
+        let doublings = (entry.failures - FREE_FAILURES).min(10);
+        let lock = Duration::from_secs(1 << doublings).min(MAX_LOCK);
+        entry.locked_until = Some(now + lock);
     }
 }
 
@@ -111,8 +128,7 @@ mod tests {
         for i in 0..1_000 {
             t.failed(&format!("login-{i}"));
         }
-        t.entries.run_pending_tasks();
-        assert!(t.entries.entry_count() <= 100);
+        assert!(t.entries.len() <= 100, "{} entries", t.entries.len());
     }
 
     #[test]
