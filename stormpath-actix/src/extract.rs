@@ -1,6 +1,6 @@
 //! The [`CurrentUser`] extractor.
 
-use std::{future::Future, ops::Deref, pin::Pin, sync::Arc};
+use std::{future::Future, ops::Deref, pin::Pin};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use serde::Serialize;
@@ -43,17 +43,16 @@ use crate::{AuthMethod, CustomData, Error, Stormpath, auth, custom_data};
 /// ```
 #[derive(Clone)]
 pub struct CurrentUser {
-    account: Arc<Account>,
-    claims: Option<Arc<AccessClaims>>,
-    method: AuthMethod,
+    /// Who is calling and how they proved it.
+    caller: auth::Caller,
     sp: Stormpath,
 }
 
 impl std::fmt::Debug for CurrentUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CurrentUser")
-            .field("href", &self.account.href)
-            .field("method", &self.method)
+            .field("href", &self.caller.session.account.href)
+            .field("method", &self.caller.method)
             .finish()
     }
 }
@@ -62,16 +61,14 @@ impl Deref for CurrentUser {
     type Target = Account;
 
     fn deref(&self) -> &Account {
-        &self.account
+        &self.caller.session.account
     }
 }
 
 impl CurrentUser {
     pub(crate) fn new(caller: &auth::Caller, sp: &Stormpath) -> Self {
         Self {
-            account: Arc::clone(&caller.session.account),
-            claims: caller.session.claims.clone(),
-            method: caller.method,
+            caller: caller.clone(),
             sp: sp.clone(),
         }
     }
@@ -79,26 +76,26 @@ impl CurrentUser {
     /// The account.
     #[must_use]
     pub fn account(&self) -> &Account {
-        &self.account
+        &self.caller.session.account
     }
 
     /// First name, or an empty string.
     #[must_use]
     pub fn given_name(&self) -> &str {
-        self.account.given_name.as_deref().unwrap_or_default()
+        self.given_name.as_deref().unwrap_or_default()
     }
 
     /// How the request authenticated.
     #[must_use]
     pub fn method(&self) -> AuthMethod {
-        self.method
+        self.caller.method
     }
 
     /// The verified claims of the access token the request carried (`None` when it
     /// authenticated with an API key).
     #[must_use]
     pub fn claims(&self) -> Option<&AccessClaims> {
-        self.claims.as_deref()
+        self.caller.session.claims.as_deref()
     }
 
     /// The groups the account belongs to.
@@ -106,7 +103,7 @@ impl CurrentUser {
     /// # Errors
     /// When the store fails.
     pub async fn groups(&self) -> Result<Vec<Group>, Error> {
-        Ok(self.sp.backend().groups(&self.account.id).await?)
+        Ok(self.sp.backend().groups(&self.id).await?)
     }
 
     /// Whether the account is in the (enabled) group of that name.
@@ -114,7 +111,7 @@ impl CurrentUser {
     /// # Errors
     /// When the store fails.
     pub async fn in_group(&self, name: &str) -> Result<bool, Error> {
-        let names = self.sp.backend().group_names(&self.account.id).await?;
+        let names = self.sp.backend().group_names(&self.id).await?;
         Ok(names.iter().any(|n| n.eq_ignore_ascii_case(name)))
     }
 
@@ -188,7 +185,7 @@ impl CurrentUser {
         &self,
         mut change: impl FnMut(&mut T),
     ) -> Result<T, Error> {
-        update_custom_data(self.sp.backend().as_ref(), &self.account.id, |data| {
+        update_custom_data(self.sp.backend().as_ref(), &self.id, |data| {
             let mut value: T = custom_data::read(data).map_err(Error::from)?;
             change(&mut value);
             custom_data::write(&value, data)?;
@@ -205,7 +202,7 @@ impl CurrentUser {
     /// # Errors
     /// A `400` when the result is too large to store; store failures.
     pub async fn replace_custom_data<T: CustomData>(&self, value: &T) -> Result<(), Error> {
-        update_custom_data(self.sp.backend().as_ref(), &self.account.id, |data| {
+        update_custom_data(self.sp.backend().as_ref(), &self.id, |data| {
             custom_data::write(value, data)
         })
         .await
@@ -216,7 +213,7 @@ impl CurrentUser {
     /// # Errors
     /// When the store fails.
     pub async fn custom_data_map(&self) -> Result<stormpath_client::CustomData, Error> {
-        Ok(self.sp.backend().custom_data(&self.account.id).await?.data)
+        Ok(self.sp.backend().custom_data(&self.id).await?.data)
     }
 
     /// Merges `patch` into the account's custom data (top-level keys; `null` removes a key),
@@ -235,7 +232,7 @@ impl CurrentUser {
                 "custom data must be a JSON object".into(),
             ));
         };
-        Ok(merge_custom_data(self.sp.backend().as_ref(), &self.account.id, patch).await?)
+        Ok(merge_custom_data(self.sp.backend().as_ref(), &self.id, patch).await?)
     }
 }
 
