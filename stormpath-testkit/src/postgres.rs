@@ -22,6 +22,9 @@ pub fn admin_url() -> Option<String> {
         Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
         _ => {
             NOTICE.call_once(|| {
+                if !first_in_this_run() {
+                    return;
+                }
                 // Straight to the terminal: the test harness captures `eprintln!` of passing
                 // tests, and this line is meant to be seen.
                 let _ = writeln!(
@@ -32,6 +35,27 @@ pub fn admin_url() -> Option<String> {
             None
         }
     }
+}
+
+/// Whether no other test binary of this `cargo test` run (the same parent process) has said
+/// it yet: the notice is given once per run, not once per suite.
+#[cfg(unix)]
+fn first_in_this_run() -> bool {
+    let marker = std::env::temp_dir().join(format!(
+        "stormpath-postgres-skipped-{}",
+        std::os::unix::process::parent_id()
+    ));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(marker)
+        .is_ok()
+}
+
+/// Elsewhere each suite says it.
+#[cfg(not(unix))]
+fn first_in_this_run() -> bool {
+    true
 }
 
 /// A new, empty database `<prefix>_<random>` on the configured server, dropped (with `FORCE`,
