@@ -131,11 +131,13 @@ impl Tokens {
     /// Verifies an access token: signature, kind, issuer, expiry and revocation (of itself and
     /// of the refresh token it was minted with). The account checks are the caller's.
     pub(crate) fn verify_access(&self, token: &str) -> Option<Arc<AccessClaims>> {
-        let claims = match self.verified.get(token) {
+        let now = util::now_secs();
+        let claims = match self.verified.get(token, now) {
             Some(claims) => claims,
             None => {
                 let (kind, claims) = self.decode::<AccessClaims>(token, &self.live)?;
-                if kind != TokenKind::Access {
+                // jsonwebtoken still admits the second of `exp` itself.
+                if kind != TokenKind::Access || claims.exp <= now {
                     return None;
                 }
                 let claims = Arc::new(claims);
@@ -143,9 +145,6 @@ impl Tokens {
                 claims
             }
         };
-        if claims.exp <= util::now_secs() {
-            return None;
-        }
         let revoked = self.revoked.read().ok()?;
         if revoked.contains_key(&claims.jti)
             || claims

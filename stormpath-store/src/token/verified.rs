@@ -6,8 +6,6 @@ use std::sync::Arc;
 use quick_cache::sync::Cache;
 use stormpath_client::AccessClaims;
 
-use crate::util;
-
 /// A verified token's full text and its claims.
 struct Verified {
     text: Box<str>,
@@ -29,12 +27,12 @@ impl VerifiedTokens {
         }
     }
 
-    /// The claims of `token` if it was verified before: one lookup, no allocation. Expiry and
-    /// revocation are still the caller's to check.
-    pub(crate) fn get(&self, token: &str) -> Option<Arc<AccessClaims>> {
+    /// The claims of `token` if it was verified before and has not expired at `now` (seconds):
+    /// one lookup, no allocation. Revocation is still the caller's to check.
+    pub(crate) fn get(&self, token: &str, now: i64) -> Option<Arc<AccessClaims>> {
         let key = signature(token);
         let hit = self.cache.get(key)?;
-        if hit.claims.exp <= util::now_secs() {
+        if hit.claims.exp <= now {
             self.cache.remove(key);
             return None;
         }
@@ -65,6 +63,7 @@ fn signature(token: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util;
 
     fn claims(exp: i64) -> Arc<AccessClaims> {
         Arc::new(AccessClaims {
@@ -81,11 +80,12 @@ mod tests {
     #[test]
     fn a_hit_needs_the_whole_text() {
         let cache = VerifiedTokens::new(10);
-        let exp = util::now_secs() + 60;
+        let now = util::now_secs();
+        let exp = now + 60;
         cache.insert("h.c.sig", claims(exp));
-        assert_eq!(cache.get("h.c.sig").map(|c| c.exp), Some(exp));
-        assert!(cache.get("h.forged.sig").is_none());
-        assert!(cache.get("h.c.other").is_none());
+        assert_eq!(cache.get("h.c.sig", now).map(|c| c.exp), Some(exp));
+        assert!(cache.get("h.forged.sig", now).is_none());
+        assert!(cache.get("h.c.other", now).is_none());
     }
 
     #[test]
@@ -103,7 +103,7 @@ mod tests {
         let cache = VerifiedTokens::new(10);
         cache.insert("h.c.expired", claims(util::now_secs() - 1));
         assert_eq!(cache.len(), 1);
-        assert!(cache.get("h.c.expired").is_none());
+        assert!(cache.get("h.c.expired", util::now_secs()).is_none());
         assert_eq!(cache.len(), 0, "dropped when looked up");
     }
 }
