@@ -15,6 +15,14 @@
 //! * credential file parsing ([`credentials`]): Stormpath's `apiKey.properties` format.
 //!
 //! The embedded backend (SQLite or PostgreSQL, in process) lives in `stormpath-store`.
+//!
+//! Cargo features (none by default):
+//!
+//! * `jws`: [`jws`], the HS256 `jsonwebtoken` crypto provider on *ring* shared by the embedded
+//!   store and the remote back end;
+//! * `remote`: [`remote::RemoteBackend`], a [`Backend`] that calls any server speaking the
+//!   Stormpath REST API (reqwest with rustls; HTTP Basic or SAuthc1), verifying access tokens
+//!   locally.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -22,7 +30,11 @@ mod backend;
 pub mod credentials;
 mod email;
 mod error;
+#[cfg(feature = "jws")]
+pub mod jws;
 mod model;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod timestamp;
 
 pub use backend::{
