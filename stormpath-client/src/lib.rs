@@ -18,9 +18,9 @@
 //!
 //! Cargo features (none by default):
 //!
-//! * `jws`: [`jws`], the HS256 `jsonwebtoken` crypto provider on *ring* shared by the embedded
+//! * `jws`: `stormpath_client::jws`, the HS256 `jsonwebtoken` crypto provider on *ring* shared by the embedded
 //!   store and the remote back end;
-//! * `remote`: [`remote::RemoteBackend`], a [`Backend`] that calls any server speaking the
+//! * `remote`: `stormpath_client::remote::RemoteBackend`, a [`Backend`] that calls any server speaking the
 //!   Stormpath REST API (reqwest with rustls; HTTP Basic or SAuthc1), verifying access tokens
 //!   locally.
 #![forbid(unsafe_code)]

@@ -122,7 +122,8 @@ impl RemoteBackendBuilder {
 
     /// How long the server's confirmation of an access token (`GET {app}/authTokens/{jwt}`,
     /// asked the first time a token is seen) is relied on before it is asked again; never past
-    /// the token's `exp` (default 30 s). `None`: tokens are verified locally only (signature,
+    /// the token's `exp` (default 30 s). When the server cannot be asked (down, slow), the
+    /// local verification stands for one window and a warning is logged. `None`: tokens are verified locally only (signature,
     /// issuer, expiry, revocation through this back end, the account's status), which also
     /// means a token revoked through another instance stays valid here until it expires.
     pub fn token_confirmation(mut self, window: Option<Duration>) -> Self {

@@ -291,3 +291,29 @@ async fn revoking_all_tokens_pages_through_both_lists() {
     assert_eq!(deletes, ["/v1/accessTokens/a2", "/v1/refreshTokens/r2"]);
     assert!(backend.verify_access_token(&token).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn an_unreachable_server_leaves_the_local_verification_standing() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    // The account is cached; then the server stops answering token questions.
+    backend
+        .account(&stormpath_client::AccountId("acct1".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    server.set_rule(|r| r.path().contains("/authTokens/").then_some(Answer::Close));
+    let token = server_token(&server, "access", "while-down", KEY_SECRET, now() + 600);
+    let session = backend.verify_access_token(&token).await.unwrap().unwrap();
+    assert_eq!(session.account.email, "ada@example.com");
+    // Revocation through this back end still holds.
+    server.set_rule(|r| (r.method == "DELETE").then_some(Answer::Close));
+    assert!(
+        backend
+            .revoke_tokens(&[&token])
+            .await
+            .unwrap_err()
+            .is_backend()
+    );
+    assert!(backend.verify_access_token(&token).await.unwrap().is_none());
+}
