@@ -1,0 +1,45 @@
+//! `Stormpath-Request-Id`: a UUID per request, on every response and in every error body.
+
+use actix_web::{
+    Error,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::header::{HeaderName, HeaderValue},
+    middleware::Next,
+};
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The header's name.
+pub(crate) const HEADER: &str = "stormpath-request-id";
+
+/// The id of the request being served (empty outside one).
+#[must_use]
+pub(crate) fn current() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// The outermost middleware: names the request, and renders any error that escaped the
+/// inner layers while the name is known, so its body carries it.
+pub(crate) async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let http = req.request().clone();
+    let mut res = REQUEST_ID
+        .scope(id.clone(), async move {
+            match next.call(req).await {
+                Ok(res) => res.map_into_boxed_body(),
+                Err(err) => ServiceResponse::new(http, err.as_response_error().error_response()),
+            }
+        })
+        .await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(HeaderName::from_static(HEADER), value);
+    }
+    Ok(res)
+}
