@@ -23,6 +23,7 @@ pub mod credentials;
 mod email;
 mod error;
 mod model;
+pub mod sauthc1;
 pub mod timestamp;
 
 pub use backend::{
