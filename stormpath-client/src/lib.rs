@@ -24,6 +24,7 @@ mod email;
 mod error;
 mod model;
 pub mod sauthc1;
+pub mod secret_crypt;
 pub mod timestamp;
 
 pub use backend::{
