@@ -4,7 +4,7 @@
 
 use actix_web::{
     Error, FromRequest, HttpMessage, HttpRequest,
-    body::MessageBody,
+    body::{EitherBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
     http::{Method, header},
     middleware::Next,
@@ -12,12 +12,10 @@ use actix_web::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use std::future::{Ready, ready};
-#[cfg(any())] // MERGE-GATE: until the client's sauthc1 module lands
 use stormpath_client::sauthc1::{self, Sauthc1Header, SignedRequest};
 use stormpath_store::admin::{ADMINISTRATORS, ApiKeyRecord};
-use time::Duration;
-#[cfg(any())] // MERGE-GATE
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
+
 
 use crate::{error::ApiError, state::State};
 
@@ -48,10 +46,17 @@ impl FromRequest for Caller {
 }
 
 /// Applies `?_method=` and authenticates the caller; the request goes on only when it did.
-pub(crate) async fn middleware(
+pub(crate) async fn middleware<B: MessageBody + 'static>(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    match authenticate(&mut req).await {
+        Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
+        Err(err) => Ok(req.error_response(err).map_into_right_body()),
+    }
+}
+
+async fn authenticate(req: &mut ServiceRequest) -> Result<(), ApiError> {
     let method = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .ok()
         .and_then(|q| {
@@ -65,7 +70,7 @@ pub(crate) async fn middleware(
         _ => None,
     };
     let Some(state) = req.app_data::<web::Data<State>>().cloned() else {
-        return Err(ApiError::internal(&"server state missing").into());
+        return Err(ApiError::internal(&"server state missing"));
     };
     let authorization = req
         .headers()
@@ -81,17 +86,17 @@ pub(crate) async fn middleware(
             .extract::<Bytes>()
             .await
             .map_err(|_| ApiError::new(413, 413, "The request body is too large."))?;
-        let caller = sauthc1_caller(&state, &req, &authorization, &body).await?;
+        let caller = sauthc1_caller(&state, req, &authorization, &body).await?;
         req.set_payload(bytes_payload(body));
         caller
     } else {
-        return Err(ApiError::unauthenticated().into());
+        return Err(ApiError::unauthenticated());
     };
     if let Some(m) = overridden {
         req.head_mut().method = m;
     }
     req.extensions_mut().insert(caller);
-    next.call(req).await
+    Ok(())
 }
 
 fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
@@ -142,17 +147,6 @@ async fn basic_caller(state: &State, credentials: &str) -> Result<Caller, ApiErr
     })
 }
 
-#[cfg(not(any()))] // MERGE-GATE
-async fn sauthc1_caller(
-    _: &State,
-    _: &ServiceRequest,
-    _: &str,
-    _: &[u8],
-) -> Result<Caller, ApiError> {
-    Err(ApiError::unauthenticated())
-}
-
-#[cfg(any())] // MERGE-GATE
 async fn sauthc1_caller(
     state: &State,
     req: &ServiceRequest,

@@ -21,22 +21,17 @@ pub(crate) fn current() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
-/// The outermost middleware: names the request, and renders any error that escaped the
-/// inner layers while the name is known, so its body carries it.
+/// The outermost middleware: names the request. Inner layers turn their errors into
+/// responses while the name is known, so that error bodies carry it.
 pub(crate) async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = uuid::Uuid::new_v4().to_string();
-    let http = req.request().clone();
     let mut res = REQUEST_ID
-        .scope(id.clone(), async move {
-            match next.call(req).await {
-                Ok(res) => res.map_into_boxed_body(),
-                Err(err) => ServiceResponse::new(http, err.as_response_error().error_response()),
-            }
-        })
-        .await;
+        .scope(id.clone(), next.call(req))
+        .await?
+        .map_into_boxed_body();
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static(HEADER), value);
