@@ -16,7 +16,6 @@ use stormpath_client::sauthc1::{self, Sauthc1Header, SignedRequest};
 use stormpath_store::admin::{ADMINISTRATORS, ApiKeyRecord};
 use time::{Duration, OffsetDateTime};
 
-
 use crate::{error::ApiError, state::State};
 
 /// How far an SAuthc1 request's date may be from the server's clock.
