@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
+pub(crate) mod accounts;
 mod structure;
 
 /// Binds every `/v1` route.

@@ -4,10 +4,12 @@
 //! parts stay the way the web plugin and the server share account logic; this module is the
 //! rest of the directory model.
 
+mod accounts;
 mod keys;
 pub mod query;
 mod structure;
 
+pub use accounts::AccountRecord;
 pub use keys::ApiKeyRecord;
 pub use query::{Filter, ListQuery, Page, Pattern};
 pub use structure::{
