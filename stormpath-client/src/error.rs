@@ -83,6 +83,9 @@ pub enum InvalidKind {
     TooLarge,
     /// A property the resource does not have (code 2015).
     UnknownProperty,
+    /// A malformed collection query: an unknown search attribute, a bad `orderBy` or range
+    /// (code 2105).
+    Query,
     /// Any other invalid value (code 2002).
     Other,
 }
@@ -121,6 +124,7 @@ impl Invalid {
             InvalidKind::PasswordPolicy => 400,
             InvalidKind::TooLarge => 3004,
             InvalidKind::UnknownProperty => 2015,
+            InvalidKind::Query => 2105,
             InvalidKind::Other => 2002,
         }
     }

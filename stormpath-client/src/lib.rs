@@ -12,7 +12,14 @@
 //! * the crate's one [`Error`] type, whose variants keep the Stormpath HTTP status and error
 //!   code (400/7100 bad login, 404 unknown token, 409/2001 duplicate), with structured
 //!   validation errors ([`Invalid`]: field, kind, message);
-//! * credential file parsing ([`credentials`]): Stormpath's `apiKey.properties` format.
+//! * credential file parsing ([`credentials`]): Stormpath's `apiKey.properties` format;
+//! * client configuration loading ([`config`]): `apiKey.properties`, `stormpath.json` /
+//!   `stormpath.yml` in `~/.stormpath` and the working directory, and the `STORMPATH_*`
+//!   environment variables (including Flask-Stormpath's), in the SDKs' order;
+//! * the client side of the REST protocol as pure functions, no HTTP client:
+//!   [`sauthc1`], the SAuthc1 digest that authenticates API callers (signing, parsing and
+//!   constant-time verification), and [`secret_crypt`], the `encryptSecret` encryption of
+//!   API-key secrets (PBKDF2-HMAC-SHA1 and AES-CBC).
 //!
 //! The embedded backend (SQLite or PostgreSQL, in process) lives in `stormpath-store`.
 //!
@@ -27,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod backend;
+pub mod config;
 pub mod credentials;
 mod email;
 mod error;
@@ -35,6 +43,8 @@ pub mod jws;
 mod model;
 #[cfg(feature = "remote")]
 pub mod remote;
+pub mod sauthc1;
+pub mod secret_crypt;
 pub mod timestamp;
 
 pub use backend::{

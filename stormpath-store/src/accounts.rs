@@ -31,6 +31,21 @@ macro_rules! account_columns {
     };
 }
 
+/// The directories an application's logins search (`$1` = the application id).
+macro_rules! mapped_directories {
+    () => {
+        "SELECT directory_id FROM account_store_mappings WHERE application_id = $1"
+    };
+}
+
+/// Orders accounts by their directory's place in the application's mappings (`listIndex`).
+macro_rules! mapping_order {
+    () => {
+        "(SELECT list_index FROM account_store_mappings m \
+         WHERE m.application_id = $1 AND m.directory_id = accounts.directory_id)"
+    };
+}
+
 /// An account row with the fields the model does not show.
 pub(crate) struct AccountRow {
     pub(crate) account: Account,
@@ -96,18 +111,20 @@ impl Store {
         ))
     }
 
-    /// Finds the account a login (email or username) names, with its password hash. An email
-    /// match wins over a username match.
+    /// Finds the account a login (email or username) names, with its password hash, in the
+    /// application's directories in mapping order. An email match wins over a username match.
     pub(crate) async fn find_login(&self, login: &str) -> Fallible<Option<(Account, String)>> {
         let key = email::canonical(login);
         let row = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
-            ", password_hash FROM accounts WHERE directory_id = $1 \
-             AND (email_key = $2 OR username_key = $2) \
-             ORDER BY CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
+            ", password_hash FROM accounts WHERE directory_id IN (",
+            mapped_directories!(),
+            ") AND (email_key = $2 OR username_key = $2) ORDER BY ",
+            mapping_order!(),
+            ", CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
         ))
-        .bind(&self.inner.directory_id)
+        .bind(&self.scope.application_id)
         .bind(&key)
         .fetch_optional(&self.inner.pool)
         .await?;
@@ -120,9 +137,13 @@ impl Store {
         let row = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
-            " FROM accounts WHERE directory_id = $1 AND email_key = $2"
+            " FROM accounts WHERE directory_id IN (",
+            mapped_directories!(),
+            ") AND email_key = $2 ORDER BY ",
+            mapping_order!(),
+            " LIMIT 1"
         ))
-        .bind(&self.inner.directory_id)
+        .bind(&self.scope.application_id)
         .bind(email::canonical(address))
         .fetch_optional(&self.inner.pool)
         .await?;
@@ -143,7 +164,7 @@ impl Store {
         ] {
             check_name(field, value.map(String::as_str))?;
         }
-        crate::check_strength(&self.inner.strength, &new.password)?;
+        crate::check_strength(&self.scope.strength, &new.password)?;
         // `stormpathApiKey_<n>: "<id>:<secret>"` members define API keys (spec §4.3); they are
         // kept hashed in `api_keys`, never in the custom data.
         let mut custom_data = new.custom_data.clone();
@@ -171,7 +192,7 @@ impl Store {
             "SELECT username_key FROM accounts WHERE directory_id = $1 \
              AND (email_key = $2 OR username_key = $3) LIMIT 1",
         )
-        .bind(&self.inner.directory_id)
+        .bind(&self.scope.directory_id)
         .bind(&username_key)
         .bind(&email_key)
         .fetch_optional(&self.inner.pool)
@@ -198,7 +219,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13)",
         )
         .bind(&id)
-        .bind(&self.inner.directory_id)
+        .bind(&self.scope.directory_id)
         .bind(new.email.trim())
         .bind(email::canonical(&new.email))
         .bind(username.trim())
@@ -218,7 +239,7 @@ impl Store {
             return Err(self.conflict(err, &new.email).await.into());
         }
         for (key_id, secret) in &api_keys {
-            crate::api_keys::insert(&mut tx, &id, key_id, secret, None, now).await?;
+            crate::api_keys::insert(&mut tx, &id, key_id, secret, None, now, None).await?;
         }
         tx.commit().await?;
         self.cached(&AccountId(id))
@@ -237,7 +258,7 @@ impl Store {
         }
         let email_taken =
             sqlx::query("SELECT 1 FROM accounts WHERE directory_id = $1 AND email_key = $2")
-                .bind(&self.inner.directory_id)
+                .bind(&self.scope.directory_id)
                 .bind(email::canonical(email))
                 .fetch_optional(&self.inner.pool)
                 .await;
@@ -390,7 +411,7 @@ fn conflict(err: sqlx::Error) -> Error {
 #[async_trait]
 impl Accounts for Store {
     async fn password_strength(&self) -> Result<PasswordStrength> {
-        Ok(self.inner.strength)
+        Ok(self.scope.strength)
     }
 
     async fn create_account(&self, new: NewAccount) -> Result<Account> {
@@ -433,10 +454,10 @@ impl Accounts for Store {
     }
 
     async fn directory(&self) -> Result<Resource> {
-        Ok(self.inner.directory.clone())
+        Ok(self.scope.directory.clone())
     }
 
     async fn application(&self) -> Result<Resource> {
-        Ok(self.inner.application.clone())
+        Ok(self.scope.application.clone())
     }
 }

@@ -43,10 +43,11 @@ pub(crate) async fn insert(
     secret: &str,
     name: Option<&str>,
     now: i64,
+    sealed: Option<String>,
 ) -> Fallible<()> {
     sqlx::query(
-        "INSERT INTO api_keys (row_id, key_id, account_id, secret_hash, name, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'ENABLED', $6)",
+        "INSERT INTO api_keys (row_id, key_id, account_id, secret_hash, name, status, created_at, \
+         secret_sealed) VALUES ($1, $2, $3, $4, $5, 'ENABLED', $6, $7)",
     )
     .bind(util::new_id())
     .bind(key_id)
@@ -54,6 +55,7 @@ pub(crate) async fn insert(
     .bind(util::digest(secret))
     .bind(name)
     .bind(now)
+    .bind(sealed)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -81,7 +83,12 @@ impl Store {
         let secret = util::random_token(32);
         let now = util::now_ms();
         let mut tx = self.inner.pool.begin().await?;
-        insert(&mut tx, id.as_str(), &key_id, &secret, name, now).await?;
+        let sealed = self
+            .inner
+            .sealer
+            .as_ref()
+            .and_then(|s| s.seal(&key_id, &secret));
+        insert(&mut tx, id.as_str(), &key_id, &secret, name, now, sealed).await?;
         tx.commit().await?;
         let info = ApiKeyInfo {
             id: key_id,

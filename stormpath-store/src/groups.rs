@@ -61,7 +61,7 @@ impl Store {
     async fn group_id(&self, name: &str) -> Fallible<Option<String>> {
         let row =
             sqlx::query("SELECT id FROM account_groups WHERE directory_id = $1 AND name_key = $2")
-                .bind(&self.inner.directory_id)
+                .bind(&self.scope.directory_id)
                 .bind(email::canonical(name))
                 .fetch_optional(&self.inner.pool)
                 .await?;
@@ -85,7 +85,7 @@ impl Store {
              ON CONFLICT (directory_id, name_key) DO NOTHING",
         )
         .bind(util::new_id())
-        .bind(&self.inner.directory_id)
+        .bind(&self.scope.directory_id)
         .bind(name)
         .bind(email::canonical(name))
         .bind(description)
@@ -96,7 +96,7 @@ impl Store {
             "SELECT id, name, description, status FROM account_groups \
              WHERE directory_id = $1 AND name_key = $2",
         )
-        .bind(&self.inner.directory_id)
+        .bind(&self.scope.directory_id)
         .bind(email::canonical(name))
         .fetch_one(&self.inner.pool)
         .await?;

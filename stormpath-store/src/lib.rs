@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+pub mod admin;
 mod api_keys;
 mod cache;
 mod custom_data;
@@ -48,6 +49,7 @@ mod groups;
 pub mod mail;
 mod one_time;
 mod password;
+mod seal;
 mod sessions;
 mod store;
 mod throttle;
@@ -58,5 +60,6 @@ pub use db::Dialect;
 pub use error::{Error, Result};
 pub use mail::PlainEmailTemplates;
 pub use password::{HashParams, check_strength};
+pub use seal::SEALING_KEY_LEN;
 pub use store::{Store, StoreBuilder};
 pub use token::MIN_SIGNING_KEY_LEN;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 use stormpath_client::{
     Account, AccountId, AccountStatus, Authenticated, EmailKind, Error, RefreshToken, Refreshed,
-    Result, Sessions, TokenGrant, TokenSet,
+    Result, Sessions, TokenGrant, TokenKind, TokenSet,
 };
 
 use crate::{Store, cache::Cached, error::Fallible, one_time::Purpose, token::RefreshClaims, util};
@@ -47,6 +47,44 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps an issued token with its JWT (the REST server's `/accessTokens` and
+    /// `/refreshTokens` resources; deleting the row revokes the token).
+    pub(crate) async fn record_token(
+        &self,
+        kind: TokenKind,
+        account: &AccountId,
+        jti: &str,
+        jwt: &str,
+        exp: i64,
+    ) -> Fallible<()> {
+        sqlx::query(
+            "INSERT INTO oauth_tokens (jti, kind, account_id, application_id, jwt, expires_at, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(jti)
+        .bind(match kind {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+        })
+        .bind(account.as_str())
+        .bind(&self.scope.application_id)
+        .bind(jwt)
+        .bind(exp)
+        .bind(util::now_ms())
+        .execute(&self.inner.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether a recorded token still exists (it is deleted when revoked).
+    pub(crate) async fn token_recorded(&self, jti: &str) -> Fallible<bool> {
+        Ok(sqlx::query("SELECT 1 FROM oauth_tokens WHERE jti = $1")
+            .bind(jti)
+            .fetch_optional(&self.inner.pool)
+            .await?
+            .is_some())
+    }
+
     /// Revokes `jti`s (with their expiry, in seconds) in the database and in memory.
     pub(crate) async fn persist_revocations(&self, entries: &[(String, i64)]) -> Fallible<()> {
         for (jti, exp) in entries {
@@ -62,7 +100,7 @@ impl Store {
                 .execute(&self.inner.pool)
                 .await?;
         }
-        self.inner.tokens.mark_revoked(entries.iter().cloned());
+        self.scope.tokens.mark_revoked(entries.iter().cloned());
         Ok(())
     }
 
@@ -144,7 +182,7 @@ impl Sessions for Store {
         if !self.inner.hasher.verify(current, Some(&hash)).await?.ok {
             return Err(Error::InvalidCredentials);
         }
-        crate::check_strength(&self.inner.strength, new)?;
+        crate::check_strength(&self.scope.strength, new)?;
         self.replace_password(id, new).await?;
         self.void_one_time(id, Purpose::Reset).await?;
         self.revoke_all_tokens(id).await?;
@@ -160,7 +198,7 @@ impl Sessions for Store {
     }
 
     async fn issue_tokens(&self, account: &Account, grant: TokenGrant) -> Result<TokenSet> {
-        let tokens = &self.inner.tokens;
+        let tokens = &self.scope.tokens;
         let refresh = match grant {
             TokenGrant::Password => {
                 let (token, claims) = tokens.mint_refresh(&account.href)?;
@@ -171,6 +209,26 @@ impl Sessions for Store {
         };
         let rti = refresh.as_ref().map(|(_, claims)| claims.jti.as_str());
         let (access, claims) = tokens.mint_access(&account.href, rti, None)?;
+        if self.scope.record_tokens {
+            if let Some((token, refresh)) = &refresh {
+                self.record_token(
+                    TokenKind::Refresh,
+                    &account.id,
+                    &refresh.jti,
+                    token,
+                    refresh.exp,
+                )
+                .await?;
+            }
+            self.record_token(
+                TokenKind::Access,
+                &account.id,
+                &claims.jti,
+                &access,
+                claims.exp,
+            )
+            .await?;
+        }
         Ok(TokenSet {
             access_token: access,
             access_expires_at: claims.exp,
@@ -183,15 +241,28 @@ impl Sessions for Store {
     }
 
     async fn refresh_tokens(&self, refresh_token: &str) -> Result<Refreshed> {
-        let tokens = &self.inner.tokens;
+        let tokens = &self.scope.tokens;
         let claims = tokens
             .verify_refresh(refresh_token)
             .ok_or(Error::InvalidToken)?;
+        if self.scope.record_tokens && !self.token_recorded(&claims.jti).await? {
+            return Err(Error::InvalidToken);
+        }
         let cached = self
             .token_account(&claims.sub, claims.iat)
             .await?
             .ok_or(Error::InvalidToken)?;
         let (access, access_claims) = tokens.mint_access(&claims.sub, Some(&claims.jti), None)?;
+        if self.scope.record_tokens {
+            self.record_token(
+                TokenKind::Access,
+                &cached.account.id,
+                &access_claims.jti,
+                &access,
+                access_claims.exp,
+            )
+            .await?;
+        }
         Ok(Refreshed {
             tokens: TokenSet {
                 access_token: access,
@@ -210,7 +281,7 @@ impl Sessions for Store {
     }
 
     async fn verify_access_token(&self, token: &str) -> Result<Option<Authenticated>> {
-        let Some(claims) = self.inner.tokens.verify_access(token) else {
+        let Some(claims) = self.scope.tokens.verify_access(token) else {
             return Ok(None);
         };
         let cached = self.token_account(&claims.sub, claims.iat).await?;
@@ -223,7 +294,7 @@ impl Sessions for Store {
     async fn revoke_tokens(&self, tokens: &[&str]) -> Result<()> {
         let entries: Vec<_> = tokens
             .iter()
-            .filter_map(|t| self.inner.tokens.identify(t))
+            .filter_map(|t| self.scope.tokens.identify(t))
             .filter(|(_, _, exp)| *exp > util::now_secs())
             .map(|(_, jti, exp)| (jti, exp))
             .collect();

@@ -22,20 +22,32 @@ const ACCOUNT_CACHE_CAPACITY: u64 = 100_000;
 /// list. Implements [`stormpath_client::Backend`].
 #[derive(Clone)]
 pub struct Store {
+    /// What every application of the database shares.
     pub(crate) inner: Arc<Inner>,
+    /// The application this handle acts for.
+    pub(crate) scope: Arc<Scope>,
+}
+
+/// The application a [`Store`] handle acts for: where its accounts are created, which
+/// directories its logins search, its password policy and how its tokens are signed.
+pub(crate) struct Scope {
+    pub(crate) application_id: String,
+    /// The application and its default account store, as `/me` expands them.
+    pub(crate) application: stormpath_client::Resource,
+    pub(crate) directory: stormpath_client::Resource,
+    /// The default account store's id: where new accounts and groups go.
+    pub(crate) directory_id: String,
+    pub(crate) strength: PasswordStrength,
+    pub(crate) tokens: Tokens,
+    /// Whether issued tokens are kept with their JWT (the REST server's token resources).
+    pub(crate) record_tokens: bool,
 }
 
 pub(crate) struct Inner {
     pub(crate) pool: AnyPool,
     pub(crate) dialect: Dialect,
-    pub(crate) directory_id: String,
-    /// The directory and the application, as `/me` expands them.
-    pub(crate) directory: stormpath_client::Resource,
-    pub(crate) application: stormpath_client::Resource,
     pub(crate) href_base: String,
-    pub(crate) strength: PasswordStrength,
     pub(crate) hasher: Hasher,
-    pub(crate) tokens: Tokens,
     pub(crate) cache: AccountCache,
     pub(crate) throttle: crate::throttle::Throttle,
     pub(crate) reset_ttl_ms: i64,
@@ -44,6 +56,8 @@ pub(crate) struct Inner {
     /// Renders them.
     pub(crate) email_templates: Arc<dyn EmailTemplates>,
     pub(crate) verify_ttl_ms: i64,
+    /// Seals new API-key secrets so that they can be given back (the REST server).
+    pub(crate) sealer: Option<crate::seal::Sealer>,
 }
 
 impl Store {
@@ -64,6 +78,95 @@ impl Store {
         &self.inner.pool
     }
 
+    /// A handle acting for another application of the same database, as the REST server
+    /// does per request: accounts and groups go to that application's default account store,
+    /// logins search its mapped directories in `listIndex` order, its directory's password
+    /// policy applies, and tokens are signed with `signing_secret` under `kid` (the caller's
+    /// API key), live as long as its OAuth policy says and are recorded with their JWT.
+    /// Everything else (pool, hasher, caches, mailer) is shared with `self`.
+    ///
+    /// # Errors
+    /// [`stormpath_client::Error::NotFound`] for an unknown application; a signing secret that
+    /// is too short; a database failure.
+    pub async fn for_application(
+        &self,
+        application_id: &str,
+        kid: &str,
+        signing_secret: &[u8],
+    ) -> stormpath_client::Result<Store> {
+        use stormpath_client::Error as E;
+        let app = self
+            .application_by_id(application_id)
+            .await?
+            .ok_or(E::NotFound)?;
+        let default = match &app.default_account_store_mapping {
+            Some(mapping) => self.mapping_by_id(mapping).await?,
+            None => None,
+        };
+        let directory = match default {
+            Some(m) => self.directory_by_id(&m.directory_id).await?,
+            None => None,
+        };
+        let base = &self.inner.href_base;
+        let keys =
+            KeySet::new(signing_secret, Some(kid.to_owned()), &[]).map_err(|_| E::InvalidToken)?;
+        let application = stormpath_client::Resource {
+            href: format!("{base}/applications/{}", app.meta.id),
+            name: app.name.clone(),
+            status: app.status.clone(),
+        };
+        let tokens = Tokens::new(
+            keys,
+            application.href.clone(),
+            app.oauth.access_token_ttl,
+            app.oauth.refresh_token_ttl,
+        );
+        let (directory_id, directory, strength) = match directory {
+            Some(d) => (
+                d.meta.id.clone(),
+                stormpath_client::Resource {
+                    href: format!("{base}/directories/{}", d.meta.id),
+                    name: d.name.clone(),
+                    status: d.status.clone(),
+                },
+                d.strength,
+            ),
+            None => (
+                String::new(),
+                stormpath_client::Resource {
+                    href: String::new(),
+                    name: String::new(),
+                    status: "DISABLED".into(),
+                },
+                PasswordStrength::default(),
+            ),
+        };
+        Ok(Store {
+            inner: Arc::clone(&self.inner),
+            scope: Arc::new(Scope {
+                application_id: app.meta.id,
+                application,
+                directory,
+                directory_id,
+                strength,
+                tokens,
+                record_tokens: true,
+            }),
+        })
+    }
+
+    /// The application this handle acts for: its id.
+    #[must_use]
+    pub fn application_id(&self) -> &str {
+        &self.scope.application_id
+    }
+
+    /// The `href` base of every resource (`{public URL}/v1`).
+    #[must_use]
+    pub fn href_base(&self) -> &str {
+        &self.inner.href_base
+    }
+
     /// The `href` of an account id.
     pub(crate) fn account_href(&self, id: &str) -> String {
         format!("{}/accounts/{id}", self.inner.href_base)
@@ -75,6 +178,7 @@ impl Store {
 pub struct StoreBuilder {
     database_url: String,
     application: String,
+    directory: Option<String>,
     signing_key: Option<Vec<u8>>,
     key_id: Option<String>,
     retired_signing_keys: Vec<(String, Vec<u8>)>,
@@ -92,6 +196,7 @@ pub struct StoreBuilder {
     allow_short_key: bool,
     mailer: Option<Mailer>,
     email_templates: Option<Arc<dyn EmailTemplates>>,
+    sealing_key: Option<Vec<u8>>,
 }
 
 impl Default for StoreBuilder {
@@ -99,6 +204,7 @@ impl Default for StoreBuilder {
         Self {
             database_url: "sqlite://stormpath.db".into(),
             application: "My Application".into(),
+            directory: None,
             signing_key: None,
             key_id: None,
             retired_signing_keys: Vec::new(),
@@ -116,6 +222,7 @@ impl Default for StoreBuilder {
             allow_short_key: false,
             mailer: None,
             email_templates: None,
+            sealing_key: None,
         }
     }
 }
@@ -131,6 +238,13 @@ impl StoreBuilder {
     /// The application name (created with its directory on first start).
     pub fn application(mut self, name: impl Into<String>) -> Self {
         self.application = name.into();
+        self
+    }
+
+    /// The directory created and mapped as the application's default account store when the
+    /// application has none yet (default: `"{application} Directory"`).
+    pub fn directory(mut self, name: impl Into<String>) -> Self {
+        self.directory = Some(name.into());
         self
     }
 
@@ -245,6 +359,14 @@ impl StoreBuilder {
         self
     }
 
+    /// A 32-byte key under which new API-key secrets are also kept sealed (AES-256-GCM), so
+    /// that [`Store::api_key_secret`] can give them back, as the REST server must. Without
+    /// one (the default), only a digest of each secret is kept.
+    pub fn sealing_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.sealing_key = Some(key.as_ref().to_vec());
+        self
+    }
+
     /// Maximum pool size (default 10).
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = n.max(1);
@@ -283,20 +405,28 @@ impl StoreBuilder {
         if let Some(policy) = &self.password_strength {
             validate_policy(policy)?;
         }
+        let sealer = match &self.sealing_key {
+            Some(key) => Some(crate::seal::Sealer::new(key).ok_or(Error::WeakSigningKey {
+                min: crate::seal::SEALING_KEY_LEN,
+                got: key.len(),
+            })?),
+            None => None,
+        };
         let hasher = Hasher::new(self.hashing, self.max_concurrent_hashes)?;
         let (pool, dialect) = db::open(&self.database_url, self.max_connections).await?;
-        let (directory_id, application_id, strength) =
-            bootstrap(&pool, &self.application, self.password_strength).await?;
+        let (directory_id, directory_name, application_id, strength) = bootstrap(
+            &pool,
+            &self.application,
+            self.directory.as_deref(),
+            self.password_strength,
+        )
+        .await?;
         let resource = |kind: &str, id: &str, name: String| stormpath_client::Resource {
             href: format!("{}/{kind}/{id}", self.href_base),
             name,
             status: "ENABLED".into(),
         };
-        let directory = resource(
-            "directories",
-            &directory_id,
-            format!("{} Directory", self.application),
-        );
+        let directory = resource("directories", &directory_id, directory_name);
         let application = resource("applications", &application_id, self.application.clone());
         // Tokens are issued by the application (spec §6.1: `iss` is its href).
         let tokens = Tokens::new(
@@ -319,20 +449,25 @@ impl StoreBuilder {
                 .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?))),
         );
         Ok(Store {
+            scope: Arc::new(Scope {
+                application_id,
+                application,
+                directory,
+                directory_id,
+                strength,
+                tokens,
+                record_tokens: false,
+            }),
             inner: Arc::new(Inner {
                 pool,
                 dialect,
-                directory_id,
-                directory,
-                application,
                 href_base: self.href_base,
-                strength,
                 hasher,
-                tokens,
                 cache: AccountCache::new(self.cache_ttl, ACCOUNT_CACHE_CAPACITY),
                 throttle: crate::throttle::Throttle::default(),
                 reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
                 verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),
+                sealer,
                 mailer: match self.mailer {
                     Some(mailer) => mailer,
                     None => Mailer::new(None, None, "no-reply@localhost")?,
@@ -351,7 +486,7 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
 }
 
-fn validate_policy(p: &PasswordStrength) -> Result<()> {
+pub(crate) fn validate_policy(p: &PasswordStrength) -> Result<()> {
     if p.min_length == 0 || p.min_length > p.max_length {
         return Err(Error::InvalidPolicy(
             "minLength must be between 1 and maxLength".into(),
@@ -366,57 +501,88 @@ fn validate_policy(p: &PasswordStrength) -> Result<()> {
     Ok(())
 }
 
-/// Creates the application and its directory on first start; returns the directory id and its
-/// password policy.
+/// Creates the application, its directory and the mapping between them on first start;
+/// returns the application's default account store (id and name), the application id and the
+/// store's password policy.
 async fn bootstrap(
     pool: &AnyPool,
     application: &str,
+    directory: Option<&str>,
     strength: Option<PasswordStrength>,
-) -> Result<(String, String, PasswordStrength)> {
+) -> Result<(String, String, String, PasswordStrength)> {
     let now = util::now_ms();
-    let directory = format!("{application} Directory");
     let default_policy = serde_json::to_string(&strength.unwrap_or_default()).unwrap_or_default();
     sqlx::query(
-        "INSERT INTO directories (id, name, password_policy, created_at, modified_at) \
-         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(util::new_id())
-    .bind(&directory)
-    .bind(&default_policy)
-    .bind(now)
-    .execute(pool)
-    .await?;
-    if strength.is_some() {
-        sqlx::query(
-            "UPDATE directories SET password_policy = $1, modified_at = $2 WHERE name = $3",
-        )
-        .bind(&default_policy)
-        .bind(now)
-        .bind(&directory)
-        .execute(pool)
-        .await?;
-    }
-    let row = sqlx::query("SELECT id, password_policy FROM directories WHERE name = $1")
-        .bind(&directory)
-        .fetch_one(pool)
-        .await?;
-    let directory_id: String = row.try_get(0)?;
-    let policy: String = row.try_get(1)?;
-    sqlx::query(
-        "INSERT INTO applications (id, name, directory_id, created_at, modified_at) \
-         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO applications (id, name, created_at, modified_at) \
+         VALUES ($1, $2, $3, $3) ON CONFLICT (name) DO NOTHING",
     )
     .bind(util::new_id())
     .bind(application)
-    .bind(&directory_id)
     .bind(now)
     .execute(pool)
     .await?;
-    let strength = serde_json::from_str(&policy)
-        .map_err(|e| Error::InvalidPolicy(format!("stored policy unreadable: {e}")))?;
-    let row = sqlx::query("SELECT id FROM applications WHERE name = $1")
+    let application_id: String = sqlx::query("SELECT id FROM applications WHERE name = $1")
         .bind(application)
         .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+    let default_store = sqlx::query(
+        "SELECT directory_id FROM account_store_mappings \
+         WHERE application_id = $1 AND is_default_account_store = 1",
+    );
+    let directory_id: String = match default_store
+        .bind(&application_id)
+        .fetch_optional(pool)
+        .await?
+    {
+        Some(row) => row.try_get(0)?,
+        None => {
+            // First start: the application's own directory, mapped as its default stores.
+            let name = directory.map_or_else(|| format!("{application} Directory"), str::to_owned);
+            sqlx::query(
+                "INSERT INTO directories (id, name, password_policy, created_at, modified_at) \
+                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(util::new_id())
+            .bind(&name)
+            .bind(&default_policy)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            let id: String = sqlx::query("SELECT id FROM directories WHERE name = $1")
+                .bind(&name)
+                .fetch_one(pool)
+                .await?
+                .try_get(0)?;
+            sqlx::query(
+                "INSERT INTO account_store_mappings (id, application_id, directory_id, \
+                 list_index, is_default_account_store, is_default_group_store, created_at, \
+                 modified_at) VALUES ($1, $2, $3, 0, 1, 1, $4, $4) \
+                 ON CONFLICT (application_id, directory_id) DO NOTHING",
+            )
+            .bind(util::new_id())
+            .bind(&application_id)
+            .bind(&id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            id
+        }
+    };
+    if strength.is_some() {
+        sqlx::query("UPDATE directories SET password_policy = $1, modified_at = $2 WHERE id = $3")
+            .bind(&default_policy)
+            .bind(now)
+            .bind(&directory_id)
+            .execute(pool)
+            .await?;
+    }
+    let row = sqlx::query("SELECT name, password_policy FROM directories WHERE id = $1")
+        .bind(&directory_id)
+        .fetch_one(pool)
         .await?;
-    Ok((directory_id, row.try_get(0)?, strength))
+    let policy: String = row.try_get(1)?;
+    let strength = serde_json::from_str(&policy)
+        .map_err(|e| Error::InvalidPolicy(format!("stored policy unreadable: {e}")))?;
+    Ok((directory_id, row.try_get(0)?, application_id, strength))
 }

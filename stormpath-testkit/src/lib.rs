@@ -13,6 +13,7 @@
 )]
 
 pub mod postgres;
+pub mod rest_server;
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

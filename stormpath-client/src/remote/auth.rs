@@ -9,7 +9,12 @@ use reqwest::{
 use time::OffsetDateTime;
 
 use super::errors::protocol;
-use crate::{Result, credentials::ApiKey};
+use crate::{
+    Result,
+    credentials::ApiKey,
+    sauthc1::{self, SignedRequest},
+    secret_crypt::{EncryptionParams, decrypt_secret},
+};
 
 /// How requests to the server are authenticated with the tenant API key (rest-api §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,9 +28,6 @@ pub enum AuthScheme {
     #[default]
     Sauthc1,
 }
-
-/// The header SAuthc1 signs the request date in.
-const DATE_HEADER: &str = "x-stormpath-date";
 
 /// Signs requests with the tenant API key.
 pub(crate) struct Signer {
@@ -56,12 +58,21 @@ impl Signer {
             AuthScheme::Basic => Ok(vec![(AUTHORIZATION, self.basic.clone())]),
             AuthScheme::Sauthc1 => {
                 let host = host_header(url)?;
-                let now = OffsetDateTime::now_utc();
+                let date = sauthc1::format_timestamp(OffsetDateTime::now_utc());
                 let nonce = uuid::Uuid::new_v4().to_string();
-                let date = sauthc1_date(now);
-                let signed = [("host", host.as_str()), (DATE_HEADER, date.as_str())];
-                let authorization =
-                    sauthc1_authorization(&self.key, method, url, &signed, body, now, &nonce)?;
+                let signed = [
+                    ("host", host.as_str()),
+                    (sauthc1::DATE_HEADER, date.as_str()),
+                ];
+                // The path and query exactly as reqwest sends them (percent-encoded).
+                let request = SignedRequest {
+                    method: method.as_str(),
+                    path: url.path(),
+                    query: url.query().unwrap_or(""),
+                    headers: &signed,
+                    body,
+                };
+                let authorization = sauthc1::authorization(&self.key, &request, &[], &date, &nonce);
                 let mut authorization = HeaderValue::try_from(authorization)
                     .map_err(|_| protocol("the SAuthc1 header is not a valid header value"))?;
                 authorization.set_sensitive(true);
@@ -70,7 +81,7 @@ impl Signer {
                 };
                 Ok(vec![
                     (HOST, value(host)?),
-                    (HeaderName::from_static(DATE_HEADER), value(date)?),
+                    (HeaderName::from_static(sauthc1::DATE_HEADER), value(date)?),
                     (AUTHORIZATION, authorization),
                 ])
             }
@@ -90,51 +101,32 @@ fn host_header(url: &Url) -> Result<String> {
     })
 }
 
-/// `X-Stormpath-Date`: `yyyyMMdd'T'HHmmss'Z'` in UTC.
-fn sauthc1_date(now: OffsetDateTime) -> String {
-    let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    now.to_offset(time::UtcOffset::UTC)
-        .format(&fmt)
-        .unwrap_or_default()
+/// One request's `encryptSecret` parameters (rest-api §5.8): API-key secrets come back
+/// encrypted with the tenant key secret, never in plain text on the wire.
+pub(crate) struct SecretCipher {
+    params: EncryptionParams,
 }
-
-/// The SAuthc1 `Authorization` value of a request whose `signed` headers (lower-case names)
-/// are sent as given. The one place the signer is called.
-fn sauthc1_authorization(
-    _key: &ApiKey,
-    _method: &Method,
-    _url: &Url,
-    _signed: &[(&str, &str)],
-    _body: &[u8],
-    _now: OffsetDateTime,
-    _nonce: &str,
-) -> Result<String> {
-    // The signer (`stormpath_client::sauthc1`) is being added on another branch; until it is
-    // merged, SAuthc1 is refused with a clear message rather than sent unsigned.
-    Err(protocol(
-        "SAuthc1 request signing is not available in this build: use AuthScheme::Basic",
-    ))
-}
-
-/// Query parameters that ask the server to encrypt API-key secrets in its answer, and how to
-/// read them back (rest-api §5.8).
-pub(crate) struct SecretCipher;
 
 impl SecretCipher {
-    /// A fresh cipher for one request.
+    /// Fresh parameters (a random salt) for one request.
     pub(crate) fn new() -> Self {
-        Self
+        Self {
+            params: EncryptionParams::random(),
+        }
     }
 
-    /// The query parameters that ask for the encrypted secret (none: plain text until the
-    /// encryption helpers are merged).
+    /// The query parameters that ask for the encrypted secret.
     pub(crate) fn query(&self) -> Vec<(String, String)> {
-        Vec::new()
+        self.params
+            .to_query()
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect()
     }
 
-    /// The plain-text secret of an answer given the parameters of [`query`](Self::query).
-    pub(crate) fn reveal(&self, secret: &str, _tenant_secret: &str) -> Result<String> {
-        Ok(secret.to_owned())
+    /// The plain-text secret of an answer to a request that carried [`query`](Self::query).
+    pub(crate) fn reveal(&self, secret: &str, tenant_secret: &str) -> Result<String> {
+        decrypt_secret(secret, tenant_secret, &self.params)
     }
 }
 
@@ -151,9 +143,56 @@ mod tests {
     }
 
     #[test]
-    fn the_date_header_is_compact_utc() {
-        let at = time::macros::datetime!(2013-07-01 00:00:00 UTC);
-        assert_eq!(sauthc1_date(at), "20130701T000000Z");
+    fn sauthc1_signs_host_and_date_and_verifies() {
+        let key = ApiKey {
+            id: "MyId".into(),
+            secret: "Shush!".into(),
+        };
+        let signer = Signer::new(key, AuthScheme::Sauthc1).unwrap();
+        let url = Url::parse("http://127.0.0.1:8080/v1/accounts/a%20b?q=x%2Fy&a=1").unwrap();
+        let headers = signer.headers(&Method::POST, &url, b"{}").unwrap();
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.to_str().unwrap().to_owned())
+                .unwrap()
+        };
+        assert_eq!(get("host"), "127.0.0.1:8080");
+        let date = get("x-stormpath-date");
+        let authorization = get("authorization");
+        assert!(
+            authorization.starts_with("SAuthc1 sauthc1Id=MyId/"),
+            "{authorization}"
+        );
+        assert!(authorization.contains("sauthc1SignedHeaders=host;x-stormpath-date"));
+        // What a server verifies: the request as it arrives.
+        let parsed = sauthc1::Sauthc1Header::parse(&authorization).unwrap();
+        let received = [
+            ("Host", "127.0.0.1:8080"),
+            ("X-Stormpath-Date", date.as_str()),
+        ];
+        let request = SignedRequest {
+            method: "POST",
+            path: "/v1/accounts/a%20b",
+            query: "q=x%2Fy&a=1",
+            headers: &received,
+            body: b"{}",
+        };
+        assert!(sauthc1::verify(&parsed, "Shush!", &request));
+        assert!(!sauthc1::verify(&parsed, "other", &request));
+    }
+
+    #[test]
+    fn secrets_come_back_encrypted_and_are_revealed() {
+        let cipher = SecretCipher::new();
+        let query = cipher.query();
+        assert!(query.contains(&("encryptSecret".to_owned(), "true".to_owned())));
+        let pairs = query.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let params = EncryptionParams::from_query(pairs).unwrap().unwrap();
+        let sealed = crate::secret_crypt::encrypt_secret("the-secret", "tenant", &params).unwrap();
+        assert_eq!(cipher.reveal(&sealed, "tenant").unwrap(), "the-secret");
+        assert!(cipher.reveal(&sealed, "wrong").is_err());
     }
 
     #[test]

@@ -14,7 +14,10 @@ use super::{
     tokens::{Revoked, VerifiedTokens, validation},
     wire::{ApplicationDoc, MappingDoc, Named, PolicyDoc, StoreDoc},
 };
-use crate::{Error, Invalid, InvalidKind, PasswordStrength, Resource, Result, credentials::ApiKey};
+use crate::{
+    Error, Invalid, InvalidKind, PasswordStrength, Resource, Result, config::ClientConfig,
+    credentials::ApiKey,
+};
 
 /// The default timeout of one call (retries and redirects included).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -90,6 +93,33 @@ impl RemoteBackendBuilder {
     /// tenant's applications.
     pub fn application_name(mut self, name: impl Into<String>) -> Self {
         self.application = Some(AppRef::Name(name.into()));
+        self
+    }
+
+    /// Takes the base URL, the API key and the application from a loaded client
+    /// configuration (each setting it has replaces this builder's; an href wins over a name).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn demo() -> stormpath_client::Result<()> {
+    /// use stormpath_client::{config::ConfigLoader, remote::RemoteBackend};
+    ///
+    /// let config = ConfigLoader::new().load()?;
+    /// let backend = RemoteBackend::builder().config(&config).build().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn config(mut self, config: &ClientConfig) -> Self {
+        if let Some(url) = &config.base_url {
+            self.base_url = Some(url.clone());
+        }
+        if let Some(key) = &config.api_key {
+            self.api_key = Some(key.clone());
+        }
+        if let Some(href) = &config.application_href {
+            self.application = Some(AppRef::Href(href.clone()));
+        } else if let Some(name) = &config.application_name {
+            self.application = Some(AppRef::Name(name.clone()));
+        }
         self
     }
 

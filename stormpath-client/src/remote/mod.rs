@@ -131,6 +131,15 @@ impl RemoteBackend {
         RemoteBackendBuilder::default()
     }
 
+    /// Builds a back end from a loaded client configuration (base URL, API key, application)
+    /// with the default settings: `RemoteBackend::builder().config(config).build()`.
+    ///
+    /// # Errors
+    /// As [`RemoteBackendBuilder::build`].
+    pub async fn from_config(config: &crate::config::ClientConfig) -> Result<Self> {
+        Self::builder().config(config).build().await
+    }
+
     fn from_inner(inner: Inner) -> Self {
         Self {
             inner: Arc::new(inner),

@@ -281,3 +281,107 @@ async fn custom_data_swaps_on_the_etag() {
     );
     assert!(!backend.swap_custom_data(&id, 6, data).await.unwrap());
 }
+
+#[tokio::test]
+async fn sauthc1_signs_every_request_so_that_a_server_can_verify_it() {
+    use stormpath_client::sauthc1::{Sauthc1Header, SignedRequest, verify};
+    let server = FakeServer::start().await;
+    let backend = crate::builder(&server)
+        .scheme(stormpath_client::remote::AuthScheme::Sauthc1)
+        .application_name("My App")
+        .build()
+        .await
+        .unwrap();
+    backend
+        .account(&AccountId("acct1".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    let requests = server.requests();
+    assert!(requests.len() >= 8, "{}", requests.len());
+    for r in &requests {
+        let header = Sauthc1Header::parse(&r.headers["authorization"]).unwrap();
+        assert_eq!(header.key_id, KEY_ID);
+        let (path, query) = r.target.split_once('?').unwrap_or((&r.target, ""));
+        let headers: Vec<(&str, &str)> = r
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let signed = SignedRequest {
+            method: &r.method,
+            path,
+            query,
+            headers: &headers,
+            body: &r.body,
+        };
+        assert!(
+            verify(&header, KEY_SECRET, &signed),
+            "{} {}",
+            r.method,
+            r.target
+        );
+        assert!(!verify(&header, "another secret", &signed));
+    }
+}
+
+#[tokio::test]
+async fn api_keys_authenticate_with_the_encrypted_secret_compared_here() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    let base = server.base.clone();
+    server.set_rule(move |r| {
+        (r.path() == "/v1/applications/app1/apiKeys").then(|| {
+            let items = if r.target.contains("id=KEY1") {
+                vec![json!({"href": format!("{base}/apiKeys/KEY1"), "id": "KEY1",
+                            "secret": crate::server::sealed("key-secret", r), "status": "ENABLED",
+                            "account": account_json(&base, "acct1", "ada@example.com")})]
+            } else {
+                Vec::new()
+            };
+            ok(json!({"href": "x", "offset": 0, "limit": 25, "size": items.len(), "items": items}))
+        })
+    });
+    let account = backend
+        .authenticate_api_key("KEY1", "key-secret")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.email, "ada@example.com");
+    assert!(
+        backend
+            .authenticate_api_key("KEY1", "key-secreT")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        backend
+            .authenticate_api_key("NOPE", "key-secret")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let lookup = server
+        .requests()
+        .into_iter()
+        .find(|r| r.target.contains("id=KEY1"))
+        .unwrap();
+    assert!(
+        lookup.target.contains("encryptSecret=true"),
+        "{}",
+        lookup.target
+    );
+    assert!(
+        lookup.target.contains("expand=account"),
+        "{}",
+        lookup.target
+    );
+    // The key is remembered for a while: the second check made no call.
+    let lookups = server
+        .requests()
+        .iter()
+        .filter(|r| r.target.contains("id=KEY1"))
+        .count();
+    assert_eq!(lookups, 1);
+}

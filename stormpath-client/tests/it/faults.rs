@@ -252,8 +252,9 @@ async fn a_key_whose_naming_fails_is_deleted_again() {
     server.set_rule(move |r| match (r.method.as_str(), r.path()) {
         ("POST", "/v1/accounts/acct1/apiKeys") => Some(Answer::Json(
             201,
-            json!({"href": format!("{base}/apiKeys/K1"), "id": "K1", "secret": "s", "status": "ENABLED",
-                   "createdAt": "2024-01-01T00:00:00.000Z", "account": {"href": format!("{base}/accounts/acct1")}}),
+            json!({"href": format!("{base}/apiKeys/K1"), "id": "K1", "secret": crate::server::sealed("s", r),
+                   "status": "ENABLED", "createdAt": "2024-01-01T00:00:00.000Z",
+                   "account": {"href": format!("{base}/accounts/acct1")}}),
             Vec::new(),
         )),
         ("POST", "/v1/apiKeys/K1") => Some(Answer::Close),

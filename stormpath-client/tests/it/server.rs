@@ -206,6 +206,22 @@ fn response(status: u16, body: &Value, headers: &[(String, String)]) -> Vec<u8> 
     out.into_bytes()
 }
 
+/// A secret as the server sends it to a request that asked for `encryptSecret` (sealed with
+/// the tenant key secret), or in plain text to one that did not.
+pub fn sealed(secret: &str, request: &Request) -> String {
+    use stormpath_client::secret_crypt::{EncryptionParams, encrypt_secret};
+    let query = request.target.split_once('?').map_or("", |(_, q)| q);
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let params =
+        EncryptionParams::from_query(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))).unwrap();
+    match params {
+        Some(params) => encrypt_secret(secret, KEY_SECRET, &params).unwrap(),
+        None => secret.to_owned(),
+    }
+}
+
 pub fn ok(body: Value) -> Answer {
     Answer::Json(200, body, Vec::new())
 }

@@ -317,3 +317,78 @@ async fn an_unreachable_server_leaves_the_local_verification_standing() {
     );
     assert!(backend.verify_access_token(&token).await.unwrap().is_none());
 }
+
+/// A token signed by another key of the tenant (`kid`), and the routes that describe the key.
+fn foreign_key_routes(server: &FakeServer, directory: &'static str) {
+    let base = server.base.clone();
+    server.set_rule(move |r| match (r.method.as_str(), r.path()) {
+        ("GET", "/v1/apiKeys/ADMIN2") => Some(ok(json!({
+            "href": format!("{base}/apiKeys/ADMIN2"), "id": "ADMIN2", "status": "ENABLED",
+            "secret": crate::server::sealed("second-admin-secret", r),
+            "account": {"href": format!("{base}/accounts/admin2")}
+        }))),
+        ("GET", "/v1/accounts/admin2") => Some(ok(json!({
+            "href": format!("{base}/accounts/admin2"),
+            "directory": {"href": format!("{base}/directories/admins")}
+        }))),
+        ("GET", "/v1/directories/admins") => Some(ok(json!({
+            "href": format!("{base}/directories/admins"), "name": directory, "status": "ENABLED"
+        }))),
+        ("GET", path) if path.contains("/authTokens/") => Some(Answer::Json(
+            302,
+            Value::Null,
+            vec![("Location".into(), format!("{base}/accessTokens/x"))],
+        )),
+        ("GET", "/v1/accessTokens/x") => Some(ok(json!({"href": "x"}))),
+        _ => None,
+    });
+}
+
+fn token_of_key(server: &FakeServer, kid: &str, secret: &str) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(kid.into());
+    header.extras.insert("stt", "access");
+    let claims = json!({"jti": format!("by-{kid}"), "iat": now(), "exp": now() + 600,
+                        "iss": server.app_href(), "sub": format!("{}/accounts/acct1", server.base)});
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_token_of_another_admin_key_verifies_with_that_key_fetched_once() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    foreign_key_routes(&server, "Stormpath Administrators");
+    let token = token_of_key(&server, "ADMIN2", "second-admin-secret");
+    assert!(backend.verify_access_token(&token).await.unwrap().is_some());
+    let second = token_of_key(&server, "ADMIN2", "second-admin-secret").replace("by-ADMIN2", "x");
+    let _ = backend.verify_access_token(&second).await;
+    let key_reads = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/v1/apiKeys/ADMIN2")
+        .count();
+    assert_eq!(key_reads, 1, "the key is fetched once");
+    // Signed with something else while naming that key: refused.
+    let forged = token_of_key(&server, "ADMIN2", "guess");
+    assert!(
+        backend
+            .verify_access_token(&forged)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_token_signed_with_an_ordinary_accounts_key_is_refused() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    foreign_key_routes(&server, "Users");
+    let token = token_of_key(&server, "ADMIN2", "second-admin-secret");
+    assert!(backend.verify_access_token(&token).await.unwrap().is_none());
+}

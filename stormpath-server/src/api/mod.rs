@@ -1,0 +1,34 @@
+//! The `/v1` routes, one module per family of resources.
+
+use actix_web::{HttpResponse, web};
+use serde_json::Value;
+
+pub(crate) mod accounts;
+mod structure;
+
+/// Binds every `/v1` route.
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    structure::configure(cfg);
+}
+
+/// `200` with a JSON body.
+pub(crate) fn ok(body: Value) -> HttpResponse {
+    HttpResponse::Ok().json(body)
+}
+
+/// `201 Created`, `Location` and the full resource (spec §1: never an empty 201).
+pub(crate) fn created(body: Value) -> HttpResponse {
+    let href = body
+        .get("href")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    HttpResponse::Created()
+        .insert_header(("Location", href))
+        .json(body)
+}
+
+/// `204 No Content`.
+pub(crate) fn no_content() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}

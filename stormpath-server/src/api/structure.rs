@@ -1,0 +1,859 @@
+//! The tenant, applications, directories with their policies and providers, account store
+//! mappings and OAuth policies (spec §5.1–5.4, §5.9).
+
+use actix_web::{HttpResponse, web};
+use serde_json::{Map, Value, json};
+use stormpath_client::PasswordStrength;
+use stormpath_store::admin::{Application, Directory, Mapping, OAuthPolicy, Patch, Policies};
+
+use super::{created, no_content, ok};
+use crate::{
+    body::JsonObject,
+    duration,
+    error::{ApiError, ApiResult},
+    params::Params,
+    shape::{collection, link, resource},
+    state::State,
+};
+
+type Data = web::Data<State>;
+
+const SEARCHABLE: &[&str] = &["name", "description", "status", "createdAt", "modifiedAt"];
+
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tenants/current", web::get().to(current_tenant))
+        .route("/tenants/{id}", web::get().to(tenant))
+        .route(
+            "/tenants/{id}/applications",
+            web::get().to(tenant_applications),
+        )
+        .route(
+            "/tenants/{id}/directories",
+            web::get().to(tenant_directories),
+        )
+        .route("/applications", web::post().to(create_application))
+        .route("/applications", web::get().to(tenant_applications_root))
+        .route("/applications/{id}", web::get().to(application))
+        .route("/applications/{id}", web::post().to(update_application))
+        .route("/applications/{id}", web::delete().to(delete_application))
+        .route(
+            "/applications/{id}/accountStoreMappings",
+            web::get().to(application_mappings),
+        )
+        .route("/oAuthPolicies/{id}", web::get().to(oauth_policy))
+        .route("/oAuthPolicies/{id}", web::post().to(update_oauth_policy))
+        .route("/accountStoreMappings", web::post().to(create_mapping))
+        .route("/accountStoreMappings/{id}", web::get().to(mapping))
+        .route("/accountStoreMappings/{id}", web::post().to(update_mapping))
+        .route(
+            "/accountStoreMappings/{id}",
+            web::delete().to(delete_mapping),
+        )
+        .route("/directories", web::post().to(create_directory))
+        .route("/directories", web::get().to(tenant_directories_root))
+        .route("/directories/{id}", web::get().to(directory))
+        .route("/directories/{id}", web::post().to(update_directory))
+        .route("/directories/{id}", web::delete().to(delete_directory))
+        .route("/directories/{id}/provider", web::get().to(provider))
+        .route("/passwordPolicies/{id}", web::get().to(password_policy))
+        .route(
+            "/passwordPolicies/{id}",
+            web::post().to(update_password_policy),
+        )
+        .route("/passwordPolicies/{id}/strength", web::get().to(strength))
+        .route(
+            "/passwordPolicies/{id}/strength",
+            web::post().to(update_strength),
+        )
+        .route(
+            "/accountCreationPolicies/{id}",
+            web::get().to(creation_policy),
+        )
+        .route(
+            "/accountCreationPolicies/{id}",
+            web::post().to(update_creation_policy),
+        )
+        .route("/schemas/{id}", web::get().to(schema))
+        .route("/schemas/{id}/fields", web::get().to(schema_fields));
+}
+
+// ---- tenant ---------------------------------------------------------------------------------
+
+async fn current_tenant(state: Data) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header(("Location", state.tenant_href()))
+        .insert_header(("Expires", "0"))
+        .insert_header((
+            "Cache-Control",
+            "no-cache, no-store, must-revalidate, max-age=0, proxy-revalidate, no-transform",
+        ))
+        .insert_header(("Pragma", "no-cache"))
+        .finish()
+}
+
+fn check_tenant(state: &State, id: &str) -> ApiResult<()> {
+    if id == state.tenant.meta.id {
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+async fn tenant(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    check_tenant(&state, &id)?;
+    let href = state.tenant_href();
+    let mut map = resource(&href, &state.tenant.meta);
+    map.insert("name".into(), json!(state.tenant.name));
+    map.insert("key".into(), json!(state.tenant.key));
+    for sub in [
+        "customData",
+        "applications",
+        "directories",
+        "accounts",
+        "groups",
+        "organizations",
+    ] {
+        map.insert(sub.into(), link(format!("{href}/{sub}")));
+    }
+    Ok(ok(Value::Object(map)))
+}
+
+async fn tenant_applications(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    check_tenant(&state, &id)?;
+    list_applications(
+        &state,
+        &params,
+        format!("{}/applications", state.tenant_href()),
+    )
+    .await
+}
+
+async fn tenant_applications_root(state: Data, params: Params) -> ApiResult<HttpResponse> {
+    list_applications(&state, &params, format!("{}/applications", state.base)).await
+}
+
+async fn list_applications(
+    state: &State,
+    params: &Params,
+    href: String,
+) -> ApiResult<HttpResponse> {
+    let list = params.list(SEARCHABLE)?;
+    params.expand(&[])?;
+    let page = state.store.list_applications(&list).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|a| application_json(state, a))
+        .collect();
+    Ok(ok(collection(&href, &list, page.size, items)))
+}
+
+async fn tenant_directories(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    check_tenant(&state, &id)?;
+    list_directories(
+        &state,
+        &params,
+        format!("{}/directories", state.tenant_href()),
+    )
+    .await
+}
+
+async fn tenant_directories_root(state: Data, params: Params) -> ApiResult<HttpResponse> {
+    list_directories(&state, &params, format!("{}/directories", state.base)).await
+}
+
+async fn list_directories(state: &State, params: &Params, href: String) -> ApiResult<HttpResponse> {
+    let list = params.list(SEARCHABLE)?;
+    let expand = params.expand(DIRECTORY_EXPANSIONS)?;
+    let page = state.store.list_directories(&list).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for d in &page.items {
+        items.push(expand_directory(state, d, &expand).await?);
+    }
+    Ok(ok(collection(&href, &list, page.size, items)))
+}
+
+// ---- applications ---------------------------------------------------------------------------
+
+/// The JSON of an application.
+pub(crate) fn application_json(state: &State, app: &Application) -> Value {
+    let href = state.href("applications", &app.meta.id);
+    let mut map = resource(&href, &app.meta);
+    map.insert("name".into(), json!(app.name));
+    map.insert("description".into(), json!(app.description));
+    map.insert("status".into(), json!(app.status));
+    map.insert("tenant".into(), link(state.tenant_href()));
+    let mapping = |id: &Option<String>| {
+        id.as_ref().map_or(Value::Null, |id| {
+            link(state.href("accountStoreMappings", id))
+        })
+    };
+    map.insert(
+        "defaultAccountStoreMapping".into(),
+        mapping(&app.default_account_store_mapping),
+    );
+    map.insert(
+        "defaultGroupStoreMapping".into(),
+        mapping(&app.default_group_store_mapping),
+    );
+    map.insert("customData".into(), link(format!("{href}/customData")));
+    map.insert(
+        "oAuthPolicy".into(),
+        link(state.href("oAuthPolicies", &app.meta.id)),
+    );
+    for sub in [
+        "accounts",
+        "groups",
+        "accountStoreMappings",
+        "loginAttempts",
+        "passwordResetTokens",
+        "apiKeys",
+        "verificationEmails",
+        "authTokens",
+    ] {
+        map.insert(sub.into(), link(format!("{href}/{sub}")));
+    }
+    map.insert("authorizedCallbackUris".into(), json!([]));
+    Value::Object(map)
+}
+
+/// The application `id`, or 404.
+pub(crate) async fn load_application(state: &State, id: &str) -> ApiResult<Application> {
+    state
+        .store
+        .application_by_id(id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+async fn application(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    params.expand(&["tenant"])?;
+    let app = load_application(&state, &id).await?;
+    Ok(ok(application_json(&state, &app)))
+}
+
+/// Name, description and status from a body (read-only and unknown members are ignored).
+fn patch_of(body: &JsonObject) -> ApiResult<Patch> {
+    Ok(Patch {
+        name: body.string("name")?,
+        description: body.text("description")?,
+        status: body.string("status")?,
+    })
+}
+
+async fn create_application(
+    state: Data,
+    params: Params,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let patch = patch_of(&body)?;
+    let name = patch.name.clone().ok_or_else(|| {
+        ApiError::bad_request(
+            2000,
+            "Application name is required; it cannot be null, empty, or blank.",
+        )
+    })?;
+    // `createDirectory=true` names the directory after the application; any other value is
+    // its name.
+    let directory_name = match params.get("createDirectory") {
+        None => None,
+        Some(v) if v.eq_ignore_ascii_case("false") => None,
+        Some(v) if v.eq_ignore_ascii_case("true") => Some(format!("{name} Directory")),
+        Some(v) => Some(v.to_owned()),
+    };
+    if let Some(dir) = &directory_name
+        && state.store.directory_by_name(dir).await?.is_some()
+    {
+        return Err(ApiError::new(
+            409,
+            2001,
+            "There is already another Directory with the same name.",
+        ));
+    }
+    let app = state
+        .store
+        .create_application(
+            &name,
+            patch.description.flatten().as_deref(),
+            patch.status.as_deref(),
+        )
+        .await?;
+    let app = if let Some(dir) = directory_name {
+        let made = async {
+            let directory = state.store.create_directory(&dir, None, None).await?;
+            state
+                .store
+                .create_mapping(
+                    &app.meta.id,
+                    &directory.meta.id,
+                    Some(0),
+                    Some(true),
+                    Some(true),
+                )
+                .await
+        }
+        .await;
+        if let Err(e) = made {
+            // Nothing half-made: the application goes again.
+            let _ = state.store.delete_application(&app.meta.id).await;
+            return Err(e.into());
+        }
+        load_application(&state, &app.meta.id).await?
+    } else {
+        app
+    };
+    Ok(created(application_json(&state, &app)))
+}
+
+async fn update_application(
+    state: Data,
+    id: web::Path<String>,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let app = state
+        .store
+        .update_application(&id, patch_of(&body)?, None)
+        .await?;
+    Ok(ok(application_json(&state, &app)))
+}
+
+async fn delete_application(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    state.store.delete_application(&id).await?;
+    Ok(no_content())
+}
+
+async fn application_mappings(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let list = params.list(&[])?;
+    let expand = params.expand(&["accountStore", "application"])?;
+    let app = load_application(&state, &id).await?;
+    let all = state.store.list_mappings(&app.meta.id).await?;
+    let size = i64::try_from(all.len()).unwrap_or(i64::MAX);
+    let mut items = Vec::new();
+    for m in all
+        .iter()
+        .skip(usize::try_from(list.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(list.limit).unwrap_or(0))
+    {
+        items.push(expand_mapping(&state, m, &expand).await?);
+    }
+    let href = format!(
+        "{}/accountStoreMappings",
+        state.href("applications", &app.meta.id)
+    );
+    Ok(ok(collection(&href, &list, size, items)))
+}
+
+// ---- OAuth policy ---------------------------------------------------------------------------
+
+fn oauth_json(state: &State, app: &Application) -> Value {
+    let href = state.href("oAuthPolicies", &app.meta.id);
+    let mut map = resource(&href, &app.meta);
+    map.insert(
+        "accessTokenTtl".into(),
+        json!(duration::format(app.oauth.access_token_ttl)),
+    );
+    map.insert(
+        "refreshTokenTtl".into(),
+        json!(duration::format(app.oauth.refresh_token_ttl)),
+    );
+    let app_href = state.href("applications", &app.meta.id);
+    map.insert(
+        "tokenEndpoint".into(),
+        link(format!("{app_href}/oauth/token")),
+    );
+    map.insert("application".into(), link(app_href));
+    map.insert("tenant".into(), link(state.tenant_href()));
+    Value::Object(map)
+}
+
+async fn oauth_policy(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let app = load_application(&state, &id).await?;
+    Ok(ok(oauth_json(&state, &app)))
+}
+
+async fn update_oauth_policy(
+    state: Data,
+    id: web::Path<String>,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let app = load_application(&state, &id).await?;
+    let ttl = |name: &str, current: i64, min: i64| -> ApiResult<i64> {
+        match body.string(name)? {
+            None => Ok(current),
+            Some(text) => duration::parse(&text).filter(|s| *s >= min).ok_or_else(|| {
+                ApiError::bad_request(
+                    2002,
+                    format!("{name} must be an ISO-8601 duration such as PT1H."),
+                )
+            }),
+        }
+    };
+    let oauth = OAuthPolicy {
+        access_token_ttl: ttl("accessTokenTtl", app.oauth.access_token_ttl, 1)?,
+        refresh_token_ttl: ttl("refreshTokenTtl", app.oauth.refresh_token_ttl, 0)?,
+    };
+    let app = state
+        .store
+        .update_application(&app.meta.id, Patch::default(), Some(oauth))
+        .await?;
+    Ok(ok(oauth_json(&state, &app)))
+}
+
+// ---- account store mappings -----------------------------------------------------------------
+
+fn mapping_json(state: &State, m: &Mapping) -> Map<String, Value> {
+    let mut map = resource(&state.href("accountStoreMappings", &m.meta.id), &m.meta);
+    map.insert("listIndex".into(), json!(m.list_index));
+    map.insert(
+        "isDefaultAccountStore".into(),
+        json!(m.is_default_account_store),
+    );
+    map.insert(
+        "isDefaultGroupStore".into(),
+        json!(m.is_default_group_store),
+    );
+    map.insert(
+        "application".into(),
+        link(state.href("applications", &m.application_id)),
+    );
+    map.insert(
+        "accountStore".into(),
+        link(state.href("directories", &m.directory_id)),
+    );
+    map
+}
+
+async fn expand_mapping(
+    state: &State,
+    m: &Mapping,
+    expand: &crate::params::Expand,
+) -> ApiResult<Value> {
+    let mut map = mapping_json(state, m);
+    if expand.has("accountStore")
+        && let Some(d) = state.store.directory_by_id(&m.directory_id).await?
+    {
+        map.insert("accountStore".into(), directory_json(state, &d));
+    }
+    if expand.has("application")
+        && let Some(a) = state.store.application_by_id(&m.application_id).await?
+    {
+        map.insert("application".into(), application_json(state, &a));
+    }
+    Ok(Value::Object(map))
+}
+
+async fn create_mapping(state: Data, params: Params, body: JsonObject) -> ApiResult<HttpResponse> {
+    let app_href = body
+        .link("application")?
+        .ok_or_else(|| ApiError::bad_request(2000, "application is required."))?;
+    let store_href = body
+        .link("accountStore")?
+        .ok_or_else(|| ApiError::bad_request(2000, "accountStore is required."))?;
+    let app = state.id_of("applications", &app_href).ok_or_else(|| {
+        ApiError::bad_request(2002, "application href is not a valid application href.")
+    })?;
+    let dir = state.id_of("directories", &store_href).ok_or_else(|| {
+        ApiError::bad_request(
+            2002,
+            "accountStore href must be a directory href of this server.",
+        )
+    })?;
+    let m = state
+        .store
+        .create_mapping(
+            app,
+            dir,
+            body.integer("listIndex")?,
+            body.boolean("isDefaultAccountStore")?,
+            body.boolean("isDefaultGroupStore")?,
+        )
+        .await
+        .map_err(|e| match e {
+            stormpath_client::Error::Conflict { message, .. } => ApiError::new(409, 5104, message),
+            e => e.into(),
+        })?;
+    let expand = params.expand(&["accountStore", "application"])?;
+    Ok(created(expand_mapping(&state, &m, &expand).await?))
+}
+
+async fn mapping(state: Data, id: web::Path<String>, params: Params) -> ApiResult<HttpResponse> {
+    let expand = params.expand(&["accountStore", "application"])?;
+    let m = state
+        .store
+        .mapping_by_id(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(ok(expand_mapping(&state, &m, &expand).await?))
+}
+
+async fn update_mapping(
+    state: Data,
+    id: web::Path<String>,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let m = state
+        .store
+        .update_mapping(
+            &id,
+            body.integer("listIndex")?,
+            body.boolean("isDefaultAccountStore")?,
+            body.boolean("isDefaultGroupStore")?,
+        )
+        .await?;
+    Ok(ok(Value::Object(mapping_json(&state, &m))))
+}
+
+async fn delete_mapping(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    state.store.delete_mapping(&id).await?;
+    Ok(no_content())
+}
+
+// ---- directories ----------------------------------------------------------------------------
+
+const DIRECTORY_EXPANSIONS: &[&str] = &[
+    "provider",
+    "passwordPolicy",
+    "accountCreationPolicy",
+    "tenant",
+];
+
+/// The JSON of a directory.
+pub(crate) fn directory_json(state: &State, d: &Directory) -> Value {
+    let href = state.href("directories", &d.meta.id);
+    let mut map = resource(&href, &d.meta);
+    map.insert("name".into(), json!(d.name));
+    map.insert("description".into(), json!(d.description));
+    map.insert("status".into(), json!(d.status));
+    map.insert("tenant".into(), link(state.tenant_href()));
+    map.insert("provider".into(), link(format!("{href}/provider")));
+    map.insert("customData".into(), link(format!("{href}/customData")));
+    map.insert(
+        "passwordPolicy".into(),
+        link(state.href("passwordPolicies", &d.meta.id)),
+    );
+    map.insert(
+        "accountCreationPolicy".into(),
+        link(state.href("accountCreationPolicies", &d.meta.id)),
+    );
+    map.insert(
+        "accountSchema".into(),
+        link(state.href("schemas", &d.meta.id)),
+    );
+    map.insert("accounts".into(), link(format!("{href}/accounts")));
+    map.insert("groups".into(), link(format!("{href}/groups")));
+    Value::Object(map)
+}
+
+async fn expand_directory(
+    state: &State,
+    d: &Directory,
+    expand: &crate::params::Expand,
+) -> ApiResult<Value> {
+    let mut value = directory_json(state, d);
+    if expand.has("provider") {
+        value["provider"] = provider_json(state, d);
+    }
+    if expand.has("passwordPolicy") {
+        value["passwordPolicy"] = password_policy_json(state, d);
+    }
+    if expand.has("accountCreationPolicy") {
+        value["accountCreationPolicy"] = creation_policy_json(state, d);
+    }
+    if expand.has("tenant") {
+        value["tenant"] = json!({
+            "href": state.tenant_href(),
+            "name": state.tenant.name,
+            "key": state.tenant.key,
+        });
+    }
+    Ok(value)
+}
+
+/// The directory `id`, or 404.
+pub(crate) async fn load_directory(state: &State, id: &str) -> ApiResult<Directory> {
+    state
+        .store
+        .directory_by_id(id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+async fn directory(state: Data, id: web::Path<String>, params: Params) -> ApiResult<HttpResponse> {
+    let expand = params.expand(DIRECTORY_EXPANSIONS)?;
+    let d = load_directory(&state, &id).await?;
+    Ok(ok(expand_directory(&state, &d, &expand).await?))
+}
+
+async fn create_directory(state: Data, body: JsonObject) -> ApiResult<HttpResponse> {
+    let patch = patch_of(&body)?;
+    let name = patch.name.clone().ok_or_else(|| {
+        ApiError::bad_request(
+            2000,
+            "Directory name is required; it cannot be null, empty, or blank.",
+        )
+    })?;
+    let d = state
+        .store
+        .create_directory(
+            &name,
+            patch.description.flatten().as_deref(),
+            patch.status.as_deref(),
+        )
+        .await?;
+    Ok(created(directory_json(&state, &d)))
+}
+
+async fn update_directory(
+    state: Data,
+    id: web::Path<String>,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let d = state
+        .store
+        .update_directory(&id, patch_of(&body)?, None, None)
+        .await?;
+    Ok(ok(directory_json(&state, &d)))
+}
+
+async fn delete_directory(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    state
+        .store
+        .delete_directory(&id)
+        .await
+        .map_err(|e| match e {
+            stormpath_client::Error::Validation(v) => ApiError::new(403, 403, v.message),
+            e => e.into(),
+        })?;
+    Ok(no_content())
+}
+
+fn provider_json(state: &State, d: &Directory) -> Value {
+    let href = format!("{}/provider", state.href("directories", &d.meta.id));
+    let mut map = resource(&href, &d.meta);
+    map.insert("providerId".into(), json!("stormpath"));
+    Value::Object(map)
+}
+
+async fn provider(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    Ok(ok(provider_json(&state, &d)))
+}
+
+// ---- policies -------------------------------------------------------------------------------
+
+fn password_policy_json(state: &State, d: &Directory) -> Value {
+    let href = state.href("passwordPolicies", &d.meta.id);
+    let mut map = resource(&href, &d.meta);
+    map.insert("resetTokenTtl".into(), json!(d.policies.reset_token_ttl));
+    map.insert(
+        "resetEmailStatus".into(),
+        json!(d.policies.reset_email_status),
+    );
+    map.insert(
+        "resetSuccessEmailStatus".into(),
+        json!(d.policies.reset_success_email_status),
+    );
+    map.insert("strength".into(), link(format!("{href}/strength")));
+    Value::Object(map)
+}
+
+fn strength_json(state: &State, d: &Directory) -> Value {
+    let href = format!("{}/strength", state.href("passwordPolicies", &d.meta.id));
+    let mut value = serde_json::to_value(d.strength).unwrap_or_else(|_| json!({}));
+    value["href"] = json!(href);
+    value["preventReuse"] = json!(0);
+    value
+}
+
+fn creation_policy_json(state: &State, d: &Directory) -> Value {
+    let href = state.href("accountCreationPolicies", &d.meta.id);
+    let mut map = resource(&href, &d.meta);
+    let p = &d.policies;
+    map.insert(
+        "verificationEmailStatus".into(),
+        json!(p.verification_email_status),
+    );
+    map.insert(
+        "verificationSuccessEmailStatus".into(),
+        json!(p.verification_success_email_status),
+    );
+    map.insert("welcomeEmailStatus".into(), json!(p.welcome_email_status));
+    map.insert("emailDomainWhitelist".into(), json!([]));
+    map.insert("emailDomainBlacklist".into(), json!([]));
+    Value::Object(map)
+}
+
+async fn password_policy(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    Ok(ok(password_policy_json(&state, &d)))
+}
+
+async fn strength(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    Ok(ok(strength_json(&state, &d)))
+}
+
+async fn creation_policy(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    Ok(ok(creation_policy_json(&state, &d)))
+}
+
+/// An `ENABLED`/`DISABLED` member.
+fn email_status(body: &JsonObject, name: &str, current: &str) -> ApiResult<String> {
+    match body.string(name)? {
+        None => Ok(current.to_owned()),
+        Some(v) if v.eq_ignore_ascii_case("enabled") || v.eq_ignore_ascii_case("disabled") => {
+            Ok(v.to_uppercase())
+        }
+        Some(v) => Err(ApiError::bad_request(
+            2002,
+            format!("'{v}' is not a valid {name}: use ENABLED or DISABLED."),
+        )),
+    }
+}
+
+async fn update_password_policy(
+    state: Data,
+    id: web::Path<String>,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    let policies = Policies {
+        reset_token_ttl: body
+            .integer("resetTokenTtl")?
+            .unwrap_or(d.policies.reset_token_ttl),
+        reset_email_status: email_status(
+            &body,
+            "resetEmailStatus",
+            &d.policies.reset_email_status,
+        )?,
+        reset_success_email_status: email_status(
+            &body,
+            "resetSuccessEmailStatus",
+            &d.policies.reset_success_email_status,
+        )?,
+        ..d.policies.clone()
+    };
+    let d = state
+        .store
+        .update_directory(&d.meta.id, Patch::default(), None, Some(policies))
+        .await
+        .map_err(|e| match e {
+            stormpath_client::Error::Validation(v) => ApiError::bad_request(2011, v.message),
+            e => e.into(),
+        })?;
+    Ok(ok(password_policy_json(&state, &d)))
+}
+
+async fn update_creation_policy(
+    state: Data,
+    id: web::Path<String>,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    let p = &d.policies;
+    let policies = Policies {
+        verification_email_status: email_status(
+            &body,
+            "verificationEmailStatus",
+            &p.verification_email_status,
+        )?,
+        verification_success_email_status: email_status(
+            &body,
+            "verificationSuccessEmailStatus",
+            &p.verification_success_email_status,
+        )?,
+        welcome_email_status: email_status(&body, "welcomeEmailStatus", &p.welcome_email_status)?,
+        ..p.clone()
+    };
+    let d = state
+        .store
+        .update_directory(&d.meta.id, Patch::default(), None, Some(policies))
+        .await?;
+    Ok(ok(creation_policy_json(&state, &d)))
+}
+
+async fn update_strength(
+    state: Data,
+    id: web::Path<String>,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    let s = d.strength;
+    let num = |name: &str, current: u32| -> ApiResult<u32> {
+        match body.integer(name)? {
+            None => Ok(current),
+            Some(n) => u32::try_from(n)
+                .map_err(|_| ApiError::bad_request(2009, format!("{name} must not be negative."))),
+        }
+    };
+    let strength = PasswordStrength {
+        min_length: num("minLength", s.min_length)?,
+        max_length: num("maxLength", s.max_length)?,
+        min_lower_case: num("minLowerCase", s.min_lower_case)?,
+        min_upper_case: num("minUpperCase", s.min_upper_case)?,
+        min_numeric: num("minNumeric", s.min_numeric)?,
+        min_symbol: num("minSymbol", s.min_symbol)?,
+        min_diacritic: num("minDiacritic", s.min_diacritic)?,
+    };
+    let d = state
+        .store
+        .update_directory(&d.meta.id, Patch::default(), Some(strength), None)
+        .await
+        .map_err(|e| match e {
+            stormpath_client::Error::Validation(v) => ApiError::bad_request(2011, v.message),
+            e => e.into(),
+        })?;
+    Ok(ok(strength_json(&state, &d)))
+}
+
+// ---- account schema -------------------------------------------------------------------------
+
+async fn schema(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    let href = state.href("schemas", &d.meta.id);
+    let mut map = resource(&href, &d.meta);
+    map.insert("fields".into(), link(format!("{href}/fields")));
+    map.insert(
+        "directory".into(),
+        link(state.href("directories", &d.meta.id)),
+    );
+    Ok(ok(Value::Object(map)))
+}
+
+async fn schema_fields(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let list = params.list(&[])?;
+    let d = load_directory(&state, &id).await?;
+    let schema = state.href("schemas", &d.meta.id);
+    let items: Vec<Value> = ["givenName", "surname"]
+        .iter()
+        .map(|name| {
+            let mut map = resource(&format!("{schema}/fields/{name}"), &d.meta);
+            map.insert("name".into(), json!(name));
+            map.insert("required".into(), json!(false));
+            map.insert("schema".into(), link(schema.clone()));
+            Value::Object(map)
+        })
+        .collect();
+    Ok(ok(collection(&format!("{schema}/fields"), &list, 2, items)))
+}

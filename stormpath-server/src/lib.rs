@@ -1,0 +1,219 @@
+//! `stormpath-server`: a self-hostable server speaking the Stormpath REST API v1 over the
+//! `stormpath-store` account store (SQLite by default, PostgreSQL by URL), so that many
+//! applications — ours through `stormpath-client`'s remote backend, or the old Stormpath SDKs
+//! — share one user directory.
+//!
+//! * [`cli`]: the one binary: `init`, `serve` and the management commands.
+//! * [`Settings`]: where the database, the sealing key and the public URL come from.
+//! * [`init`] creates the tenant, the `Stormpath Administrators` directory, an application
+//!   and the first admin API key; [`serve`] runs the API.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod api;
+mod body;
+mod caller;
+pub mod cli;
+mod duration;
+mod error;
+mod params;
+mod request_id;
+mod settings;
+mod shape;
+mod state;
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{App, HttpServer, middleware::from_fn, web};
+use stormpath_client::{AccountStatus, NewAccount, prelude::*};
+use stormpath_store::{Store, admin::ADMINISTRATORS};
+
+pub(crate) use error::{ApiError, ApiResult};
+pub use settings::{Settings, SettingsError};
+pub use state::State;
+
+/// The application every tenant has: the admin console's, mapped to the administrators.
+pub const CONSOLE_APPLICATION: &str = "Stormpath";
+
+/// What [`init`] made.
+#[derive(Clone)]
+pub struct Initialized {
+    /// The first admin API key (the secret is shown once).
+    pub api_key: stormpath_client::credentials::ApiKey,
+    /// The application created for the user.
+    pub application_href: String,
+    /// The tenant's href.
+    pub tenant_href: String,
+}
+
+impl std::fmt::Debug for Initialized {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Initialized")
+            .field("api_key", &self.api_key)
+            .field("application_href", &self.application_href)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the store the settings name (creating and migrating the database as needed).
+///
+/// # Errors
+/// A bad database URL, an unreachable or locked database, a missing or bad sealing key.
+pub async fn open_store(settings: &Settings) -> Result<Store, SettingsError> {
+    let key = settings.sealing_key()?;
+    let mut builder = Store::builder()
+        .database_url(&settings.database_url)
+        .application(CONSOLE_APPLICATION)
+        .directory(ADMINISTRATORS)
+        .href_base(settings.href_base())
+        // Every request reads accounts afresh: several servers may share one database.
+        .cache_ttl(std::time::Duration::ZERO)
+        .sealing_key(key)
+        .signing_key(random_key())
+        .mailer(settings.mailer()?);
+    if settings.weak_hashing {
+        builder = builder
+            .hashing(stormpath_store::HashParams {
+                memory_kib: 64,
+                iterations: 1,
+                parallelism: 1,
+            })
+            .allow_weak_hashing(true);
+    }
+    builder.build().await.map_err(SettingsError::Store)
+}
+
+fn random_key() -> [u8; 32] {
+    use rand::RngCore;
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    key
+}
+
+/// Creates the tenant, the `Stormpath Administrators` directory with an admin account and
+/// its API key, and an application (`application_name`) with its own directory mapped as its
+/// default account and group store.
+///
+/// # Errors
+/// A database already initialized, or any failure of [`open_store`].
+pub async fn init(
+    settings: &Settings,
+    application_name: &str,
+) -> Result<Initialized, SettingsError> {
+    settings.create_sealing_key()?;
+    let store = open_store(settings).await?;
+    let fail = |e: stormpath_client::Error| SettingsError::Init(e.to_string());
+    let admins = store
+        .directory_by_name(ADMINISTRATORS)
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| SettingsError::Init("the administrators' directory is missing".into()))?;
+    if store.count_accounts(&admins.meta.id).await.map_err(fail)? > 0 {
+        return Err(SettingsError::Init(format!(
+            "the database {} is initialized already: create another admin key with \
+             `stormpath-server api-keys create`",
+            settings.redacted_database_url()
+        )));
+    }
+    let tenant = store.tenant("My Tenant").await.map_err(fail)?;
+    let admin = store
+        .create_account(NewAccount {
+            email: format!("admin@{}.tenant.invalid", tenant.key),
+            password: format!("Aa1{}", random_password()),
+            given_name: Some("Tenant".into()),
+            surname: Some("Administrator".into()),
+            status: Some(AccountStatus::Enabled),
+            ..NewAccount::default()
+        })
+        .await
+        .map_err(fail)?;
+    let key = store
+        .create_api_key(&admin.id, Some("init"))
+        .await
+        .map_err(fail)?;
+    let app = match store
+        .application_by_name(application_name)
+        .await
+        .map_err(fail)?
+    {
+        Some(app) => app,
+        None => {
+            let app = store
+                .create_application(application_name, None, None)
+                .await
+                .map_err(fail)?;
+            let dir = store
+                .create_directory(&format!("{application_name} Directory"), None, None)
+                .await
+                .map_err(fail)?;
+            store
+                .create_mapping(&app.meta.id, &dir.meta.id, Some(0), Some(true), Some(true))
+                .await
+                .map_err(fail)?;
+            app
+        }
+    };
+    let base = settings.href_base();
+    Ok(Initialized {
+        api_key: stormpath_client::credentials::ApiKey {
+            id: key.info.id,
+            secret: key.secret,
+        },
+        application_href: format!("{base}/applications/{}", app.meta.id),
+        tenant_href: format!("{base}/tenants/{}", tenant.meta.id),
+    })
+}
+
+fn random_password() -> String {
+    use rand::{Rng, distributions::Alphanumeric};
+    rand::rngs::OsRng
+        .sample_iter(&Alphanumeric)
+        .take(40)
+        .map(char::from)
+        .collect()
+}
+
+/// Builds the shared state over an open store.
+///
+/// # Errors
+/// A database failure.
+pub async fn state(store: Store, settings: &Settings) -> Result<Arc<State>, SettingsError> {
+    let tenant = store
+        .tenant("My Tenant")
+        .await
+        .map_err(|e| SettingsError::Init(e.to_string()))?;
+    Ok(Arc::new(State {
+        store,
+        base: settings.href_base(),
+        tenant,
+        nonces: quick_cache::sync::Cache::new(100_000),
+    }))
+}
+
+/// Adds the `/v1` API to an Actix app.
+pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::from(state))
+            .app_data(web::PayloadConfig::new(body::MAX_BODY))
+            .service(
+                web::scope("/v1")
+                    .wrap(from_fn(caller::middleware))
+                    .wrap(from_fn(request_id::middleware))
+                    .configure(api::configure)
+                    .default_service(web::to(|| async {
+                        Err::<String, _>(ApiError::not_found())
+                    })),
+            );
+    }
+}
+
+/// Serves the API on `listener` until the process is stopped.
+///
+/// # Errors
+/// The server failing to start.
+pub async fn serve(state: Arc<State>, listener: TcpListener) -> std::io::Result<()> {
+    HttpServer::new(move || App::new().configure(configure(Arc::clone(&state))))
+        .listen(listener)?
+        .run()
+        .await
+}

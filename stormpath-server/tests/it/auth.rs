@@ -1,0 +1,117 @@
+//! Caller authentication (spec §2): Basic and SAuthc1 with the tenant key; 401 otherwise.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use reqwest::StatusCode;
+use stormpath_client::{credentials::ApiKey, sauthc1};
+
+use crate::support::Api;
+
+#[tokio::test]
+async fn basic_auth_with_the_admin_key_works_and_anything_else_is_401() {
+    let api = Api::start();
+    assert_eq!(api.get("/tenants/current").await.status, StatusCode::FOUND);
+    let url = api.url("/tenants/current");
+    let cases = [
+        None,
+        Some(format!(
+            "Basic {}",
+            STANDARD.encode(format!("{}:wrong", api.server.key_id))
+        )),
+        Some(format!("Basic {}", STANDARD.encode("NOPE:nope"))),
+        Some("Basic !!!".to_owned()),
+        Some("Bearer abc".to_owned()),
+        Some("SAuthc1 garbage".to_owned()),
+    ];
+    for auth in cases {
+        let mut req = api.http.get(&url);
+        if let Some(a) = &auth {
+            req = req.header("Authorization", a);
+        }
+        let r = Api::reply(req.send().await.unwrap()).await;
+        r.assert_error(401, 401);
+    }
+}
+
+fn signed(
+    api: &Api,
+    method: &str,
+    path_and_query: &str,
+    date: time::OffsetDateTime,
+    nonce: &str,
+) -> reqwest::RequestBuilder {
+    let url = reqwest::Url::parse(&api.url(path_and_query)).unwrap();
+    let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let stamp = sauthc1::format_timestamp(date);
+    let headers = [
+        ("Host", host.as_str()),
+        ("X-Stormpath-Date", stamp.as_str()),
+    ];
+    let key = ApiKey {
+        id: api.server.key_id.clone(),
+        secret: api.server.key_secret.clone(),
+    };
+    let req = sauthc1::SignedRequest {
+        method,
+        path: url.path(),
+        query: url.query().unwrap_or(""),
+        headers: &headers,
+        body: b"",
+    };
+    let auth = sauthc1::authorization(&key, &req, &["host", "x-stormpath-date"], &stamp, nonce);
+    api.http
+        .request(method.parse().unwrap(), url)
+        .header("Host", host)
+        .header("X-Stormpath-Date", stamp)
+        .header("Authorization", auth)
+}
+
+#[tokio::test]
+async fn sauthc1_signed_requests_work_once_and_stale_or_forged_ones_do_not() {
+    let api = Api::start();
+    let now = time::OffsetDateTime::now_utc();
+    let path = "/tenants/current?nocache=true";
+    let ok = signed(
+        &api,
+        "GET",
+        path,
+        now,
+        "11111111-1111-4111-8111-111111111111",
+    );
+    assert_eq!(ok.send().await.unwrap().status(), StatusCode::FOUND);
+    // The same nonce again: a replay.
+    let replay = signed(
+        &api,
+        "GET",
+        path,
+        now,
+        "11111111-1111-4111-8111-111111111111",
+    );
+    Api::reply(replay.send().await.unwrap())
+        .await
+        .assert_error(401, 401);
+    // A date outside the window.
+    let stale = signed(
+        &api,
+        "GET",
+        path,
+        now - time::Duration::minutes(20),
+        "22222222-2222-4222-8222-222222222222",
+    );
+    Api::reply(stale.send().await.unwrap())
+        .await
+        .assert_error(401, 401);
+    // A signature for another path.
+    let forged = signed(
+        &api,
+        "GET",
+        "/tenants/other",
+        now,
+        "33333333-3333-4333-8333-333333333333",
+    );
+    let forged = forged.build().unwrap();
+    let mut moved = api.http.get(api.url(path)).build().unwrap();
+    *moved.headers_mut() = forged.headers().clone();
+    Api::reply(api.http.execute(moved).await.unwrap())
+        .await
+        .assert_error(401, 401);
+}

@@ -1,0 +1,17 @@
+//! The tenant's resources as the REST server and the admin CLI see them: applications,
+//! directories and their policies, account store mappings, and collection queries with the
+//! REST API's paging, search and sort (spec §3). The [`Backend`](stormpath_client::Backend)
+//! parts stay the way the web plugin and the server share account logic; this module is the
+//! rest of the directory model.
+
+mod accounts;
+mod keys;
+pub mod query;
+mod structure;
+
+pub use accounts::AccountRecord;
+pub use keys::ApiKeyRecord;
+pub use query::{Filter, ListQuery, Page, Pattern};
+pub use structure::{
+    ADMINISTRATORS, Application, Directory, Mapping, Meta, OAuthPolicy, Patch, Policies, Tenant,
+};

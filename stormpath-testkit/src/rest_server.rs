@@ -1,0 +1,204 @@
+//! A real `stormpath-server` process for the integration suites: `init` in a fresh temporary
+//! directory, then `serve` on a free port of 127.0.0.1, killed when the value is dropped.
+//!
+//! The binary is the workspace's own `target/<profile>/stormpath-server` (built by
+//! `cargo test --workspace`; built on demand with `cargo build -p stormpath-server` when a
+//! single crate's tests run). With `STORMPATH_TEST_POSTGRES` set,
+//! [`RestServer::start_postgres`] serves a throw-away PostgreSQL database instead of SQLite.
+
+use std::{
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use crate::postgres::PgDatabase;
+
+/// A running server; see the module docs.
+pub struct RestServer {
+    child: Child,
+    /// `http://127.0.0.1:PORT` (hrefs are `{base}/v1/…`).
+    pub base_url: String,
+    /// The admin API key id `init` made.
+    pub key_id: String,
+    /// Its secret.
+    pub key_secret: String,
+    /// The application `init` made (`My Application`).
+    pub application_href: String,
+    /// The database URL.
+    pub database_url: String,
+    /// The temporary directory (database, key file, `apiKey.properties`, mail drop `mail/`).
+    pub dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+/// The path of the `stormpath-server` binary next to the running test's executable.
+///
+/// # Panics
+/// When it does not exist and cannot be built.
+#[must_use]
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> → target/<profile>/stormpath-server
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile directory");
+    let bin = profile_dir.join("stormpath-server");
+    if !bin.exists() {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "-p",
+                "stormpath-server",
+                "--bin",
+                "stormpath-server",
+            ])
+            .status()
+            .expect("run cargo build for stormpath-server");
+        assert!(status.success(), "building stormpath-server failed");
+    }
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl RestServer {
+    /// Starts a server on a new SQLite database.
+    ///
+    /// # Panics
+    /// When the server cannot be initialised or does not come up within 20 s.
+    #[must_use]
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/stormpath.db", dir.path().display());
+        Self::launch(dir, url, None, &[])
+    }
+
+    /// Starts a server with extra `serve`/`init` environment variables (e.g.
+    /// `STORMPATH_SMTP_URL`).
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    #[must_use]
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/stormpath.db", dir.path().display());
+        Self::launch(dir, url, None, env)
+    }
+
+    /// Starts a server on a throw-away PostgreSQL database, or `None` when the PostgreSQL
+    /// tests are off.
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    pub async fn start_postgres() -> Option<Self> {
+        let pg = PgDatabase::create("sp_server").await?;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = pg.url().to_owned();
+        Some(Self::launch(dir, url, Some(pg), &[]))
+    }
+
+    fn launch(
+        dir: tempfile::TempDir,
+        database_url: String,
+        pg: Option<PgDatabase>,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let port = free_port();
+        let base_url = format!("http://127.0.0.1:{port}");
+        let bin = binary();
+        let mail_dir = dir.path().join("mail");
+        std::fs::create_dir_all(&mail_dir).expect("mail dir");
+        let command = |sub: &str| {
+            let mut c = Command::new(&bin);
+            c.arg(sub)
+                .current_dir(dir.path())
+                .env("STORMPATH_DATABASE_URL", &database_url)
+                .env("STORMPATH_BASE_URL", &base_url)
+                .env("STORMPATH_MAIL_DIR", &mail_dir)
+                .env("STORMPATH_INSECURE_FAST_HASHING", "true")
+                .env("RUST_LOG", "error")
+                .env_remove("STORMPATH_SERVER_KEY");
+            for (k, v) in env {
+                c.env(k, v);
+            }
+            c
+        };
+        let out = command("init").output().expect("run stormpath-server init");
+        assert!(
+            out.status.success(),
+            "stormpath-server init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let field = |label: &str| {
+            stdout
+                .lines()
+                .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_owned()))
+                .unwrap_or_else(|| panic!("init printed no {label}: {stdout}"))
+        };
+        let key_id = field("admin API key id:");
+        let key_secret = field("admin API key secret:");
+        let application_href = field("application:");
+        let child = command("serve")
+            .env("STORMPATH_LISTEN", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn stormpath-server serve");
+        let server = Self {
+            child,
+            base_url,
+            key_id,
+            key_secret,
+            application_href,
+            database_url,
+            dir,
+            _pg: pg,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "stormpath-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    /// `{base_url}/v1`.
+    #[must_use]
+    pub fn api(&self) -> String {
+        format!("{}/v1", self.base_url)
+    }
+
+    /// The mails the server dropped so far (file name, contents), oldest first.
+    #[must_use]
+    pub fn mails(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = std::fs::read_dir(self.dir.path().join("mail"))
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let text = std::fs::read_to_string(e.path()).ok()?;
+                        Some((name, text))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+}
+
+impl Drop for RestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
