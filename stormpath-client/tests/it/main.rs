@@ -1,6 +1,6 @@
 //! The remote back end against a tiny raw-TCP HTTP server on 127.0.0.1: faults (a server that
-//! is down, slow or answers garbage), retries, error mapping, the token hot path. The
-//! integration suite against the real `stormpath-server` lives with the server.
+//! is down, slow or answers garbage), retries, error mapping, the token hot path; and the first
+//! steps against the real `stormpath-server` (`real_server`).
 
 #![allow(
     clippy::unwrap_used,
@@ -10,6 +10,7 @@
 
 mod api;
 mod faults;
+mod real_server;
 mod server;
 mod tokens;
 
