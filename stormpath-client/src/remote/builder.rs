@@ -11,7 +11,7 @@ use super::{
     cache::TtlCache,
     errors::protocol,
     http::Http,
-    tokens::{Revoked, VerifiedTokens, validation},
+    tokens::{self, Revoked, VerifiedTokens, validation},
     wire::{ApplicationDoc, MappingDoc, Named, PolicyDoc, StoreDoc},
 };
 use crate::{
@@ -29,6 +29,9 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(60);
 /// The default time the server's confirmation of an access token is relied on.
 pub const DEFAULT_TOKEN_CONFIRMATION: Duration = Duration::from_secs(30);
+
+/// How many unknown `kid`s may be looked up on the server per 10 seconds.
+const KEY_LOOKUPS: u32 = 10;
 
 /// The application to serve: by href, or by name (looked up in the API key's tenant).
 #[derive(Debug, Clone)]
@@ -270,6 +273,7 @@ impl RemoteBackendBuilder {
             accounts: TtlCache::new(capacity, ttl),
             groups: TtlCache::new(capacity, ttl),
             admin_keys: TtlCache::new(std::cmp::min(capacity, 1_000), ttl),
+            key_lookups: tokens::Budget::new(KEY_LOOKUPS, Duration::from_secs(10)),
             api_keys: TtlCache::new(capacity, ttl),
             verified: VerifiedTokens::new(
                 capacity,

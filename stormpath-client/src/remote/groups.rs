@@ -64,7 +64,10 @@ impl Groups for RemoteBackend {
         let http = self.http();
         let call = http
             .post(&format!("{}/groups", self.app_href()))?
-            .json(&json!({ "name": name, "description": description }))?;
+            .json(&match description {
+                Some(description) => json!({ "name": name, "description": description }),
+                None => json!({ "name": name }),
+            })?;
         match http.fetch(call).await {
             Ok(group) => Ok(group),
             // Created meanwhile by someone else.

@@ -100,6 +100,8 @@ struct Inner {
     groups: TtlCache<Arc<[String]>>,
     /// Admin keys that sign tokens, by `kid` (`None`: the `kid` names no such key).
     admin_keys: TtlCache<Option<Arc<DecodingKey>>>,
+    /// The rate at which unknown `kid`s are looked up.
+    key_lookups: tokens::Budget,
     /// Account API keys by id (`None`: the application knows no such key).
     api_keys: TtlCache<Option<Arc<KeyRecord>>>,
     verified: VerifiedTokens,

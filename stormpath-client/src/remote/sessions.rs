@@ -43,6 +43,11 @@ impl RemoteBackend {
                 if let Some(hit) = self.inner.admin_keys.get(kid) {
                     return Ok(hit);
                 }
+                // Any client can put any `kid` in a token: unknown ones are looked up at a
+                // bounded rate, so that made-up kids cannot turn requests into server calls.
+                if !self.inner.key_lookups.admit() {
+                    return Ok(None);
+                }
                 let key = self.fetch_admin_key(kid).await?;
                 self.inner.admin_keys.insert(kid, key.clone());
                 Ok(key)

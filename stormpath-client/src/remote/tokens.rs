@@ -189,6 +189,40 @@ fn signature(token: &str) -> &str {
     token.rsplit('.').next().unwrap_or(token)
 }
 
+/// A budget of events per period (a fixed window): what bounds the lookups that requests can
+/// cause on their own.
+pub(crate) struct Budget {
+    limit: u32,
+    period: Duration,
+    window: std::sync::Mutex<(Instant, u32)>,
+}
+
+impl Budget {
+    pub(crate) fn new(limit: u32, period: Duration) -> Self {
+        Self {
+            limit,
+            period,
+            window: std::sync::Mutex::new((Instant::now(), 0)),
+        }
+    }
+
+    /// Whether one more event fits in the current window (and counts it if so).
+    pub(crate) fn admit(&self) -> bool {
+        let Ok(mut window) = self.window.lock() else {
+            return false;
+        };
+        let now = Instant::now();
+        if now.duration_since(window.0) >= self.period {
+            *window = (now, 0);
+        }
+        if window.1 >= self.limit {
+            return false;
+        }
+        window.1 += 1;
+        true
+    }
+}
+
 /// `jti`s revoked through this back end (or found revoked by the server), each until its
 /// token expires: such a token is refused at once, without a network call.
 #[derive(Default)]
@@ -336,6 +370,15 @@ mod tests {
         revoked.insert("r".into(), now_secs() + 60);
         assert!(revoked.refuses(&access));
         assert!(revoked.contains("r") && !revoked.contains("j"));
+    }
+
+    #[test]
+    fn a_budget_admits_its_limit_per_period() {
+        let budget = Budget::new(2, Duration::from_millis(50));
+        assert!(budget.admit() && budget.admit());
+        assert!(!budget.admit());
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(budget.admit());
     }
 
     #[test]

@@ -392,3 +392,20 @@ async fn a_token_signed_with_an_ordinary_accounts_key_is_refused() {
     let token = token_of_key(&server, "ADMIN2", "second-admin-secret");
     assert!(backend.verify_access_token(&token).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn made_up_kids_cause_a_bounded_number_of_lookups() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    server.reset_log();
+    for n in 0..50 {
+        let token = token_of_key(&server, &format!("MADEUP{n}"), "whatever");
+        assert!(backend.verify_access_token(&token).await.unwrap().is_none());
+    }
+    let lookups = server
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/v1/apiKeys/"))
+        .count();
+    assert!(lookups <= 10, "{lookups} lookups for 50 made-up kids");
+}
