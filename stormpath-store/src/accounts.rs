@@ -115,40 +115,78 @@ impl Store {
     /// application's directories in mapping order. An email match wins over a username match.
     pub(crate) async fn find_login(&self, login: &str) -> Fallible<Option<(Account, String)>> {
         let key = email::canonical(login);
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            account_columns!(),
-            ", password_hash FROM accounts WHERE directory_id IN (",
-            mapped_directories!(),
-            ") AND (email_key = $2 OR username_key = $2) ORDER BY ",
-            mapping_order!(),
-            ", CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
-        ))
-        .bind(&self.scope.application_id)
-        .bind(&key)
-        .fetch_optional(&self.inner.pool)
-        .await?;
+        let query = match &self.scope.login_directory {
+            None => sqlx::query(concat!(
+                "SELECT ",
+                account_columns!(),
+                ", password_hash FROM accounts WHERE directory_id IN (",
+                mapped_directories!(),
+                ") AND (email_key = $2 OR username_key = $2) ORDER BY ",
+                mapping_order!(),
+                ", CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
+            ))
+            .bind(&self.scope.application_id),
+            Some(directory) => sqlx::query(concat!(
+                "SELECT ",
+                account_columns!(),
+                ", password_hash FROM accounts WHERE directory_id = $1 \
+                 AND (email_key = $2 OR username_key = $2) \
+                 ORDER BY CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
+            ))
+            .bind(directory),
+        };
+        let row = query.bind(&key).fetch_optional(&self.inner.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let hash: String = row.try_get(12)?;
         Ok(Some((self.map_account(&row)?.account, hash)))
     }
 
     pub(crate) async fn find_email(&self, address: &str) -> Fallible<Option<Arc<Account>>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            account_columns!(),
-            " FROM accounts WHERE directory_id IN (",
-            mapped_directories!(),
-            ") AND email_key = $2 ORDER BY ",
-            mapping_order!(),
-            " LIMIT 1"
-        ))
-        .bind(&self.scope.application_id)
-        .bind(email::canonical(address))
-        .fetch_optional(&self.inner.pool)
-        .await?;
+        let query = match &self.scope.login_directory {
+            None => sqlx::query(concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE directory_id IN (",
+                mapped_directories!(),
+                ") AND email_key = $2 ORDER BY ",
+                mapping_order!(),
+                " LIMIT 1"
+            ))
+            .bind(&self.scope.application_id),
+            Some(directory) => sqlx::query(concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE directory_id = $1 AND email_key = $2 LIMIT 1"
+            ))
+            .bind(directory),
+        };
+        let row = query
+            .bind(email::canonical(address))
+            .fetch_optional(&self.inner.pool)
+            .await?;
         row.map(|row| self.map_account(&row).map(|r| Arc::new(r.account)))
             .transpose()
+    }
+
+    /// The password policy of the account's own directory: the scope's when the account is
+    /// in the scope's default store (always, for the embedded plugin), else its directory's.
+    pub(crate) async fn strength_of(&self, id: &AccountId) -> Fallible<PasswordStrength> {
+        let row = sqlx::query(
+            "SELECT a.directory_id, d.password_policy FROM accounts a \
+             JOIN directories d ON d.id = a.directory_id WHERE a.id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&self.inner.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(self.scope.strength);
+        };
+        let directory: String = row.try_get(0)?;
+        if directory == self.scope.directory_id {
+            return Ok(self.scope.strength);
+        }
+        let policy: String = row.try_get(1)?;
+        Ok(serde_json::from_str(&policy).unwrap_or(self.scope.strength))
     }
 
     /// Validates and inserts a new account. Hashing happens before the insert, so a rejected

@@ -44,19 +44,15 @@ impl Store {
         kind: EmailKind,
         account: &Account,
         token: Option<&str>,
+        ttl_ms: i64,
     ) -> Result<()> {
-        let ttl_ms = match kind {
-            EmailKind::PasswordReset => self.inner.reset_ttl_ms,
-            EmailKind::EmailVerification => self.inner.verify_ttl_ms,
-            _ => 0,
-        };
         let notice = Notice {
             kind,
             account,
             token,
             ttl_secs: u64::try_from(ttl_ms / 1000).unwrap_or(0),
         };
-        let rendered = self.inner.email_templates.render(&notice)?;
+        let rendered = self.scope.email_templates.render(&notice)?;
         let email = Email {
             to: account.email.clone(),
             subject: rendered.subject,
@@ -69,34 +65,51 @@ impl Store {
         })
     }
 
-    /// Issues a link of `purpose` and mails it; a link that could not be sent is voided, so
-    /// none is left half issued.
-    async fn mail_link(&self, account: &Account, purpose: Purpose) -> Result<()> {
-        let token = self.issue_one_time(&account.id, purpose).await?;
+    /// How long a link of `purpose` lives by default, in milliseconds.
+    pub(crate) fn default_ttl_ms(&self, purpose: Purpose) -> i64 {
+        match purpose {
+            Purpose::Reset => self.inner.reset_ttl_ms,
+            Purpose::Verify => self.inner.verify_ttl_ms,
+        }
+    }
+
+    /// Issues a link of `purpose` valid for `ttl_ms` and, when `mail`, mails it; a link that
+    /// could not be sent is voided, so none is left half issued. Returns the token.
+    pub(crate) async fn mail_link(
+        &self,
+        account: &Account,
+        purpose: Purpose,
+        ttl_ms: i64,
+        mail: bool,
+    ) -> Result<String> {
+        let token = self.issue_one_time(&account.id, purpose, ttl_ms).await?;
+        if !mail {
+            return Ok(token);
+        }
         let kind = match purpose {
             Purpose::Reset => EmailKind::PasswordReset,
             Purpose::Verify => EmailKind::EmailVerification,
         };
-        if let Err(err) = self.send_email(kind, account, Some(&token)).await {
+        if let Err(err) = self.send_email(kind, account, Some(&token), ttl_ms).await {
             self.void_one_time(&account.id, purpose).await?;
             return Err(err);
         }
-        Ok(())
+        Ok(token)
     }
 
     /// Mails a verification link to an account just created UNVERIFIED.
     pub(crate) async fn send_verification(&self, account: &Account) -> Result<()> {
-        self.mail_link(account, Purpose::Verify).await
+        let ttl = self.default_ttl_ms(Purpose::Verify);
+        self.mail_link(account, Purpose::Verify, ttl, true)
+            .await
+            .map(drop)
     }
 
-    /// Issues a token for the account, voiding its earlier ones of the same purpose.
-    async fn issue_one_time(&self, id: &AccountId, purpose: Purpose) -> Fallible<String> {
+    /// Issues a token for the account valid for `ttl` milliseconds, voiding its earlier ones
+    /// of the same purpose.
+    async fn issue_one_time(&self, id: &AccountId, purpose: Purpose, ttl: i64) -> Fallible<String> {
         let token = util::random_token(32);
         let now = util::now_ms();
-        let ttl = match purpose {
-            Purpose::Reset => self.inner.reset_ttl_ms,
-            Purpose::Verify => self.inner.verify_ttl_ms,
-        };
         let mut tx = self.inner.pool.begin().await?;
         sqlx::query("DELETE FROM one_time_tokens WHERE account_id = $1 AND purpose = $2")
             .bind(id.as_str())
@@ -216,7 +229,8 @@ impl AccountFlows for Store {
     async fn send_password_reset(&self, email: &str) -> Result<()> {
         match self.find_email(email).await? {
             Some(account) if account.status == AccountStatus::Enabled => {
-                self.mail_link(&account, Purpose::Reset).await?;
+                let ttl = self.default_ttl_ms(Purpose::Reset);
+                self.mail_link(&account, Purpose::Reset, ttl, true).await?;
                 tracing::info!(account = %account.href, "password reset requested");
                 Ok(())
             }
@@ -231,7 +245,7 @@ impl AccountFlows for Store {
     async fn complete_password_reset(&self, token: &str, password: &str) -> Result<Account> {
         // The token first (spec §10.5), then the policy, then the one write that uses it up.
         let account = self.peek_one_time(token, Purpose::Reset).await?;
-        crate::check_strength(&self.scope.strength, password)?;
+        crate::check_strength(&self.strength_of(&account.id).await?, password)?;
         self.consume_one_time(token, Purpose::Reset, &account.id)
             .await?;
         self.replace_password(&account.id, password).await?;
@@ -253,7 +267,10 @@ impl AccountFlows for Store {
     async fn resend_verification_email(&self, email: &str) -> Result<()> {
         match self.find_email(email).await? {
             Some(account) if account.status == AccountStatus::Unverified => {
-                self.mail_link(&account, Purpose::Verify).await
+                let ttl = self.default_ttl_ms(Purpose::Verify);
+                self.mail_link(&account, Purpose::Verify, ttl, true)
+                    .await
+                    .map(drop)
             }
             _ => Ok(()),
         }

@@ -125,6 +125,12 @@ impl Store {
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect::<Fallible<Vec<(String, i64)>>>()?;
         self.persist_revocations(&entries).await?;
+        // The REST server's token resources of the account go too (a deleted row is a
+        // revoked token there).
+        sqlx::query("DELETE FROM oauth_tokens WHERE account_id = $1")
+            .bind(id.as_str())
+            .execute(&self.inner.pool)
+            .await?;
         self.inner.cache.invalidate(id);
         Ok(())
     }
@@ -182,13 +188,13 @@ impl Sessions for Store {
         if !self.inner.hasher.verify(current, Some(&hash)).await?.ok {
             return Err(Error::InvalidCredentials);
         }
-        crate::check_strength(&self.scope.strength, new)?;
+        crate::check_strength(&self.strength_of(id).await?, new)?;
         self.replace_password(id, new).await?;
         self.void_one_time(id, Purpose::Reset).await?;
         self.revoke_all_tokens(id).await?;
         // The owner hears of it; a notice that cannot be sent does not undo the change.
         if self
-            .send_email(EmailKind::PasswordChanged, &account, None)
+            .send_email(EmailKind::PasswordChanged, &account, None, 0)
             .await
             .is_err()
         {
@@ -200,7 +206,9 @@ impl Sessions for Store {
     async fn issue_tokens(&self, account: &Account, grant: TokenGrant) -> Result<TokenSet> {
         let tokens = &self.scope.tokens;
         let refresh = match grant {
-            TokenGrant::Password => {
+            // An application whose OAuth policy says `refreshTokenTtl: PT0M` gets none (the
+            // REST server's handles; the embedded store's lifetime is its builder's).
+            TokenGrant::Password if tokens.refresh_ttl() > 0 || !self.scope.record_tokens => {
                 let (token, claims) = tokens.mint_refresh(&account.href)?;
                 self.record_refresh_token(&account.id, &claims).await?;
                 Some((token, claims))

@@ -29,7 +29,9 @@ pub struct Store {
 }
 
 /// The application a [`Store`] handle acts for: where its accounts are created, which
-/// directories its logins search, its password policy and how its tokens are signed.
+/// directories its logins search, its password policy, how its tokens are signed and how its
+/// emails read.
+#[derive(Clone)]
 pub(crate) struct Scope {
     pub(crate) application_id: String,
     /// The application and its default account store, as `/me` expands them.
@@ -38,9 +40,14 @@ pub(crate) struct Scope {
     /// The default account store's id: where new accounts and groups go.
     pub(crate) directory_id: String,
     pub(crate) strength: PasswordStrength,
-    pub(crate) tokens: Tokens,
+    pub(crate) tokens: Arc<Tokens>,
     /// Whether issued tokens are kept with their JWT (the REST server's token resources).
     pub(crate) record_tokens: bool,
+    /// Renders the emails this handle sends (the server's differ per directory).
+    pub(crate) email_templates: Arc<dyn EmailTemplates>,
+    /// When set, logins and email lookups search this one mapped directory only (a login
+    /// attempt naming its `accountStore`).
+    pub(crate) login_directory: Option<String>,
 }
 
 pub(crate) struct Inner {
@@ -53,8 +60,6 @@ pub(crate) struct Inner {
     pub(crate) reset_ttl_ms: i64,
     /// Sends the reset, verification and notice emails.
     pub(crate) mailer: Mailer,
-    /// Renders them.
-    pub(crate) email_templates: Arc<dyn EmailTemplates>,
     pub(crate) verify_ttl_ms: i64,
     /// Seals new API-key secrets so that they can be given back (the REST server).
     pub(crate) sealer: Option<crate::seal::Sealer>,
@@ -149,10 +154,38 @@ impl Store {
                 directory,
                 directory_id,
                 strength,
-                tokens,
+                tokens: Arc::new(tokens),
                 record_tokens: true,
+                email_templates: Arc::clone(&self.scope.email_templates),
+                login_directory: None,
             }),
         })
+    }
+
+    /// The same handle with its emails (reset and verification links, notices) rendered by
+    /// `templates`: the REST server renders them with the link base URLs of the account's
+    /// directory.
+    #[must_use]
+    pub fn with_email_templates(&self, templates: Arc<dyn EmailTemplates>) -> Store {
+        let mut scope = (*self.scope).clone();
+        scope.email_templates = templates;
+        Store {
+            inner: Arc::clone(&self.inner),
+            scope: Arc::new(scope),
+        }
+    }
+
+    /// The same handle with its logins, email lookups and password-reset and verification
+    /// requests searching only `directory_id` (which should be one of the application's
+    /// mapped directories), as for a login attempt that names its `accountStore`.
+    #[must_use]
+    pub fn restricted_to(&self, directory_id: &str) -> Store {
+        let mut scope = (*self.scope).clone();
+        scope.login_directory = Some(directory_id.to_owned());
+        Store {
+            inner: Arc::clone(&self.inner),
+            scope: Arc::new(scope),
+        }
     }
 
     /// The application this handle acts for: its id.
@@ -455,8 +488,14 @@ impl StoreBuilder {
                 directory,
                 directory_id,
                 strength,
-                tokens,
+                tokens: Arc::new(tokens),
                 record_tokens: false,
+                email_templates: self.email_templates.unwrap_or_else(|| {
+                    Arc::new(PlainEmailTemplates {
+                        application: self.application.clone(),
+                    })
+                }),
+                login_directory: None,
             }),
             inner: Arc::new(Inner {
                 pool,
@@ -472,11 +511,6 @@ impl StoreBuilder {
                     Some(mailer) => mailer,
                     None => Mailer::new(None, None, "no-reply@localhost")?,
                 },
-                email_templates: self.email_templates.unwrap_or_else(|| {
-                    Arc::new(PlainEmailTemplates {
-                        application: self.application.clone(),
-                    })
-                }),
             }),
         })
     }

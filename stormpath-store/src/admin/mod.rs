@@ -5,9 +5,12 @@
 //! rest of the directory model.
 
 mod accounts;
+mod flows;
+pub mod jwt;
 mod keys;
 pub mod query;
 mod structure;
+mod tokens;
 
 pub use accounts::AccountRecord;
 pub use keys::ApiKeyRecord;
@@ -15,3 +18,4 @@ pub use query::{Filter, ListQuery, Page, Pattern};
 pub use structure::{
     ADMINISTRATORS, Application, Directory, Mapping, Meta, OAuthPolicy, Patch, Policies, Tenant,
 };
+pub use tokens::TokenRecord;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use stormpath_client::{AccessClaims, Error, Result, TokenKind};
 
 pub(crate) use keys::KeySet;
+pub(crate) use provider::install as install_provider;
 
 use crate::util;
 
@@ -86,6 +87,11 @@ impl Tokens {
 
     pub(crate) fn access_ttl(&self) -> i64 {
         self.access_ttl
+    }
+
+    /// The refresh-token lifetime in seconds (0: none are issued).
+    pub(crate) fn refresh_ttl(&self) -> i64 {
+        self.refresh_ttl
     }
 
     /// Mints an access token for `sub`, tied to refresh token `rti` when there is one.
