@@ -208,6 +208,13 @@ impl Mailer {
         })
     }
 
+    /// The sender's display name (if any) and address.
+    #[must_use]
+    pub fn sender(&self) -> (Option<String>, String) {
+        let from = &self.inner.from;
+        (from.name.clone(), from.email.to_string())
+    }
+
     /// Sends one message.
     ///
     /// # Errors

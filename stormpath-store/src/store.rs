@@ -194,6 +194,12 @@ impl Store {
         &self.scope.application_id
     }
 
+    /// The transport the store's emails go out through.
+    #[must_use]
+    pub fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
+    }
+
     /// The `href` base of every resource (`{public URL}/v1`).
     #[must_use]
     pub fn href_base(&self) -> &str {

@@ -4,11 +4,24 @@ use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
 pub(crate) mod accounts;
+mod api_keys;
+mod email_templates;
+mod flows;
+mod login;
+mod oauth;
 mod structure;
+mod tokens;
 
 /// Binds every `/v1` route.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     structure::configure(cfg);
+    // `/accounts/emailVerificationTokens/{token}` before any `/accounts/{id}/…` route.
+    flows::configure(cfg);
+    login::configure(cfg);
+    oauth::configure(cfg);
+    tokens::configure(cfg);
+    api_keys::configure(cfg);
+    email_templates::configure(cfg);
 }
 
 /// `200` with a JSON body.

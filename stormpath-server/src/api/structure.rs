@@ -101,6 +101,11 @@ fn check_tenant(state: &State, id: &str) -> ApiResult<()> {
 
 async fn tenant(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
     check_tenant(&state, &id)?;
+    Ok(ok(tenant_json(&state)))
+}
+
+/// The JSON of the tenant.
+pub(crate) fn tenant_json(state: &State) -> Value {
     let href = state.tenant_href();
     let mut map = resource(&href, &state.tenant.meta);
     map.insert("name".into(), json!(state.tenant.name));
@@ -115,7 +120,7 @@ async fn tenant(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
     ] {
         map.insert(sub.into(), link(format!("{href}/{sub}")));
     }
-    Ok(ok(Value::Object(map)))
+    Value::Object(map)
 }
 
 async fn tenant_applications(
@@ -670,6 +675,10 @@ fn password_policy_json(state: &State, d: &Directory) -> Value {
         json!(d.policies.reset_success_email_status),
     );
     map.insert("strength".into(), link(format!("{href}/strength")));
+    map.insert(
+        "resetEmailTemplates".into(),
+        link(format!("{href}/resetEmailTemplates")),
+    );
     Value::Object(map)
 }
 
@@ -694,6 +703,10 @@ fn creation_policy_json(state: &State, d: &Directory) -> Value {
         json!(p.verification_success_email_status),
     );
     map.insert("welcomeEmailStatus".into(), json!(p.welcome_email_status));
+    map.insert(
+        "verificationEmailTemplates".into(),
+        link(format!("{href}/verificationEmailTemplates")),
+    );
     map.insert("emailDomainWhitelist".into(), json!([]));
     map.insert("emailDomainBlacklist".into(), json!([]));
     Value::Object(map)
