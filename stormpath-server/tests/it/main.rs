@@ -2,7 +2,12 @@
 //! suites on PostgreSQL where `STORMPATH_TEST_POSTGRES` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod auth_support;
 mod support;
 
+mod api_keys;
 mod auth;
+mod flows;
+mod login;
+mod oauth;
 mod structure;
