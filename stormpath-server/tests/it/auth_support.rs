@@ -85,7 +85,7 @@ pub async fn account(api: &Api, email: &str) -> Account {
 pub async fn other_app(api: &Api, name: &str) -> String {
     let r = api
         .post(
-            &format!("/applications?createDirectory=true"),
+            "/applications?createDirectory=true",
             json!({ "name": name }),
         )
         .await;
