@@ -82,7 +82,7 @@ pub fn verify_hs256(token: &str, secret: &[u8]) -> bool {
     if token.len() > MAX_JWT_LEN || secret.is_empty() {
         return false;
     }
-    crate::token::install_provider();
+    stormpath_client::jws::install();
     let mut validation = Validation::new(Algorithm::HS256);
     validation.validate_exp = false;
     validation.validate_nbf = false;
@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn parses_and_verifies_hs256_only() {
-        crate::token::install_provider();
+        stormpath_client::jws::install();
         let claims = serde_json::json!({"sub": "s", "iat": 1.5, "exp": 10});
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),

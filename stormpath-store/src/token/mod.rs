@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use stormpath_client::{AccessClaims, Error, Result, TokenKind};
 
 pub(crate) use keys::KeySet;
-pub(crate) use provider::install as install_provider;
 
 use crate::util;
 
