@@ -42,5 +42,6 @@ mod flows;
 mod groups;
 mod mail;
 mod postgres;
+mod server_flows;
 mod startup;
 mod tokens;
