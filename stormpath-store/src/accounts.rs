@@ -192,7 +192,7 @@ impl Store {
         // an email that is someone's username).
         let (email_key, username_key) = (email::canonical(&new.email), email::canonical(&username));
         let crossed = sqlx::query(
-            "SELECT username_key FROM accounts WHERE directory_id = $1 \
+            "SELECT email_key, username_key FROM accounts WHERE directory_id = $1 \
              AND (email_key = $2 OR username_key = $3) LIMIT 1",
         )
         .bind(&self.scope.directory_id)
@@ -201,8 +201,12 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?;
         if let Some(row) = crossed {
-            let their_username: String = row.try_get(0)?;
-            return Err(Failure::Answer(if their_username == email_key {
+            let (their_email, their_username): (String, String) =
+                (row.try_get(0)?, row.try_get(1)?);
+            // The email wins: an address someone has (as email or username) is what is taken
+            // when the username merely defaulted to it.
+            let email_taken = their_email == email_key || their_username == email_key;
+            return Err(Failure::Answer(if email_taken {
                 Error::Conflict {
                     field: "email",
                     message: EMAIL_TAKEN.into(),
