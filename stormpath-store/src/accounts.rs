@@ -378,7 +378,7 @@ impl Store {
         let text = serde_json::to_string(data).map_err(Error::backend)?;
         let max = self.inner.max_custom_data_len;
         if text.len() > max {
-            let limit = if max >= 1024 * 1024 && max % (1024 * 1024) == 0 {
+            let limit = if max >= 1024 * 1024 && max.is_multiple_of(1024 * 1024) {
                 format!("{} MB", max / (1024 * 1024))
             } else {
                 format!("{} KiB", max / 1024)

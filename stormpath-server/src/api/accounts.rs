@@ -535,8 +535,22 @@ fn set_only(body: &JsonObject, name: &str, label: &str) -> ApiResult<Option<Stri
     }
 }
 
+/// 403/4001–4002: the account behind the calling key may not lock the caller out.
+fn own_account(code: u32, what: &str) -> ApiError {
+    ApiError::new(
+        403,
+        code,
+        format!("The account of the API key making this request cannot be {what}."),
+    )
+    .developer(format!(
+        "The account of the API key making this request cannot be {what}: use another \
+         administrator's key."
+    ))
+}
+
 async fn update_account(
     state: Data,
+    caller: Caller,
     id: web::Path<String>,
     params: Params,
     body: JsonObject,
@@ -566,6 +580,12 @@ async fn update_account(
         }
         None => None,
     };
+    let status = status_of(&body)?;
+    if record.account.id.as_str() == caller.key.account_id
+        && status.is_some_and(|s| s != AccountStatus::Enabled)
+    {
+        return Err(own_account(4002, "disabled"));
+    }
     let changes = AccountChanges {
         username: set_only(&body, "username", "username")?,
         email: set_only(&body, "email", "email address")?,
@@ -573,7 +593,7 @@ async fn update_account(
         given_name: body.text("givenName")?,
         middle_name: body.text("middleName")?,
         surname: body.text("surname")?,
-        status: status_of(&body)?,
+        status,
         email_verification_status: verification_of(&body)?,
         custom_data: custom_data::embedded(&body)?,
     };
@@ -585,7 +605,14 @@ async fn update_account(
     Ok(ok(expand_account(&state, &record, &expand).await?))
 }
 
-async fn delete_account(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn delete_account(
+    state: Data,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    if *id == caller.key.account_id {
+        return Err(own_account(4001, "deleted"));
+    }
     // Memberships, API keys, tokens and custom data go with it.
     state
         .store

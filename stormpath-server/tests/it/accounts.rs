@@ -699,6 +699,22 @@ async fn deleting_an_account_deletes_what_it_owns() {
         0
     );
     api.delete(&a.href()).await.assert_error(404, 404);
+    // The caller's own account can be neither deleted nor disabled.
+    let key = api.get(&format!("/apiKeys/{}", api.server.key_id)).await;
+    let admin = match key.body["account"]["href"].as_str() {
+        Some(href) => href.to_owned(),
+        // Without the API-key resource, find the administrator by its directory.
+        None => {
+            let tenant = api.tenant().await;
+            let admins = api.get(&format!("{tenant}/accounts?email=admin@*")).await;
+            admins.body["items"][0]["href"].as_str().unwrap().to_owned()
+        }
+    };
+    api.delete(&admin).await.assert_error(403, 4001);
+    api.post(&admin, json!({"status": "DISABLED"}))
+        .await
+        .assert_error(403, 4002);
+    assert_eq!(api.get(&admin).await.body["status"], "ENABLED");
     // `_method=DELETE` on a POST does the same.
     let b = api.account("gone2@example.com", json!({})).await;
     let r: Reply = api

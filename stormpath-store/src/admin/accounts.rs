@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sqlx::{Row, any::AnyRow};
 use stormpath_client::{
     Account, AccountId, AccountStatus, CustomData, EmailVerificationStatus, Error, Invalid,
-    InvalidKind, PasswordStrength, Resource, Result,
+    InvalidKind, PasswordStrength, Resource, Result, Sessions,
 };
 
 use super::query::{self, Bind, Columns, Kind, ListQuery, Page, Where};
@@ -181,7 +181,7 @@ impl Store {
         let account_id = AccountId(id.to_owned());
         self.inner.cache.invalidate(&account_id);
         if disabling {
-            self.revoke_account_tokens(&account_id).await?;
+            Sessions::revoke_all_tokens(self, &account_id).await?;
         }
         self.account_record(id).await?.ok_or(Error::NotFound)
     }
