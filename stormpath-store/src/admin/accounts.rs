@@ -257,8 +257,35 @@ impl Store {
         let (email_key, username_key) = (email::canonical(&email_), email::canonical(&username));
         let now = util::now_ms();
         let mut tx = self.inner.pool.begin().await?;
+        // The update first: it takes the row's write lock (and SQLite's) at once.
+        let updated = sqlx::query(
+            "UPDATE accounts SET email = $1, email_key = $2, username = $3, username_key = $4, \
+             given_name = $5, middle_name = $6, surname = $7, status = $8, \
+             email_verification_status = $9, modified_at = $10 WHERE id = $11",
+        )
+        .bind(&email_)
+        .bind(&email_key)
+        .bind(&username)
+        .bind(&username_key)
+        .bind(given)
+        .bind(middle)
+        .bind(surname)
+        .bind(status.as_str())
+        .bind(verification.as_str())
+        .bind(now)
+        .bind(current.id.as_str())
+        .execute(&mut *tx)
+        .await;
+        match updated {
+            Ok(done) if done.rows_affected() == 0 => return Err(Error::NotFound.into()),
+            Ok(_) => {}
+            // The unique indexes: the same email or username as another account's.
+            Err(err) => return Err(Failure::Answer(conflict(err))),
+        }
         // A login names an account by email or username, so a new one may equal neither
-        // identifier of another account of the directory (as on creation).
+        // identifier of another account of the directory (as on creation). Checked after the
+        // update, which holds the write lock, so that no one else writes meanwhile; a
+        // conflict rolls the update back.
         for (field, key, changed, message) in [
             (
                 "email",
@@ -291,30 +318,6 @@ impl Store {
                     message: message.into(),
                 }));
             }
-        }
-        let updated = sqlx::query(
-            "UPDATE accounts SET email = $1, email_key = $2, username = $3, username_key = $4, \
-             given_name = $5, middle_name = $6, surname = $7, status = $8, \
-             email_verification_status = $9, modified_at = $10 WHERE id = $11",
-        )
-        .bind(&email_)
-        .bind(&email_key)
-        .bind(&username)
-        .bind(&username_key)
-        .bind(given)
-        .bind(middle)
-        .bind(surname)
-        .bind(status.as_str())
-        .bind(verification.as_str())
-        .bind(now)
-        .bind(current.id.as_str())
-        .execute(&mut *tx)
-        .await;
-        match updated {
-            Ok(done) if done.rows_affected() == 0 => return Err(Error::NotFound.into()),
-            Ok(_) => {}
-            // Another writer took the value meanwhile.
-            Err(err) => return Err(Failure::Answer(conflict(err))),
         }
         if let Some(hash) = hash {
             sqlx::query(
