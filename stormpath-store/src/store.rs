@@ -364,7 +364,7 @@ impl StoreBuilder {
     }
 
     /// A 32-byte key under which new API-key secrets are also kept sealed (AES-256-GCM), so
-    /// that [`Store::api_key_secret`] can give them back, as the REST server must. Without
+    /// that the REST server can give them back ([`Store::api_key_record`]). Without
     /// one (the default), only a digest of each secret is kept.
     pub fn sealing_key(mut self, key: impl AsRef<[u8]>) -> Self {
         self.sealing_key = Some(key.as_ref().to_vec());
