@@ -71,6 +71,8 @@ pub async fn open_store(settings: &Settings) -> Result<Store, SettingsError> {
         // Every request reads accounts afresh: several servers may share one database.
         .cache_ttl(std::time::Duration::ZERO)
         .sealing_key(key)
+        // Spec §5.7: custom data documents up to 10 MB.
+        .max_custom_data_len(api::MAX_CUSTOM_DATA)
         .signing_key(random_key())
         .mailer(settings.mailer()?);
     if settings.weak_hashing {

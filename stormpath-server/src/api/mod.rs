@@ -5,12 +5,16 @@ use serde_json::Value;
 
 pub(crate) mod accounts;
 mod api_keys;
+mod custom_data;
 mod email_templates;
 mod flows;
+mod groups;
 mod login;
 mod oauth;
 mod structure;
 mod tokens;
+
+pub(crate) use custom_data::MAX_CUSTOM_DATA;
 
 /// Binds every `/v1` route.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -22,6 +26,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     tokens::configure(cfg);
     api_keys::configure(cfg);
     email_templates::configure(cfg);
+    accounts::configure(cfg);
+    groups::configure(cfg);
+    custom_data::configure(cfg);
 }
 
 /// `200` with a JSON body.

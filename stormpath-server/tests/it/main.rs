@@ -5,9 +5,12 @@
 mod auth_support;
 mod support;
 
+mod accounts;
 mod api_keys;
 mod auth;
+mod custom_data;
 mod flows;
+mod groups;
 mod login;
 mod oauth;
 mod structure;
