@@ -284,7 +284,13 @@ impl Store {
             return Err(self.conflict(err, &new.email).await.into());
         }
         for (key_id, secret) in &api_keys {
-            crate::api_keys::insert(&mut tx, &id, key_id, secret, None, now, None).await?;
+            // Sealed too when the store can (the REST server gives secrets back).
+            let sealed = self
+                .inner
+                .sealer
+                .as_ref()
+                .and_then(|s| s.seal(key_id, secret));
+            crate::api_keys::insert(&mut tx, &id, key_id, secret, None, now, sealed).await?;
         }
         tx.commit().await?;
         self.cached(&AccountId(id))

@@ -251,3 +251,30 @@ async fn the_application_finds_only_keys_its_accounts_own() {
         .await
         .assert_error(404, 404);
 }
+
+#[tokio::test]
+async fn keys_defined_in_custom_data_are_given_back_too() {
+    let api = Api::start();
+    let r = api
+        .post(
+            &format!("{}/accounts", api.app()),
+            json!({
+                "email": "legacy@example.com",
+                "password": "Sup3r-Secret!",
+                "givenName": "Legacy",
+                "surname": "Key",
+                "customData": { "stormpathApiKey_1": "KEYID123:c2VjcmV0+/=" },
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:#}", r.body);
+    let found = api
+        .get(&format!("{}/apiKeys?id=KEYID123&expand=account", api.app()))
+        .await;
+    assert_eq!(found.body["size"], 1, "{:#}", found.body);
+    assert_eq!(found.body["items"][0]["secret"], "c2VjcmV0+/=");
+    assert_eq!(
+        found.body["items"][0]["account"]["email"],
+        "legacy@example.com"
+    );
+}
