@@ -197,6 +197,7 @@ pub struct StoreBuilder {
     mailer: Option<Mailer>,
     email_templates: Option<Arc<dyn EmailTemplates>>,
     sealing_key: Option<Vec<u8>>,
+    waits: db::Waits,
 }
 
 impl Default for StoreBuilder {
@@ -223,6 +224,7 @@ impl Default for StoreBuilder {
             mailer: None,
             email_templates: None,
             sealing_key: None,
+            waits: db::Waits::default(),
         }
     }
 }
@@ -367,6 +369,22 @@ impl StoreBuilder {
         self
     }
 
+    /// SQLite: how long a statement waits for another process's write lock before failing
+    /// with "database is locked" (default 5 s). Command-line tools set a short one and say
+    /// so ([`Error::is_locked`]).
+    pub fn busy_timeout(mut self, wait: Duration) -> Self {
+        self.waits.busy = Some(wait);
+        self
+    }
+
+    /// How long opening the store waits for the database (default: the pool's 30 s, retrying
+    /// refused connections). When set, the first connection is tried once within `wait` and
+    /// its failure (refused, bad password, no answer) is returned as [`Error::Connect`].
+    pub fn connect_timeout(mut self, wait: Duration) -> Self {
+        self.waits.connect = Some(wait);
+        self
+    }
+
     /// Maximum pool size (default 10).
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = n.max(1);
@@ -413,7 +431,8 @@ impl StoreBuilder {
             None => None,
         };
         let hasher = Hasher::new(self.hashing, self.max_concurrent_hashes)?;
-        let (pool, dialect) = db::open(&self.database_url, self.max_connections).await?;
+        let (pool, dialect) =
+            db::open(&self.database_url, self.max_connections, self.waits).await?;
         let (directory_id, directory_name, application_id, strength) = bootstrap(
             &pool,
             &self.application,

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
 pub(crate) mod accounts;
-mod structure;
+pub(crate) mod structure;
 
 /// Binds every `/v1` route.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {

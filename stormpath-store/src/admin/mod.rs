@@ -5,6 +5,7 @@
 //! rest of the directory model.
 
 mod accounts;
+pub mod cli;
 mod keys;
 pub mod query;
 mod structure;
