@@ -325,7 +325,7 @@ pub(crate) fn check_base_url(url: &str) -> Result<(), SettingsError> {
 ///
 /// # Errors
 /// The file exists or cannot be written.
-pub fn write_private(path: &Path, contents: &str) -> Result<(), SettingsError> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), SettingsError> {
     use std::io::Write;
     let io = |source| SettingsError::Io {
         path: path.to_owned(),
@@ -344,7 +344,7 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), SettingsError> {
 
 /// Hides the password of a URL (`postgres://user:***@host/db`).
 #[must_use]
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

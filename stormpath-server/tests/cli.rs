@@ -1,6 +1,7 @@
 //! The `stormpath-server` command line, run as a real process in temporary directories:
 //! `init`, the management commands' tables and JSON, `serve`, the config file and the
 //! precedence of settings, and every error the operator can meet.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use std::{
     io::Write,
@@ -898,7 +899,7 @@ fn api_keys_create_list_disable_enable_delete_and_the_admin_key_works() {
     ]);
     assert_eq!(page["size"], 2);
     let page = cli.json(&["api-keys", "list", "--limit", "1", "--offset", "2"]);
-    assert_eq!(names(&page, "id"), [ada_id.clone()]);
+    assert_eq!(names(&page, "id"), [ada_id.as_str()]);
 
     // The new admin key authenticates on the REST API; disabled, it does not.
     let port = free_port();
