@@ -250,6 +250,43 @@ mod tests {
     }
 
     #[test]
+    fn urls_are_checked_without_connecting() {
+        assert_eq!(check_url("sqlite::memory:").unwrap(), Dialect::Sqlite);
+        assert_eq!(
+            check_url("postgres://u:p@127.0.0.1:1/db").unwrap(),
+            Dialect::Postgres
+        );
+        let err = check_url("postgres://u:secret@host:port/db").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "malformed database URL `postgres://u:***@host:port/db`: invalid port number"
+        );
+        assert!(matches!(
+            check_url("sqlite:///nonexistent-dir-xyz/a.db"),
+            Err(Error::MissingDirectory(_))
+        ));
+        assert!(matches!(
+            check_url("mysql://x"),
+            Err(Error::UnsupportedUrl(_))
+        ));
+    }
+
+    #[test]
+    fn sqlite_files() {
+        assert_eq!(
+            sqlite_file("sqlite://a/b.db?mode=rwc"),
+            Some(PathBuf::from("a/b.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/b.db"),
+            Some(PathBuf::from("/tmp/b.db"))
+        );
+        assert_eq!(sqlite_file("sqlite:b.db"), Some(PathBuf::from("b.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://h/db"), None);
+    }
+
+    #[test]
     fn missing_directory_is_named() {
         let err = sqlite_url("sqlite:///nonexistent-dir-xyz/app.db").unwrap_err();
         assert!(matches!(err, Error::MissingDirectory(_)), "{err}");
