@@ -51,6 +51,7 @@ pub struct Cli {
 
 /// Settings every command takes (see the module docs for their sources).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Settings (any command)")]
 struct Global {
     /// A config file (TOML, YAML or JSON by its extension) with any of the settings below.
     #[arg(
