@@ -95,6 +95,11 @@
 //! * `embedded` (default): the embedded account store (a SQLite file, or PostgreSQL), which
 //!   [`init`] opens. Without it, pass a back end with [`StormpathBuilder::backend`]; sqlx is
 //!   then not compiled.
+//! * `remote` (default): the remote back end. When `client.baseUrl`
+//!   (`STORMPATH_CLIENT_BASEURL`) and an API key (`client.apiKey`, `STORMPATH_API_KEY_ID` /
+//!   `_SECRET`, an `apiKey.properties` file) are configured, accounts live on that Stormpath
+//!   REST API server (`stormpath-server`, or any compatible one) rather than in the embedded
+//!   store; access tokens are still verified in process.
 //!
 //! The account store is any [`Backend`]: six small traits (accounts, sessions, groups, custom
 //! data, API keys, reset and verification flows) from `stormpath-client`.

@@ -292,10 +292,15 @@ impl StormpathBuilder {
 
     /// Loads and validates the configuration, opens the account store and loads templates.
     ///
+    /// The account store is the back end given to [`backend`](Self::backend); else, when
+    /// `client.baseUrl` is set, the remote Stormpath server it names (cargo feature `remote`),
+    /// which needs an API key; else the embedded store (cargo feature `embedded`).
+    ///
     /// # Errors
     /// [`Error::Config`] naming the key at fault (including a custom-data field that
-    /// conflicts with the configuration), or [`Error::Store`] when the database cannot be
-    /// opened.
+    /// conflicts with the configuration, a base URL without an API key, and a remote server
+    /// that cannot be reached or refuses the key), or [`Error::Store`] when the database
+    /// cannot be opened.
     pub async fn build(self) -> Result<Stormpath, Error> {
         let mut config = config::load(&self.sources)?;
         for change in self.overrides {
@@ -307,16 +312,8 @@ impl StormpathBuilder {
         )?);
         let backend = match self.backend {
             Some(backend) => backend,
-            None if settings.config.client.base_url.is_some() => {
-                // Saying nothing would quietly keep every account in a local file while the
-                // configuration names a shared server.
-                return Err(Error::Config {
-                    key: "client.baseUrl".into(),
-                    message: "selects a remote Stormpath server, which this version cannot use \
-                              yet: remove it to keep accounts in the embedded store, or pass a \
-                              backend with StormpathBuilder::backend"
-                        .into(),
-                });
+            None if remote_base_url(&settings.config).is_some() => {
+                remote_backend(&settings).await?
             }
             None => embedded_store(&settings, &templates, self.allow_short_secret).await?,
         };
@@ -328,6 +325,91 @@ impl StormpathBuilder {
             }),
         })
     }
+}
+
+/// `client.baseUrl`, when it is set to something: it selects the remote back end.
+fn remote_base_url(config: &Config) -> Option<&str> {
+    config
+        .client
+        .base_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+}
+
+/// The remote back end named by `client.baseUrl`, authenticated with the configured API key
+/// (the legacy top-level `apiKey` wins, as in the Stormpath SDKs), serving `application.href`
+/// or else `application.name`.
+#[cfg(feature = "remote")]
+async fn remote_backend(settings: &Settings) -> Result<Arc<dyn Backend>, Error> {
+    use stormpath_client::{
+        credentials::ApiKey,
+        remote::{AuthScheme, RemoteBackend},
+    };
+
+    let config = &settings.config;
+    let scheme = match config
+        .client
+        .authentication_scheme
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("") => AuthScheme::default(),
+        Some(s) if s.eq_ignore_ascii_case("SAUTHC1") => AuthScheme::Sauthc1,
+        Some(s) if s.eq_ignore_ascii_case("BASIC") => AuthScheme::Basic,
+        Some(other) => {
+            return Err(Error::Config {
+                key: "client.authenticationScheme".into(),
+                message: format!("`{other}` is not a scheme: use SAUTHC1 or BASIC"),
+            });
+        }
+    };
+    let base_url = remote_base_url(config).unwrap_or_default();
+    let key = [&config.api_key, &config.client.api_key]
+        .into_iter()
+        .find_map(|k| Some((k.id.clone()?, k.secret.clone()?)))
+        .filter(|(id, secret)| !id.is_empty() && !secret.0.is_empty());
+    // Saying nothing would quietly keep every account in a local file while the
+    // configuration names a shared server.
+    let Some((id, secret)) = key else {
+        return Err(Error::Config {
+            key: "client.apiKey".into(),
+            message: format!(
+                "is required with client.baseUrl ({base_url}): set STORMPATH_CLIENT_APIKEY_ID and \
+                 STORMPATH_CLIENT_APIKEY_SECRET (or STORMPATH_API_KEY_ID and _SECRET, or an \
+                 apiKey.properties file), or remove client.baseUrl to keep accounts in the \
+                 embedded store"
+            ),
+        });
+    };
+    let builder = RemoteBackend::builder()
+        .base_url(base_url)
+        .scheme(scheme)
+        .api_key(ApiKey {
+            id,
+            secret: secret.0,
+        });
+    let builder = match &config.application.href {
+        Some(href) => builder.application_href(href),
+        None => builder.application_name(&settings.application),
+    };
+    let backend = builder.build().await.map_err(|err| Error::Config {
+        key: err.field().unwrap_or("client.baseUrl").to_owned(),
+        message: format!("the Stormpath server at {base_url} cannot be used: {err}"),
+    })?;
+    Ok(Arc::new(backend))
+}
+
+/// Without the `remote` feature there is no remote back end to build.
+#[cfg(not(feature = "remote"))]
+async fn remote_backend(_: &Settings) -> Result<Arc<dyn Backend>, Error> {
+    Err(Error::Config {
+        key: "client.baseUrl".into(),
+        message: "selects a remote Stormpath server, but the remote back end is not compiled \
+                  in: enable the cargo feature `remote`, remove client.baseUrl to keep accounts \
+                  in the embedded store, or pass a backend with StormpathBuilder::backend"
+            .into(),
+    })
 }
 
 /// Without the `embedded` feature there is no store to open: the app must bring a back end.

@@ -22,6 +22,14 @@
 //!   API-key secrets (PBKDF2-HMAC-SHA1 and AES-CBC).
 //!
 //! The embedded backend (SQLite or PostgreSQL, in process) lives in `stormpath-store`.
+//!
+//! Cargo features (none by default):
+//!
+//! * `jws`: `stormpath_client::jws`, the HS256 `jsonwebtoken` crypto provider on *ring* shared by the embedded
+//!   store and the remote back end;
+//! * `remote`: `stormpath_client::remote::RemoteBackend`, a [`Backend`] that calls any server speaking the
+//!   Stormpath REST API (reqwest with rustls; HTTP Basic or SAuthc1), verifying access tokens
+//!   locally.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -30,7 +38,11 @@ pub mod config;
 pub mod credentials;
 mod email;
 mod error;
+#[cfg(feature = "jws")]
+pub mod jws;
 mod model;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod sauthc1;
 pub mod secret_crypt;
 pub mod timestamp;

@@ -116,6 +116,8 @@ async fn open_store_with(settings: &Settings, key: Option<&[u8]>) -> Result<Stor
         .href_base(settings.href_base())
         // Every request reads accounts afresh: several servers may share one database.
         .cache_ttl(std::time::Duration::ZERO)
+        // Spec §5.7: custom data documents up to 10 MB.
+        .max_custom_data_len(api::MAX_CUSTOM_DATA)
         .signing_key(random_key())
         .mailer(settings.mailer()?);
     if let Some(key) = key {

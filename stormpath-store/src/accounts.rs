@@ -20,9 +20,11 @@ use crate::{
 
 /// The longest name or username accepted, in characters (Stormpath's limit).
 const MAX_NAME_LEN: usize = 255;
-/// The largest custom-data document accepted, in bytes of JSON.
+/// The largest custom-data document accepted by default, in bytes of JSON
+/// ([`StoreBuilder::max_custom_data_len`](crate::StoreBuilder::max_custom_data_len)).
 pub(crate) const MAX_CUSTOM_DATA_LEN: usize = 64 * 1024;
 
+/// The columns [`Store::map_account`] reads, in its order.
 macro_rules! account_columns {
     () => {
         "id, email, username, given_name, middle_name, surname, status, \
@@ -30,6 +32,7 @@ macro_rules! account_columns {
          modified_at"
     };
 }
+pub(crate) use account_columns;
 
 /// The directories an application's logins search (`$1` = the application id).
 macro_rules! mapped_directories {
@@ -175,7 +178,7 @@ impl Store {
             .map(|(_, value)| crate::api_keys::parse_pair(value))
             .collect::<Fallible<Vec<_>>>()?;
         custom_data.retain(|key, _| !crate::api_keys::is_api_key_member(key));
-        let custom_data = custom_data_json(&custom_data)?;
+        let custom_data = self.custom_data_json(&custom_data)?;
         let hash = self.inner.hasher.hash(&new.password).await?;
         let id = util::new_id();
         let now = util::now_ms();
@@ -189,7 +192,7 @@ impl Store {
         // an email that is someone's username).
         let (email_key, username_key) = (email::canonical(&new.email), email::canonical(&username));
         let crossed = sqlx::query(
-            "SELECT username_key FROM accounts WHERE directory_id = $1 \
+            "SELECT email_key, username_key FROM accounts WHERE directory_id = $1 \
              AND (email_key = $2 OR username_key = $3) LIMIT 1",
         )
         .bind(&self.scope.directory_id)
@@ -198,8 +201,12 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?;
         if let Some(row) = crossed {
-            let their_username: String = row.try_get(0)?;
-            return Err(Failure::Answer(if their_username == email_key {
+            let (their_email, their_username): (String, String) =
+                (row.try_get(0)?, row.try_get(1)?);
+            // The email wins: an address someone has (as email or username) is what is taken
+            // when the username merely defaulted to it.
+            let email_taken = their_email == email_key || their_username == email_key;
+            return Err(Failure::Answer(if email_taken {
                 Error::Conflict {
                     field: "email",
                     message: EMAIL_TAKEN.into(),
@@ -335,7 +342,7 @@ impl Store {
 }
 
 /// Checks a name-like property (`username`, `givenName`, `middleName`, `surname`).
-fn check_name(field: &'static str, value: Option<&str>) -> Result<(), Invalid> {
+pub(crate) fn check_name(field: &'static str, value: Option<&str>) -> Result<(), Invalid> {
     let Some(value) = value else { return Ok(()) };
     let label = match field {
         "username" => "Username",
@@ -360,35 +367,41 @@ fn check_name(field: &'static str, value: Option<&str>) -> Result<(), Invalid> {
     Ok(())
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
+pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// Custom data as stored: its JSON text, at most [`MAX_CUSTOM_DATA_LEN`] bytes.
-pub(crate) fn custom_data_json(data: &CustomData) -> Fallible<String> {
-    let text = serde_json::to_string(data).map_err(Error::backend)?;
-    if text.len() > MAX_CUSTOM_DATA_LEN {
-        return Err(Error::from(Invalid::general(
-            InvalidKind::TooLarge,
-            format!(
-                "Custom data must be at most {} KiB.",
-                MAX_CUSTOM_DATA_LEN / 1024
-            ),
-        ))
-        .into());
+impl Store {
+    /// Custom data as stored: its JSON text, at most the store's limit in bytes
+    /// ([`StoreBuilder::max_custom_data_len`](crate::StoreBuilder::max_custom_data_len)).
+    pub(crate) fn custom_data_json(&self, data: &CustomData) -> Fallible<String> {
+        let text = serde_json::to_string(data).map_err(Error::backend)?;
+        let max = self.inner.max_custom_data_len;
+        if text.len() > max {
+            let limit = if max >= 1024 * 1024 && max.is_multiple_of(1024 * 1024) {
+                format!("{} MB", max / (1024 * 1024))
+            } else {
+                format!("{} KiB", max / 1024)
+            };
+            return Err(Error::from(Invalid::general(
+                InvalidKind::TooLarge,
+                format!("Custom data must be at most {limit}."),
+            ))
+            .into());
+        }
+        Ok(text)
     }
-    Ok(text)
 }
 
-const EMAIL_TAKEN: &str = "An account with that email address already exists.";
-const USERNAME_TAKEN: &str = "An account with that username already exists.";
+pub(crate) const EMAIL_TAKEN: &str = "An account with that email address already exists.";
+pub(crate) const USERNAME_TAKEN: &str = "An account with that username already exists.";
 
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
 /// Maps a failed insert: a unique violation is a conflict on the field its index covers.
-fn conflict(err: sqlx::Error) -> Error {
+pub(crate) fn conflict(err: sqlx::Error) -> Error {
     if let sqlx::Error::Database(db) = &err
         && db.kind() == sqlx::error::ErrorKind::UniqueViolation
     {

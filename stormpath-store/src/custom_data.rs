@@ -6,7 +6,7 @@ use stormpath_client::{
     AccountId, CustomData, CustomDataStore, Error, Result, VersionedCustomData,
 };
 
-use crate::{Store, accounts::custom_data_json, error::Fallible, util};
+use crate::{Store, error::Fallible, util};
 
 impl Store {
     /// Reads the custom data and its version (for optimistic updates).
@@ -34,7 +34,7 @@ impl Store {
             "UPDATE accounts SET custom_data = $1, custom_data_version = custom_data_version + 1, \
              modified_at = $2 WHERE id = $3 AND custom_data_version = $4",
         )
-        .bind(custom_data_json(data)?)
+        .bind(self.custom_data_json(data)?)
         .bind(util::now_ms())
         .bind(id.as_str())
         .bind(version)

@@ -38,7 +38,7 @@ pub(crate) struct Scope {
     /// The default account store's id: where new accounts and groups go.
     pub(crate) directory_id: String,
     pub(crate) strength: PasswordStrength,
-    pub(crate) tokens: Tokens,
+    pub(crate) tokens: Arc<Tokens>,
     /// Whether issued tokens are kept with their JWT (the REST server's token resources).
     pub(crate) record_tokens: bool,
 }
@@ -58,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) verify_ttl_ms: i64,
     /// Seals new API-key secrets so that they can be given back (the REST server).
     pub(crate) sealer: Option<crate::seal::Sealer>,
+    /// The largest custom-data document accepted, in bytes of JSON.
+    pub(crate) max_custom_data_len: usize,
 }
 
 impl Store {
@@ -115,12 +117,12 @@ impl Store {
             name: app.name.clone(),
             status: app.status.clone(),
         };
-        let tokens = Tokens::new(
+        let tokens = Arc::new(Tokens::new(
             keys,
             application.href.clone(),
             app.oauth.access_token_ttl,
             app.oauth.refresh_token_ttl,
-        );
+        ));
         let (directory_id, directory, strength) = match directory {
             Some(d) => (
                 d.meta.id.clone(),
@@ -197,6 +199,7 @@ pub struct StoreBuilder {
     mailer: Option<Mailer>,
     email_templates: Option<Arc<dyn EmailTemplates>>,
     sealing_key: Option<Vec<u8>>,
+    max_custom_data_len: usize,
     waits: db::Waits,
 }
 
@@ -224,6 +227,7 @@ impl Default for StoreBuilder {
             mailer: None,
             email_templates: None,
             sealing_key: None,
+            max_custom_data_len: crate::accounts::MAX_CUSTOM_DATA_LEN,
             waits: db::Waits::default(),
         }
     }
@@ -362,7 +366,7 @@ impl StoreBuilder {
     }
 
     /// A 32-byte key under which new API-key secrets are also kept sealed (AES-256-GCM), so
-    /// that [`Store::api_key_secret`] can give them back, as the REST server must. Without
+    /// that the REST server can give them back ([`Store::api_key_record`]). Without
     /// one (the default), only a digest of each secret is kept.
     pub fn sealing_key(mut self, key: impl AsRef<[u8]>) -> Self {
         self.sealing_key = Some(key.as_ref().to_vec());
@@ -382,6 +386,14 @@ impl StoreBuilder {
     /// its failure (refused, bad password, no answer) is returned as [`Error::Connect`].
     pub fn connect_timeout(mut self, wait: Duration) -> Self {
         self.waits.connect = Some(wait);
+        self
+    }
+
+    /// The largest custom-data document an account (or, through the admin queries, any
+    /// resource) may hold, in bytes of JSON (default 64 KiB; the Stormpath REST API allows
+    /// 10 MB, which the REST server sets).
+    pub fn max_custom_data_len(mut self, bytes: usize) -> Self {
+        self.max_custom_data_len = bytes.max(2);
         self
     }
 
@@ -448,12 +460,12 @@ impl StoreBuilder {
         let directory = resource("directories", &directory_id, directory_name);
         let application = resource("applications", &application_id, self.application.clone());
         // Tokens are issued by the application (spec §6.1: `iss` is its href).
-        let tokens = Tokens::new(
+        let tokens = Arc::new(Tokens::new(
             keys,
             application.href.clone(),
             secs(self.access_ttl),
             secs(self.refresh_ttl),
-        );
+        ));
         let now = util::now_secs();
         sqlx::query("DELETE FROM revoked_tokens WHERE expires_at <= $1")
             .bind(now)
@@ -487,6 +499,7 @@ impl StoreBuilder {
                 reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
                 verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),
                 sealer,
+                max_custom_data_len: self.max_custom_data_len,
                 mailer: match self.mailer {
                     Some(mailer) => mailer,
                     None => Mailer::new(None, None, "no-reply@localhost")?,

@@ -33,12 +33,16 @@ pub struct RestServer {
     _pg: Option<PgDatabase>,
 }
 
-/// The path of the `stormpath-server` binary next to the running test's executable.
+/// The path of the `stormpath-server` binary: `STORMPATH_SERVER_BIN` when set, else the one
+/// next to the running test's executable.
 ///
 /// # Panics
 /// When it does not exist and cannot be built.
 #[must_use]
 pub fn binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("STORMPATH_SERVER_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> → target/<profile>/stormpath-server
     let profile_dir = exe

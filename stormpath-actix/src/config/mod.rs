@@ -68,8 +68,8 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     /// The application.
     pub application: ApplicationConfig,
-    /// SDK client settings (the API key; `baseUrl` names a remote Stormpath server, which this
-    /// version refuses at startup rather than ignore).
+    /// SDK client settings: the API key, and `baseUrl`, which selects a remote Stormpath
+    /// server (with the API key) instead of the embedded store.
     pub client: ClientConfig,
     /// Legacy top-level API key (`STORMPATH_API_KEY_*`); wins over `client.apiKey`.
     pub api_key: ApiKeyConfig,
@@ -103,8 +103,12 @@ pub struct ApplicationConfig {
 pub struct ClientConfig {
     /// The API key.
     pub api_key: ApiKeyConfig,
-    /// Base URL of a remote Stormpath REST API.
+    /// Base URL of a remote Stormpath REST API (`http://127.0.0.1:8080/v1`,
+    /// `STORMPATH_CLIENT_BASEURL`): set with an API key, it selects the remote back end.
     pub base_url: Option<String>,
+    /// How the remote back end authenticates its requests: `SAUTHC1` (the default: signed,
+    /// the secret never sent) or `BASIC` (`STORMPATH_CLIENT_AUTHENTICATIONSCHEME`).
+    pub authentication_scheme: Option<String>,
 }
 
 /// An API key pair, or a file holding one in `apiKey.properties` format.

@@ -92,6 +92,7 @@ fn clone_app(app: &TestApp) -> TestApp {
         sp: app.sp.clone(),
         dir: tempfile::tempdir().unwrap(),
         smtp: stormpath_testkit::SmtpSink::start(),
+        server: None,
     }
 }
 

@@ -118,3 +118,73 @@ async fn html_only_apps_render_pages_for_any_accept() {
     );
     assert_eq!(app.get("/login", JSON).await.status(), 404);
 }
+
+#[actix_web::test]
+async fn a_base_url_without_an_api_key_is_a_clear_startup_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = builder(&dir)
+        .config(|c| c.client.base_url = Some("http://127.0.0.1:9/v1".into()))
+        .build()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("client.apiKey"), "{text}");
+    assert!(text.contains("client.baseUrl"), "{text}");
+    assert!(
+        !dir.path().join("stormpath.db").exists(),
+        "no embedded store is opened behind the configured server's back"
+    );
+}
+
+#[actix_web::test]
+async fn a_base_url_and_an_api_key_select_the_remote_server() {
+    // A closed port on the loopback: the remote back end is chosen, tries it, and says so.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let err = builder(&dir)
+        .config(move |c| {
+            c.client.base_url = Some(format!("http://127.0.0.1:{port}/v1"));
+            c.client.authentication_scheme = Some("basic".into());
+            c.api_key.id = Some("TENANTKEYID".into());
+            c.api_key.secret = Some(stormpath::config::Secret(
+                "a-tenant-key-secret-of-43-characters-000000".into(),
+            ));
+        })
+        .build()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("client.baseUrl"), "{text}");
+    assert!(text.contains("could not connect"), "{text}");
+    assert!(
+        !text.contains("a-tenant-key-secret"),
+        "the secret is never shown: {text}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(!dir.path().join("stormpath.db").exists());
+}
+
+#[actix_web::test]
+async fn an_unknown_authentication_scheme_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = builder(&dir)
+        .config(|c| {
+            c.client.base_url = Some("http://127.0.0.1:9/v1".into());
+            c.client.authentication_scheme = Some("DIGEST".into());
+            c.api_key.id = Some("ID".into());
+            c.api_key.secret = Some(stormpath::config::Secret(
+                "a-tenant-key-secret-of-43-characters-000000".into(),
+            ));
+        })
+        .build()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("client.authenticationScheme"),
+        "{err}"
+    );
+}

@@ -5,6 +5,11 @@
 
 mod support;
 
+/// This suite runs on the embedded store.
+mod mode {
+    pub(crate) const REMOTE: bool = false;
+}
+
 mod account_settings;
 mod api_keys;
 mod config;

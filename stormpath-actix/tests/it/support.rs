@@ -13,7 +13,7 @@ use reqwest::{
 };
 use serde_json::{Value, json};
 use stormpath::{CurrentUser, Stormpath, StormpathBuilder};
-use stormpath_testkit::SmtpSink;
+use stormpath_testkit::{SmtpSink, rest_server::RestServer};
 use tempfile::TempDir;
 
 pub const SECRET: &str = "test-secret-key-that-is-long-enough-0123456789";
@@ -71,6 +71,50 @@ pub struct TestApp {
     pub dir: TempDir,
     /// The SMTP server the app mails through.
     pub smtp: SmtpSink,
+    /// In the remote mode, the `stormpath-server` the app's accounts live on.
+    pub server: Option<RestServer>,
+}
+
+/// Whether this suite runs on the remote back end (a real `stormpath-server` process) instead
+/// of the embedded store: the same tests, two modes (`tests/it` and `tests/remote`).
+pub fn remote() -> bool {
+    crate::mode::REMOTE
+}
+
+/// Starts a `stormpath-server` whose mails go to `smtp` and whose emailed links point at the
+/// app on `web_base` (the directory's reset and verification templates).
+pub async fn start_server(smtp: &SmtpSink, web_base: &str) -> RestServer {
+    let server = RestServer::start_with_env(&[("STORMPATH_SMTP_URL", &smtp.url())]);
+    let http = Client::new();
+    let get = |href: String| {
+        let req = http
+            .get(href)
+            .basic_auth(&server.key_id, Some(&server.key_secret));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let app = get(server.application_href.clone()).await;
+    let mapping = get(app["defaultAccountStoreMapping"]["href"].as_str().unwrap().to_owned()).await;
+    let directory = get(format!(
+        "{}?expand=passwordPolicy,accountCreationPolicy",
+        mapping["accountStore"]["href"].as_str().unwrap()
+    ))
+    .await;
+    for (policy, templates, page) in [
+        ("passwordPolicy", "resetEmailTemplates", "/change"),
+        ("accountCreationPolicy", "verificationEmailTemplates", "/verify"),
+    ] {
+        let list = get(directory[policy][templates]["href"].as_str().unwrap().to_owned()).await;
+        let template = list["items"][0]["href"].as_str().unwrap().to_owned();
+        let res = http
+            .post(template)
+            .basic_auth(&server.key_id, Some(&server.key_secret))
+            .json(&json!({"defaultModel": {"linkBaseUrl": format!("{web_base}{page}")}}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "setting linkBaseUrl: {}", res.status());
+    }
+    server
 }
 
 /// A builder for tests: no ambient env or files, fast hashing, a temp SQLite file.
@@ -109,9 +153,28 @@ impl TestApp {
             listener.local_addr().expect("addr").port()
         );
         let (smtp_url, web_base) = (smtp.url(), base.clone());
+        let rest = if remote() {
+            Some(start_server(&smtp, &base).await)
+        } else {
+            None
+        };
+        let remote_settings = rest.as_ref().map(|s| {
+            (
+                s.api(),
+                s.key_id.clone(),
+                s.key_secret.clone(),
+                s.application_href.clone(),
+            )
+        });
         let builder = builder(&dir).config(move |c| {
             c.mail.smtp_url = Some(stormpath::config::Secret(smtp_url));
             c.web.base_url = web_base;
+            if let Some((api, id, secret, app)) = remote_settings {
+                c.client.base_url = Some(api);
+                c.client.api_key.id = Some(id);
+                c.client.api_key.secret = Some(stormpath::config::Secret(secret));
+                c.application.href = Some(app);
+            }
         });
         let sp = configure(builder).build().await.expect("stormpath builds");
         let app_sp = sp.clone();
@@ -138,6 +201,7 @@ impl TestApp {
             sp,
             dir,
             smtp,
+            server: rest,
         }
     }
 

@@ -4,11 +4,18 @@ use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
 pub(crate) mod accounts;
+mod custom_data;
+
+pub(crate) use custom_data::MAX_CUSTOM_DATA;
+pub(crate) mod groups;
 pub(crate) mod structure;
 
 /// Binds every `/v1` route.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     structure::configure(cfg);
+    accounts::configure(cfg);
+    groups::configure(cfg);
+    custom_data::configure(cfg);
 }
 
 /// `200` with a JSON body.

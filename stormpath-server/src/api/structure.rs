@@ -4,14 +4,17 @@
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
 use stormpath_client::PasswordStrength;
-use stormpath_store::admin::{Application, Directory, Mapping, OAuthPolicy, Patch, Policies};
+use stormpath_store::admin::{
+    AccountsOf, Application, CustomDataOwner, Directory, GroupsOf, Mapping, OAuthPolicy, Patch,
+    Policies,
+};
 
-use super::{created, no_content, ok};
+use super::{accounts, created, custom_data, groups, no_content, ok};
 use crate::{
     body::JsonObject,
     duration,
     error::{ApiError, ApiResult},
-    params::Params,
+    params::{Expand, Params},
     shape::{collection, link, resource},
     state::State,
 };
@@ -99,8 +102,8 @@ fn check_tenant(state: &State, id: &str) -> ApiResult<()> {
     }
 }
 
-async fn tenant(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    check_tenant(&state, &id)?;
+/// The JSON of the tenant.
+pub(crate) fn tenant_json(state: &State) -> Value {
     let href = state.tenant_href();
     let mut map = resource(&href, &state.tenant.meta);
     map.insert("name".into(), json!(state.tenant.name));
@@ -115,7 +118,18 @@ async fn tenant(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
     ] {
         map.insert(sub.into(), link(format!("{href}/{sub}")));
     }
-    Ok(ok(Value::Object(map)))
+    Value::Object(map)
+}
+
+async fn tenant(state: Data, id: web::Path<String>, params: Params) -> ApiResult<HttpResponse> {
+    let expand = params.expand(&["customData"])?;
+    check_tenant(&state, &id)?;
+    let mut value = tenant_json(&state);
+    if expand.has("customData") {
+        value["customData"] =
+            custom_data::expanded(&state, CustomDataOwner::Tenant, &state.tenant.meta.id).await?;
+    }
+    Ok(ok(value))
 }
 
 async fn tenant_applications(
@@ -239,9 +253,36 @@ async fn application(
     id: web::Path<String>,
     params: Params,
 ) -> ApiResult<HttpResponse> {
-    params.expand(&["tenant"])?;
+    let expand = params.expand(&["tenant", "accounts", "groups", "customData"])?;
     let app = load_application(&state, &id).await?;
-    Ok(ok(application_json(&state, &app)))
+    let mut value = application_json(&state, &app);
+    let href = state.href("applications", &app.meta.id);
+    if expand.has("tenant") {
+        value["tenant"] = tenant_json(&state);
+    }
+    if expand.has("customData") {
+        value["customData"] =
+            custom_data::expanded(&state, CustomDataOwner::Application, &app.meta.id).await?;
+    }
+    if expand.has("accounts") {
+        value["accounts"] = accounts::plain_collection(
+            &state,
+            AccountsOf::Application(&app.meta.id),
+            &format!("{href}/accounts"),
+            &expand.page("accounts"),
+        )
+        .await?;
+    }
+    if expand.has("groups") {
+        value["groups"] = groups::plain_collection(
+            &state,
+            GroupsOf::Application(&app.meta.id),
+            &format!("{href}/groups"),
+            &expand.page("groups"),
+        )
+        .await?;
+    }
+    Ok(ok(value))
 }
 
 /// Name, description and status from a body (read-only and unknown members are ignored).
@@ -439,11 +480,7 @@ fn mapping_json(state: &State, m: &Mapping) -> Map<String, Value> {
     map
 }
 
-async fn expand_mapping(
-    state: &State,
-    m: &Mapping,
-    expand: &crate::params::Expand,
-) -> ApiResult<Value> {
+async fn expand_mapping(state: &State, m: &Mapping, expand: &Expand) -> ApiResult<Value> {
     let mut map = mapping_json(state, m);
     if expand.has("accountStore")
         && let Some(d) = state.store.directory_by_id(&m.directory_id).await?
@@ -531,6 +568,9 @@ const DIRECTORY_EXPANSIONS: &[&str] = &[
     "passwordPolicy",
     "accountCreationPolicy",
     "tenant",
+    "customData",
+    "accounts",
+    "groups",
 ];
 
 /// The JSON of a directory.
@@ -560,11 +600,7 @@ pub(crate) fn directory_json(state: &State, d: &Directory) -> Value {
     Value::Object(map)
 }
 
-async fn expand_directory(
-    state: &State,
-    d: &Directory,
-    expand: &crate::params::Expand,
-) -> ApiResult<Value> {
+async fn expand_directory(state: &State, d: &Directory, expand: &Expand) -> ApiResult<Value> {
     let mut value = directory_json(state, d);
     if expand.has("provider") {
         value["provider"] = provider_json(state, d);
@@ -576,11 +612,30 @@ async fn expand_directory(
         value["accountCreationPolicy"] = creation_policy_json(state, d);
     }
     if expand.has("tenant") {
-        value["tenant"] = json!({
-            "href": state.tenant_href(),
-            "name": state.tenant.name,
-            "key": state.tenant.key,
-        });
+        value["tenant"] = tenant_json(state);
+    }
+    if expand.has("customData") {
+        value["customData"] =
+            custom_data::expanded(state, CustomDataOwner::Directory, &d.meta.id).await?;
+    }
+    let href = state.href("directories", &d.meta.id);
+    if expand.has("accounts") {
+        value["accounts"] = accounts::plain_collection(
+            state,
+            AccountsOf::Directory(&d.meta.id),
+            &format!("{href}/accounts"),
+            &expand.page("accounts"),
+        )
+        .await?;
+    }
+    if expand.has("groups") {
+        value["groups"] = groups::plain_collection(
+            state,
+            GroupsOf::Directory(&d.meta.id),
+            &format!("{href}/groups"),
+            &expand.page("groups"),
+        )
+        .await?;
     }
     Ok(value)
 }

@@ -3,10 +3,9 @@
 use std::io::Read;
 
 use clap::{Subcommand, ValueEnum};
-use serde_json::json;
 use stormpath_client::{AccountId, AccountStatus, AccountUpdate, NewAccount, prelude::*};
 use stormpath_store::admin::{
-    ADMINISTRATORS, AccountRecord, Filter, Pattern,
+    ADMINISTRATORS, AccountRecord, AccountsOf, Filter, Pattern,
     cli::{self, Within},
 };
 
@@ -14,7 +13,10 @@ use super::{
     manage::{Context, Format, Paging, Place, Scope, print, print_json},
     table::{self, Table},
 };
-use crate::{SettingsError, api::accounts::account_json, shape::link};
+use crate::{
+    SettingsError,
+    api::{accounts::account_json, groups::membership_json},
+};
 
 /// The variable `accounts create` reads the password from when it is not piped in.
 const PASSWORD_ENV: &str = "STORMPATH_ACCOUNT_PASSWORD";
@@ -163,7 +165,9 @@ pub(super) async fn run(cx: &Context, action: Action) -> Result<(), SettingsErro
                 pattern: Pattern::Exact(s.account_status().as_str().into()),
             }));
             let list = paging.query(filters);
-            let page = cli::accounts(cx.store(), scope.within(), &list)
+            let page = cx
+                .store()
+                .list_accounts(scope.accounts(), &list)
                 .await
                 .map_err(|e| cx.fail(e))?;
             if format.json {
@@ -284,15 +288,13 @@ pub(super) async fn run(cx: &Context, action: Action) -> Result<(), SettingsErro
                     dir.name
                 )));
             };
-            let membership = cli::add_to_group(cx.store(), record.account.id.as_str(), &g.meta.id)
+            let membership = cx
+                .store()
+                .create_membership(record.account.id.as_str(), &g.meta.id)
                 .await
                 .map_err(|e| cx.fail(e))?;
             if format.json {
-                return print_json(&json!({
-                    "href": cx.state.href("groupMemberships", &membership),
-                    "account": link(cx.state.href("accounts", record.account.id.as_str())),
-                    "group": link(cx.state.href("groups", &g.meta.id)),
-                }));
+                return print_json(&membership_json(&cx.state, &membership));
             }
             print(&format!(
                 "Added {} to group \"{}\" of directory \"{}\".\n",
@@ -357,9 +359,7 @@ async fn create(
                 .await
                 .map_err(fail)?
         }
-        Scope::Directory(dir) => cli::for_directory(cx.store(), &dir.meta.id)
-            .await
-            .map_err(fail)?,
+        Scope::Directory(dir) => cx.store().for_directory(&dir.meta.id).await.map_err(fail)?,
         Scope::Tenant => {
             return Err(SettingsError::Invalid(
                 "say where the account goes: --application APP (its default account store) or \
@@ -427,21 +427,22 @@ async fn refuse_last_admin(
     if dir.name != ADMINISTRATORS || record.account.status != AccountStatus::Enabled {
         return Ok(());
     }
-    let enabled = cli::accounts(
-        cx.store(),
-        Within::Directory(&dir.meta.id),
-        &stormpath_store::admin::ListQuery {
-            offset: 0,
-            limit: 1,
-            filters: vec![Filter::Text {
-                attr: "status".into(),
-                pattern: Pattern::Exact("ENABLED".into()),
-            }],
-            order: Vec::new(),
-        },
-    )
-    .await
-    .map_err(|e| cx.fail(e))?;
+    let enabled = cx
+        .store()
+        .list_accounts(
+            AccountsOf::Directory(&dir.meta.id),
+            &stormpath_store::admin::ListQuery {
+                offset: 0,
+                limit: 1,
+                filters: vec![Filter::Text {
+                    attr: "status".into(),
+                    pattern: Pattern::Exact("ENABLED".into()),
+                }],
+                order: Vec::new(),
+            },
+        )
+        .await
+        .map_err(|e| cx.fail(e))?;
     if enabled.size <= 1 {
         return Err(SettingsError::Init(format!(
             "{} is the last enabled tenant administrator; it cannot be {what} (create another \

@@ -4,8 +4,7 @@ use clap::Subcommand;
 use serde_json::{Map, Value, json};
 use stormpath_client::{AccountId, prelude::*};
 use stormpath_store::admin::{
-    ADMINISTRATORS, AccountRecord, ApiKeyRecord, Filter, ListQuery, Pattern,
-    cli::{self, Within},
+    ADMINISTRATORS, AccountRecord, AccountsOf, ApiKeyRecord, Filter, ListQuery, Pattern, cli,
 };
 
 use super::{
@@ -264,7 +263,8 @@ async fn administrator(cx: &Context) -> Result<AccountRecord, SettingsError> {
         }],
         order: Vec::new(),
     };
-    cli::accounts(cx.store(), Within::Directory(&admins.meta.id), &list)
+    cx.store()
+        .list_accounts(AccountsOf::Directory(&admins.meta.id), &list)
         .await
         .map_err(|e| cx.fail(e))?
         .items

@@ -1,19 +1,14 @@
 //! `stormpath-server groups list|create|delete`.
 
 use clap::Subcommand;
-use serde_json::{Value, json};
-use stormpath_store::admin::cli::{self, GroupRecord};
+use stormpath_store::admin::cli;
 
 use super::{
     applications::{Status, name_filter},
     manage::{Context, Format, Paging, Place, Scope, print, print_json},
     table::{self, Table},
 };
-use crate::{
-    SettingsError,
-    shape::{collection, link, resource},
-    state::State,
-};
+use crate::{SettingsError, api::groups::group_json, shape::collection};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum Action {
@@ -62,25 +57,6 @@ pub(super) fn id_of(value: &str) -> &str {
     }
 }
 
-/// The REST API's group (spec §5.6), links unexpanded.
-pub(super) fn group_json(state: &State, g: &GroupRecord) -> Value {
-    let href = state.href("groups", &g.meta.id);
-    let mut map = resource(&href, &g.meta);
-    map.insert("name".into(), json!(g.name));
-    map.insert("description".into(), json!(g.description));
-    map.insert("status".into(), json!(g.status));
-    map.insert("customData".into(), link(format!("{href}/customData")));
-    map.insert(
-        "directory".into(),
-        link(state.href("directories", &g.directory_id)),
-    );
-    map.insert("tenant".into(), link(state.tenant_href()));
-    for sub in ["accounts", "accountMemberships", "applications"] {
-        map.insert(sub.into(), link(format!("{href}/{sub}")));
-    }
-    Value::Object(map)
-}
-
 pub(super) async fn run(cx: &Context, action: Action) -> Result<(), SettingsError> {
     match action {
         Action::List {
@@ -95,7 +71,9 @@ pub(super) async fn run(cx: &Context, action: Action) -> Result<(), SettingsErro
             filters.extend(name.as_deref().map(name_filter));
             filters.extend(status.map(Status::filter));
             let list = paging.query(filters);
-            let page = cli::groups(cx.store(), scope.within(), &list)
+            let page = cx
+                .store()
+                .list_groups(scope.groups(), &list)
                 .await
                 .map_err(|e| cx.fail(e))?;
             if format.json {
@@ -164,7 +142,9 @@ pub(super) async fn run(cx: &Context, action: Action) -> Result<(), SettingsErro
                     ));
                 }
             };
-            let g = cli::create_group(cx.store(), &directory_id, &name, description.as_deref())
+            let g = cx
+                .store()
+                .create_group(&directory_id, &name, description.as_deref(), None)
                 .await
                 .map_err(|e| cx.fail(e))?;
             if format.json {
@@ -204,7 +184,8 @@ pub(super) async fn run(cx: &Context, action: Action) -> Result<(), SettingsErro
                     )));
                 }
             };
-            cli::delete_group(cx.store(), &g.meta.id)
+            cx.store()
+                .delete_group(&g.meta.id)
                 .await
                 .map_err(|e| cx.fail(e))?;
             print(&format!("Deleted group \"{}\" ({}).\n", g.name, g.meta.id))

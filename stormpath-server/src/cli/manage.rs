@@ -9,7 +9,7 @@ use serde_json::Value;
 use stormpath_store::{
     Store,
     admin::{
-        AccountRecord, Application, Directory, ListQuery,
+        AccountRecord, AccountsOf, Application, Directory, GroupsOf, ListQuery,
         cli::{self, Within},
     },
 };
@@ -78,6 +78,22 @@ impl Scope {
             Self::Tenant => Within::Tenant,
             Self::Application(a) => Within::Application(&a.meta.id),
             Self::Directory(d) => Within::Directory(&d.meta.id),
+        }
+    }
+
+    pub(super) fn accounts(&self) -> AccountsOf<'_> {
+        match self {
+            Self::Tenant => AccountsOf::Tenant,
+            Self::Application(a) => AccountsOf::Application(&a.meta.id),
+            Self::Directory(d) => AccountsOf::Directory(&d.meta.id),
+        }
+    }
+
+    pub(super) fn groups(&self) -> GroupsOf<'_> {
+        match self {
+            Self::Tenant => GroupsOf::Tenant,
+            Self::Application(a) => GroupsOf::Application(&a.meta.id),
+            Self::Directory(d) => GroupsOf::Directory(&d.meta.id),
         }
     }
 

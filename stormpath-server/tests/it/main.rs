@@ -4,5 +4,8 @@
 
 mod support;
 
+mod accounts;
 mod auth;
+mod custom_data;
+mod groups;
 mod structure;

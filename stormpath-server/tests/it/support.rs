@@ -124,3 +124,67 @@ impl Api {
         r.headers["location"].to_str().unwrap().to_owned()
     }
 }
+
+impl Api {
+    /// A request with extra headers (e.g. `If-Match`).
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .basic_auth(&self.server.key_id, Some(&self.server.key_secret));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        Self::reply(req.send().await.unwrap()).await
+    }
+
+    /// A POST of raw bytes with a Content-Type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: &'static str) -> Reply {
+        let res = self
+            .http
+            .post(self.url(path))
+            .basic_auth(&self.server.key_id, Some(&self.server.key_secret))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        Self::reply(res).await
+    }
+
+    /// The default account store of the application `init` made.
+    pub async fn default_directory(&self) -> String {
+        let app = self.get(&self.app()).await;
+        let mapping = self
+            .get(
+                app.body["defaultAccountStoreMapping"]["href"]
+                    .as_str()
+                    .unwrap(),
+            )
+            .await;
+        mapping.body["accountStore"]["href"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Creates an account in the application; asserts 201.
+    pub async fn account(&self, email: &str, extra: Value) -> Reply {
+        let mut body = serde_json::json!({"email": email, "password": "Passw0rdOK", "givenName": "Test", "surname": "User"});
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        let reply = self.post(&format!("{}/accounts", self.app()), body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
+        reply
+    }
+}

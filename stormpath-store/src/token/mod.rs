@@ -1,12 +1,12 @@
 //! Access and refresh tokens: minting, verification and the in-memory revocation list.
 //!
-//! Tokens are compact JWS through `jsonwebtoken`, signed `HS256` on *ring* ([`provider`]):
+//! Tokens are compact JWS through `jsonwebtoken`, signed `HS256` on *ring*
+//! ([`stormpath_client::jws`]):
 //! header `{"typ":"JWT","alg":"HS256","kid":…,"stt":"access"|"refresh"}` (spec §6). A token is
 //! verified with the key its `kid` names ([`keys`]), and only as `HS256`; its `iss` must be
 //! ours and its `exp` in the future; there is no audience check.
 
 mod keys;
-mod provider;
 mod verified;
 
 use std::{
@@ -64,7 +64,7 @@ pub(crate) struct Tokens {
 
 impl Tokens {
     pub(crate) fn new(keys: KeySet, issuer: String, access_ttl: i64, refresh_ttl: i64) -> Self {
-        provider::install();
+        stormpath_client::jws::install();
         let mut live = Validation::new(Algorithm::HS256);
         live.leeway = 0;
         live.validate_aud = false;

@@ -36,6 +36,7 @@ macro_rules! on_both {
 mod support;
 
 mod accounts;
+mod admin;
 mod auth;
 mod custom_data;
 mod flows;

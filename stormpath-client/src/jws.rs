@@ -1,9 +1,12 @@
 //! The [`CryptoProvider`] jsonwebtoken signs and verifies with: HMAC-SHA-256 on *ring*.
 //!
+//! Shared by the embedded store and the remote back end: call [`install`] before the first
+//! `jsonwebtoken::encode` or `decode` of the process.
+//!
 //! jsonwebtoken's own providers either compile the `rsa` crate (RUSTSEC-2023-0071) or build
 //! aws-lc from C; *ring* is already compiled for rustls. Every algorithm but `HS256` is refused
 //! with [`ErrorKind::UnsupportedAlgorithm`]. Public-key verification (`RS256`, `ES256` through
-//! `ring::signature`, for OpenID Connect) would be one more arm in [`verifier`].
+//! `ring::signature`, for OpenID Connect) would be one more arm in `verifier`.
 
 use std::sync::Once;
 
@@ -22,12 +25,12 @@ static PROVIDER: CryptoProvider = CryptoProvider {
     key_utils: KeyUtils::new_unimplemented(),
 };
 
-/// Makes [`PROVIDER`] the process default, once, before any token is signed or verified.
+/// Makes the ring provider (HS256 only) the process default, once, before any token is signed or verified.
 ///
 /// When another provider was installed first (by the application or another library), that one
 /// stays: it is the process's choice, and [`Validation`](jsonwebtoken::Validation) still admits
 /// `HS256` alone.
-pub(crate) fn install() {
+pub fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         if PROVIDER.install_default().is_err() {
