@@ -63,8 +63,8 @@ impl Cli {
         c.args(args)
             .current_dir(self.dir.path())
             .env_clear()
-            .env("STORMPATH_DATABASE_URL", &self.database)
-            .env("STORMPATH_INSECURE_FAST_HASHING", "true")
+            .env("STORMPATH_SERVER_DATABASE_URL", &self.database)
+            .env("STORMPATH_SERVER_INSECURE_FAST_HASHING", "true")
             .env("RUST_LOG", "error")
             .stdin(Stdio::null());
         c
@@ -971,7 +971,7 @@ fn a_missing_database_directory_is_named() {
     ] {
         let out = cli
             .command(&args)
-            .env("STORMPATH_DATABASE_URL", &url)
+            .env("STORMPATH_SERVER_DATABASE_URL", &url)
             .output()
             .unwrap();
         let err = check_fails(&args, &out);
@@ -1037,7 +1037,7 @@ fn an_unreachable_postgres_is_named_without_its_password() {
         let started = Instant::now();
         let out = cli
             .command(&args)
-            .env("STORMPATH_DATABASE_URL", &url)
+            .env("STORMPATH_SERVER_DATABASE_URL", &url)
             .env(
                 "STORMPATH_SERVER_KEY",
                 "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
@@ -1174,7 +1174,7 @@ fn flags_beat_the_environment_which_beats_the_config_file_which_beats_the_defaul
         let mut args = list.to_vec();
         args.extend_from_slice(extra);
         let mut c = cli.command(&args);
-        c.env_remove("STORMPATH_DATABASE_URL");
+        c.env_remove("STORMPATH_SERVER_DATABASE_URL");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -1195,8 +1195,8 @@ fn flags_beat_the_environment_which_beats_the_config_file_which_beats_the_defaul
     let (names_, href) = run(
         &["--config", "server.toml"],
         &[
-            ("STORMPATH_DATABASE_URL", &env_db),
-            ("STORMPATH_BASE_URL", "https://env.example.com"),
+            ("STORMPATH_SERVER_DATABASE_URL", &env_db),
+            ("STORMPATH_SERVER_BASE_URL", "https://env.example.com"),
         ],
     );
     assert_eq!(names_, ["Stormpath", "env"]);
@@ -1213,8 +1213,8 @@ fn flags_beat_the_environment_which_beats_the_config_file_which_beats_the_defaul
             "https://flag.example.com/",
         ],
         &[
-            ("STORMPATH_DATABASE_URL", &env_db),
-            ("STORMPATH_BASE_URL", "https://env.example.com"),
+            ("STORMPATH_SERVER_DATABASE_URL", &env_db),
+            ("STORMPATH_SERVER_BASE_URL", "https://env.example.com"),
         ],
     );
     assert_eq!(names_, ["Stormpath", "flag"]);
@@ -1222,7 +1222,7 @@ fn flags_beat_the_environment_which_beats_the_config_file_which_beats_the_defaul
     // The defaults: ./stormpath.db and http://127.0.0.1:8080.
     let out = cli
         .command(&["init"])
-        .env_remove("STORMPATH_DATABASE_URL")
+        .env_remove("STORMPATH_SERVER_DATABASE_URL")
         .output()
         .unwrap();
     check_ok(&["init"], &out);

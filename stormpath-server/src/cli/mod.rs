@@ -8,13 +8,13 @@
 //!
 //! | flag | variable | config key | default |
 //! |------|----------|------------|---------|
-//! | `--database` | `STORMPATH_DATABASE_URL` | `database` | `sqlite://stormpath.db` |
-//! | `--base-url` | `STORMPATH_BASE_URL` | `base_url` | `http://127.0.0.1:8080` |
-//! | `--listen` (serve) | `STORMPATH_LISTEN` | `listen` | `127.0.0.1:8080` |
+//! | `--database` | `STORMPATH_SERVER_DATABASE_URL` | `database` | `sqlite://stormpath.db` |
+//! | `--base-url` | `STORMPATH_SERVER_BASE_URL` | `base_url` | `http://127.0.0.1:8080` |
+//! | `--listen` (serve) | `STORMPATH_SERVER_LISTEN` | `listen` | `127.0.0.1:8080` |
 //! | `--key-file` | `STORMPATH_SERVER_KEY_FILE` | `key_file` | beside a SQLite file |
-//! | `--smtp-url` | `STORMPATH_SMTP_URL` | `smtp_url` | none |
-//! | `--mail-dir` | `STORMPATH_MAIL_DIR` | `mail_dir` | none |
-//! | `--mail-from` | `STORMPATH_MAIL_FROM` | `mail_from` | `no-reply@localhost` |
+//! | `--smtp-url` | `STORMPATH_SERVER_SMTP_URL` | `smtp_url` | none |
+//! | `--mail-dir` | `STORMPATH_SERVER_MAIL_DIR` | `mail_dir` | none |
+//! | `--mail-from` | `STORMPATH_SERVER_MAIL_FROM` | `mail_from` | `no-reply@localhost` |
 //!
 //! Errors are printed in plain words on stderr with exit status 1 (2 for a command line clap
 //! refuses).
@@ -67,14 +67,19 @@ struct Global {
     #[arg(
         long,
         global = true,
-        env = "STORMPATH_DATABASE_URL",
+        env = "STORMPATH_SERVER_DATABASE_URL",
         value_name = "URL",
         hide_env_values = true
     )]
     database: Option<String>,
     /// The public URL clients reach the server at; hrefs begin with it, then /v1
     /// [default: http://127.0.0.1:8080]
-    #[arg(long, global = true, env = "STORMPATH_BASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "STORMPATH_SERVER_BASE_URL",
+        value_name = "URL"
+    )]
     base_url: Option<String>,
     /// The file holding the key that seals API-key secrets [default: beside a SQLite file,
     /// else ./stormpath-server.key]
@@ -89,19 +94,24 @@ struct Global {
     #[arg(
         long,
         global = true,
-        env = "STORMPATH_SMTP_URL",
+        env = "STORMPATH_SERVER_SMTP_URL",
         value_name = "URL",
         hide_env_values = true
     )]
     smtp_url: Option<String>,
     /// A directory to write the emails into as files.
-    #[arg(long, global = true, env = "STORMPATH_MAIL_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "STORMPATH_SERVER_MAIL_DIR",
+        value_name = "DIR"
+    )]
     mail_dir: Option<PathBuf>,
     /// The emails' sender [default: no-reply@localhost].
     #[arg(
         long,
         global = true,
-        env = "STORMPATH_MAIL_FROM",
+        env = "STORMPATH_SERVER_MAIL_FROM",
         value_name = "ADDRESS"
     )]
     mail_from: Option<String>,
@@ -110,7 +120,7 @@ struct Global {
         long,
         global = true,
         hide = true,
-        env = "STORMPATH_INSECURE_FAST_HASHING"
+        env = "STORMPATH_SERVER_INSECURE_FAST_HASHING"
     )]
     insecure_fast_hashing: bool,
 }
@@ -132,7 +142,7 @@ enum Command {
     /// Serves the REST API.
     Serve {
         /// Where to listen, HOST:PORT [default: 127.0.0.1:8080].
-        #[arg(long, env = "STORMPATH_LISTEN", value_name = "HOST:PORT")]
+        #[arg(long, env = "STORMPATH_SERVER_LISTEN", value_name = "HOST:PORT")]
         listen: Option<String>,
     },
     /// Lists, creates, disables, enables and deletes applications.
