@@ -7,8 +7,8 @@ bin=${STORMPATH_SERVER_BIN:-$here/../target/debug/stormpath-server}
 [ -d "$here/node_modules/stormpath" ] || (cd "$here" && npm ci --no-audit --no-fund)
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export STORMPATH_DATABASE_URL="sqlite://$work/stormpath.db" STORMPATH_BASE_URL="http://127.0.0.1:$port"
-export STORMPATH_MAIL_DIR="$work/mail" STORMPATH_LISTEN="127.0.0.1:$port"
+export STORMPATH_SERVER_DATABASE_URL="sqlite://$work/stormpath.db" STORMPATH_SERVER_BASE_URL="http://127.0.0.1:$port"
+export STORMPATH_SERVER_MAIL_DIR="$work/mail" STORMPATH_SERVER_LISTEN="127.0.0.1:$port"
 mkdir -p "$work/mail"
 cd "$work"
 "$bin" init > init.txt

@@ -63,6 +63,54 @@ impl std::fmt::Debug for Initialized {
 /// A bad database URL, an unreachable or locked database, a missing or bad sealing key.
 pub async fn open_store(settings: &Settings) -> Result<Store, SettingsError> {
     let key = settings.sealing_key()?;
+    open_store_with(settings, Some(&key)).await
+}
+
+/// Opens the store of a database that [`init`] has initialised, for `serve` and the
+/// management commands: checks the URLs first, and never creates a SQLite file.
+///
+/// # Errors
+/// [`SettingsError::NotInitialized`] (no file, or no tenant administrator), and those of
+/// [`open_store`].
+pub async fn open_initialized(settings: &Settings) -> Result<Store, SettingsError> {
+    settings.check()?;
+    if let Some(file) = stormpath_store::sqlite_file(&settings.database_url)
+        && !file.exists()
+    {
+        return Err(SettingsError::NotInitialized {
+            database: settings.redacted_database_url(),
+        });
+    }
+    // Without its key, the database is still looked at, so that an uninitialised one is
+    // named as such rather than by the missing key.
+    let key = settings.sealing_key();
+    let store = open_store_with(settings, key.as_deref().ok()).await?;
+    if !is_initialized(settings, &store).await? {
+        return Err(SettingsError::NotInitialized {
+            database: settings.redacted_database_url(),
+        });
+    }
+    key?;
+    Ok(store)
+}
+
+/// Whether the database has a tenant administrator (what [`init`] makes).
+///
+/// # Errors
+/// A database failure.
+pub async fn is_initialized(settings: &Settings, store: &Store) -> Result<bool, SettingsError> {
+    let fail = |e| settings.query_error(e);
+    let Some(admins) = store
+        .directory_by_name(ADMINISTRATORS)
+        .await
+        .map_err(fail)?
+    else {
+        return Ok(false);
+    };
+    Ok(store.count_accounts(&admins.meta.id).await.map_err(fail)? > 0)
+}
+
+async fn open_store_with(settings: &Settings, key: Option<&[u8]>) -> Result<Store, SettingsError> {
     let mut builder = Store::builder()
         .database_url(&settings.database_url)
         .application(CONSOLE_APPLICATION)
@@ -70,11 +118,19 @@ pub async fn open_store(settings: &Settings) -> Result<Store, SettingsError> {
         .href_base(settings.href_base())
         // Every request reads accounts afresh: several servers may share one database.
         .cache_ttl(std::time::Duration::ZERO)
-        .sealing_key(key)
         // Spec §5.7: custom data documents up to 10 MB.
         .max_custom_data_len(api::MAX_CUSTOM_DATA)
         .signing_key(random_key())
         .mailer(settings.mailer()?);
+    if let Some(key) = key {
+        builder = builder.sealing_key(key);
+    }
+    if let Some(wait) = settings.busy_timeout {
+        builder = builder.busy_timeout(wait);
+    }
+    if let Some(wait) = settings.connect_timeout {
+        builder = builder.connect_timeout(wait);
+    }
     if settings.weak_hashing {
         builder = builder
             .hashing(stormpath_store::HashParams {
@@ -84,7 +140,7 @@ pub async fn open_store(settings: &Settings) -> Result<Store, SettingsError> {
             })
             .allow_weak_hashing(true);
     }
-    builder.build().await.map_err(SettingsError::Store)
+    builder.build().await.map_err(|e| settings.opening_error(e))
 }
 
 fn random_key() -> [u8; 32] {
@@ -98,27 +154,32 @@ fn random_key() -> [u8; 32] {
 /// its API key, and an application (`application_name`) with its own directory mapped as its
 /// default account and group store.
 ///
+/// The sealing key is read from its file, or made and written there (mode 0600) once the
+/// database is known to be new.
+///
 /// # Errors
-/// A database already initialized, or any failure of [`open_store`].
+/// [`SettingsError::AlreadyInitialized`], or any failure of [`open_store`].
 pub async fn init(
     settings: &Settings,
     application_name: &str,
 ) -> Result<Initialized, SettingsError> {
-    settings.create_sealing_key()?;
-    let store = open_store(settings).await?;
-    let fail = |e: stormpath_client::Error| SettingsError::Init(e.to_string());
-    let admins = store
-        .directory_by_name(ADMINISTRATORS)
-        .await
-        .map_err(fail)?
-        .ok_or_else(|| SettingsError::Init("the administrators' directory is missing".into()))?;
-    if store.count_accounts(&admins.meta.id).await.map_err(fail)? > 0 {
-        return Err(SettingsError::Init(format!(
-            "the database {} is initialized already: create another admin key with \
-             `stormpath-server api-keys create`",
-            settings.redacted_database_url()
-        )));
+    settings.check()?;
+    let fresh = settings.sealing_key_missing();
+    let key = if fresh {
+        Settings::new_sealing_key()
+    } else {
+        settings.sealing_key()?
+    };
+    let store = open_store_with(settings, Some(&key)).await?;
+    if is_initialized(settings, &store).await? {
+        return Err(SettingsError::AlreadyInitialized {
+            database: settings.redacted_database_url(),
+        });
     }
+    if fresh {
+        settings.write_sealing_key(&key)?;
+    }
+    let fail = |e| settings.query_error(e);
     let tenant = store.tenant("My Tenant").await.map_err(fail)?;
     let admin = store
         .create_account(NewAccount {

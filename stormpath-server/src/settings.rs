@@ -1,7 +1,10 @@
 //! Where the server's settings come from (command line, environment, config file — the CLI
 //! merges them) and the errors of starting it.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use stormpath_store::{SEALING_KEY_LEN, mail::Mailer};
@@ -22,6 +25,60 @@ pub enum SettingsError {
     /// Initialisation or a management command failed.
     #[error("{0}")]
     Init(String),
+    /// A URL setting cannot be used (`--database`, `--base-url`).
+    #[error("malformed {what} `{url}`: {reason}")]
+    BadUrl {
+        /// Which setting (`--database`, `--base-url`).
+        what: &'static str,
+        /// The value, any password hidden.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Another process holds a write lock on the SQLite database.
+    #[error(
+        "the database {database} is locked by another process (gave up after {} s): wait for \
+         it to finish or stop it, then try again",
+        waited.as_secs_f32()
+    )]
+    Locked {
+        /// The database, any password hidden.
+        database: String,
+        /// How long we waited for the lock.
+        waited: Duration,
+    },
+    /// The database server cannot be reached, or refused us.
+    #[error("cannot connect to the database {database}: {reason}")]
+    Unreachable {
+        /// The database URL, its password hidden.
+        database: String,
+        /// Why.
+        reason: String,
+    },
+    /// The database has no tenant administrator yet.
+    #[error(
+        "the database {database} is not initialised: run `stormpath-server init` (with the same \
+         --database) first"
+    )]
+    NotInitialized {
+        /// The database, any password hidden.
+        database: String,
+    },
+    /// `init` on a database that has been initialised.
+    #[error(
+        "the database {database} is initialised already: create another admin key with \
+         `stormpath-server api-keys create`"
+    )]
+    AlreadyInitialized {
+        /// The database, any password hidden.
+        database: String,
+    },
+    /// Another process listens on the address `serve` was given.
+    #[error("cannot listen on {listen}: the port is in use (is another server running there?)")]
+    PortInUse {
+        /// The address.
+        listen: String,
+    },
     /// Mail could not be set up.
     #[error("mail: {0}")]
     Mail(String),
@@ -56,6 +113,10 @@ pub struct Settings {
     pub mail_from: String,
     /// Cheap password hashing, for test suites only.
     pub weak_hashing: bool,
+    /// SQLite: how long to wait for another process's write lock (default: 5 s).
+    pub busy_timeout: Option<Duration>,
+    /// How long to wait for the database at start (default: 30 s, retrying).
+    pub connect_timeout: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -69,6 +130,8 @@ impl Default for Settings {
             mail_dir: None,
             mail_from: "no-reply@localhost".into(),
             weak_hashing: false,
+            busy_timeout: None,
+            connect_timeout: None,
         }
     }
 }
@@ -97,15 +160,14 @@ impl Settings {
         if let Some(path) = &self.key_file {
             return path.clone();
         }
-        let url = &self.database_url;
-        if let Some(rest) = url.strip_prefix("sqlite:") {
-            let path = rest.trim_start_matches("//");
-            let path = path.split('?').next().unwrap_or(path);
-            if !path.is_empty() && path != ":memory:" {
-                return PathBuf::from(format!("{path}.key"));
+        match stormpath_store::sqlite_file(&self.database_url) {
+            Some(file) => {
+                let mut name = file.into_os_string();
+                name.push(".key");
+                PathBuf::from(name)
             }
+            None => PathBuf::from("stormpath-server.key"),
         }
-        PathBuf::from("stormpath-server.key")
     }
 
     /// The sealing key.
@@ -119,8 +181,9 @@ impl Settings {
                 let path = self.key_path();
                 std::fs::read_to_string(&path).map_err(|e| {
                     SettingsError::Key(format!(
-                        "cannot read the server key {}: {e}. Run `stormpath-server init` first, \
-                         or set STORMPATH_SERVER_KEY.",
+                        "cannot read the server key {}: {e}. `stormpath-server init` writes it \
+                         beside a SQLite database (for PostgreSQL: in the working directory); \
+                         --key-file or STORMPATH_SERVER_KEY name another.",
                         path.display()
                     ))
                 })?
@@ -138,21 +201,84 @@ impl Settings {
         Ok(key)
     }
 
-    /// Creates the key file (mode 0600) when there is neither a key nor a file yet.
+    /// Whether no sealing key is configured and its file does not exist yet (`init` makes
+    /// one then).
+    #[must_use]
+    pub fn sealing_key_missing(&self) -> bool {
+        self.key.is_none() && !self.key_path().exists()
+    }
+
+    /// Writes a new sealing key to [`key_path`](Self::key_path) (mode 0600, never replacing a
+    /// file).
     ///
     /// # Errors
-    /// The file cannot be written.
-    pub fn create_sealing_key(&self) -> Result<(), SettingsError> {
-        if self.key.is_some() {
-            return Ok(());
-        }
-        let path = self.key_path();
-        if path.exists() {
-            return Ok(());
-        }
-        let mut key = [0u8; SEALING_KEY_LEN];
+    /// The file exists or cannot be written.
+    pub fn write_sealing_key(&self, key: &[u8]) -> Result<(), SettingsError> {
+        write_private(&self.key_path(), &format!("{}\n", STANDARD.encode(key)))
+    }
+
+    /// A fresh random sealing key.
+    #[must_use]
+    pub fn new_sealing_key() -> Vec<u8> {
+        let mut key = vec![0u8; SEALING_KEY_LEN];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-        write_private(&path, &format!("{}\n", STANDARD.encode(key)))
+        key
+    }
+
+    /// Checks the database URL (scheme, syntax, a SQLite file's directory) and the base URL
+    /// without connecting.
+    ///
+    /// # Errors
+    /// [`SettingsError::BadUrl`], or a SQLite directory that is missing or read-only.
+    pub fn check(&self) -> Result<(), SettingsError> {
+        check_base_url(&self.base_url)?;
+        stormpath_store::check_url(&self.database_url).map_err(|e| self.opening_error(e))?;
+        Ok(())
+    }
+
+    /// The operator's words for a failed query: a locked database, or the error's own text.
+    #[must_use]
+    pub fn query_error(&self, err: stormpath_client::Error) -> SettingsError {
+        if stormpath_store::is_locked(&err) {
+            SettingsError::Locked {
+                database: self.redacted_database_url(),
+                waited: self.busy_timeout.unwrap_or(Duration::from_secs(5)),
+            }
+        } else {
+            SettingsError::Init(err.to_string())
+        }
+    }
+
+    /// The operator's words for a failure to open the store: a locked SQLite file, an
+    /// unreachable server, a malformed URL.
+    #[must_use]
+    pub fn opening_error(&self, err: stormpath_store::Error) -> SettingsError {
+        use stormpath_store::Error as E;
+        let database = self.redacted_database_url();
+        if err.is_locked() {
+            return SettingsError::Locked {
+                database,
+                waited: self.busy_timeout.unwrap_or(Duration::from_secs(5)),
+            };
+        }
+        match err {
+            E::BadUrl { url, reason } => SettingsError::BadUrl {
+                what: "--database",
+                url,
+                reason,
+            },
+            E::UnsupportedUrl(url) => SettingsError::BadUrl {
+                what: "--database",
+                url,
+                reason: "use sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+                    .into(),
+            },
+            E::Connect(e) => SettingsError::Unreachable {
+                database,
+                reason: e.to_string(),
+            },
+            other => SettingsError::Store(other),
+        }
     }
 
     /// The mail transport.
@@ -169,11 +295,37 @@ impl Settings {
     }
 }
 
+/// Checks the public base URL: `http` or `https`, a host, no query or fragment.
+///
+/// # Errors
+/// [`SettingsError::BadUrl`] saying what is wrong.
+pub(crate) fn check_base_url(url: &str) -> Result<(), SettingsError> {
+    let bad = |reason: &str| SettingsError::BadUrl {
+        what: "--base-url",
+        url: redact(url),
+        reason: reason.to_owned(),
+    };
+    let uri: actix_web::http::Uri = url
+        .parse()
+        .map_err(|e: actix_web::http::uri::InvalidUri| bad(&e.to_string()))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        _ => return Err(bad("it must start with http:// or https://")),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    if uri.query().is_some() || url.contains('#') {
+        return Err(bad("it must not have a query or a fragment"));
+    }
+    Ok(())
+}
+
 /// Writes a file readable by its owner only (0600 on Unix), refusing to replace one.
 ///
 /// # Errors
 /// The file exists or cannot be written.
-pub fn write_private(path: &Path, contents: &str) -> Result<(), SettingsError> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), SettingsError> {
     use std::io::Write;
     let io = |source| SettingsError::Io {
         path: path.to_owned(),
@@ -192,7 +344,7 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), SettingsError> {
 
 /// Hides the password of a URL (`postgres://user:***@host/db`).
 #[must_use]
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

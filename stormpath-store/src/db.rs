@@ -4,10 +4,11 @@
 use std::{
     path::{Path, PathBuf},
     str::FromStr,
+    time::Duration,
 };
 
 use sqlx::{
-    AnyPool,
+    AnyPool, ConnectOptions, Connection, Executor,
     any::{AnyConnectOptions, AnyPoolOptions},
     migrate::Migrator,
 };
@@ -42,17 +43,94 @@ impl Dialect {
     }
 }
 
+/// Checks a database URL without connecting: its scheme, its syntax and, for SQLite, that the
+/// file's directory exists and the file can be written.
+///
+/// # Errors
+/// [`Error::UnsupportedUrl`], [`Error::BadUrl`], [`Error::MissingDirectory`],
+/// [`Error::ReadOnly`].
+pub fn check_url(url: &str) -> Result<Dialect> {
+    let dialect = Dialect::of(url)?;
+    match dialect {
+        Dialect::Sqlite => {
+            sqlite_url(url)?;
+        }
+        Dialect::Postgres => {
+            parse(url)?;
+        }
+    }
+    Ok(dialect)
+}
+
+/// The file a `sqlite:` URL names (`None` for an in-memory database or another scheme).
+#[must_use]
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+fn parse(url: &str) -> Result<AnyConnectOptions> {
+    AnyConnectOptions::from_str(url).map_err(|e| Error::BadUrl {
+        url: redact(url),
+        reason: match e {
+            sqlx::Error::Configuration(e) => e.to_string(),
+            other => other.to_string(),
+        },
+    })
+}
+
+/// How long opening the database waits.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Waits {
+    /// SQLite: how long a statement waits for another process's write lock (sqlx's default,
+    /// 5 s, when `None`).
+    pub(crate) busy: Option<Duration>,
+    /// How long the first connection may take; its failure is reported as is instead of
+    /// being retried until the pool gives up (30 s).
+    pub(crate) connect: Option<Duration>,
+}
+
 /// Opens (creating if needed) and migrates the database at `url`.
-pub(crate) async fn open(url: &str, max_connections: u32) -> Result<(AnyPool, Dialect)> {
+pub(crate) async fn open(
+    url: &str,
+    max_connections: u32,
+    waits: Waits,
+) -> Result<(AnyPool, Dialect)> {
     sqlx::any::install_default_drivers();
     let dialect = Dialect::of(url)?;
     let url = match dialect {
         Dialect::Sqlite => sqlite_url(url)?,
         Dialect::Postgres => url.to_owned(),
     };
-    let options =
-        AnyConnectOptions::from_str(&url).map_err(|_| Error::UnsupportedUrl(redact(&url)))?;
+    let options = parse(&url)?;
+    if let Some(limit) = waits.connect {
+        // One attempt, so that a refused connection or a bad password is told at once.
+        let first = tokio::time::timeout(limit, options.connect())
+            .await
+            .map_err(|_| {
+                Error::Connect(sqlx::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer within {} s", limit.as_secs_f32()),
+                )))
+            })?
+            .map_err(Error::Connect)?;
+        let _ = first.close().await;
+    }
     let mut pool = AnyPoolOptions::new().max_connections(max_connections);
+    if let Some(limit) = waits.connect {
+        pool = pool.acquire_timeout(limit);
+    }
+    if let (Dialect::Sqlite, Some(busy)) = (dialect, waits.busy) {
+        let ms = busy.as_millis().min(i32::MAX as u128);
+        pool = pool.after_connect(move |conn, _| {
+            Box::pin(async move {
+                conn.execute(format!("PRAGMA busy_timeout = {ms}").as_str())
+                    .await
+                    .map(|_| ())
+            })
+        });
+    }
     if dialect == Dialect::Sqlite && url.contains("mode=memory") {
         // An in-memory database lives only while a connection to it is open: keep one.
         pool = pool
@@ -134,7 +212,9 @@ fn writable(path: &Path, is_dir: bool) -> bool {
 /// A URL without its password, for error messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
+        (Some(scheme_end), Some(at))
+            if at > scheme_end && url[scheme_end + 3..at].contains(':') =>
+        {
             let userinfo = &url[scheme_end + 3..at];
             let user = userinfo.split(':').next().unwrap_or_default();
             format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
@@ -157,6 +237,7 @@ mod tests {
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h:5432/db"), "postgres://u@h:5432/db");
     }
 
     #[test]
@@ -166,6 +247,43 @@ mod tests {
         assert!(a.starts_with("sqlite:file:stormpath-memory-"), "{a}");
         assert!(a.ends_with("?mode=memory&cache=shared"), "{a}");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn urls_are_checked_without_connecting() {
+        assert_eq!(check_url("sqlite::memory:").unwrap(), Dialect::Sqlite);
+        assert_eq!(
+            check_url("postgres://u:p@127.0.0.1:1/db").unwrap(),
+            Dialect::Postgres
+        );
+        let err = check_url("postgres://u:secret@host:port/db").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "malformed database URL `postgres://u:***@host:port/db`: invalid port number"
+        );
+        assert!(matches!(
+            check_url("sqlite:///nonexistent-dir-xyz/a.db"),
+            Err(Error::MissingDirectory(_))
+        ));
+        assert!(matches!(
+            check_url("mysql://x"),
+            Err(Error::UnsupportedUrl(_))
+        ));
+    }
+
+    #[test]
+    fn sqlite_files() {
+        assert_eq!(
+            sqlite_file("sqlite://a/b.db?mode=rwc"),
+            Some(PathBuf::from("a/b.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/b.db"),
+            Some(PathBuf::from("/tmp/b.db"))
+        );
+        assert_eq!(sqlite_file("sqlite:b.db"), Some(PathBuf::from("b.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://h/db"), None);
     }
 
     #[test]

@@ -15,6 +15,14 @@ pub enum Error {
     /// The database URL is neither `sqlite:` nor `postgres:`.
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
+    /// The database URL cannot be read.
+    #[error("malformed database URL `{url}`: {reason}")]
+    BadUrl {
+        /// The URL, its password hidden.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The SQLite file's directory does not exist.
     #[error("the directory of the database file {0} does not exist")]
     MissingDirectory(PathBuf),
@@ -47,6 +55,35 @@ pub enum Error {
     /// The password policy is inconsistent (e.g. minimum above maximum).
     #[error("invalid password policy: {0}")]
     InvalidPolicy(String),
+}
+
+impl Error {
+    /// Whether the database refused because another process holds a lock on it (SQLite's
+    /// `SQLITE_BUSY` or `SQLITE_LOCKED` after the busy timeout).
+    #[must_use]
+    pub fn is_locked(&self) -> bool {
+        is_locked(self)
+    }
+}
+
+/// Whether `err` or any error it was caused by is SQLite's "database is locked" (`SQLITE_BUSY`
+/// or `SQLITE_LOCKED`, extended codes included): another process holds a write lock and the
+/// busy timeout ran out. Works on the store's errors and on the
+/// [`Backend`](stormpath_client::Error::Backend) errors of its queries.
+#[must_use]
+pub fn is_locked(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(sqlx::Error::Database(db)) = e.downcast_ref::<sqlx::Error>()
+            && let Some(code) = db.code()
+            && let Ok(code) = code.parse::<i32>()
+            && matches!(code & 0xff, 5 | 6)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// A failure while serving a request: a query that failed, or an answer for the caller (not

@@ -56,8 +56,8 @@ mod throttle;
 mod token;
 mod util;
 
-pub use db::Dialect;
-pub use error::{Error, Result};
+pub use db::{Dialect, check_url, sqlite_file};
+pub use error::{Error, Result, is_locked};
 pub use mail::PlainEmailTemplates;
 pub use password::{HashParams, check_strength};
 pub use seal::SEALING_KEY_LEN;

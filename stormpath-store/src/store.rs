@@ -239,6 +239,7 @@ pub struct StoreBuilder {
     email_templates: Option<Arc<dyn EmailTemplates>>,
     sealing_key: Option<Vec<u8>>,
     max_custom_data_len: usize,
+    waits: db::Waits,
 }
 
 impl Default for StoreBuilder {
@@ -266,6 +267,7 @@ impl Default for StoreBuilder {
             email_templates: None,
             sealing_key: None,
             max_custom_data_len: crate::accounts::MAX_CUSTOM_DATA_LEN,
+            waits: db::Waits::default(),
         }
     }
 }
@@ -410,6 +412,22 @@ impl StoreBuilder {
         self
     }
 
+    /// SQLite: how long a statement waits for another process's write lock before failing
+    /// with "database is locked" (default 5 s). Command-line tools set a short one and say
+    /// so ([`Error::is_locked`]).
+    pub fn busy_timeout(mut self, wait: Duration) -> Self {
+        self.waits.busy = Some(wait);
+        self
+    }
+
+    /// How long opening the store waits for the database (default: the pool's 30 s, retrying
+    /// refused connections). When set, the first connection is tried once within `wait` and
+    /// its failure (refused, bad password, no answer) is returned as [`Error::Connect`].
+    pub fn connect_timeout(mut self, wait: Duration) -> Self {
+        self.waits.connect = Some(wait);
+        self
+    }
+
     /// The largest custom-data document an account (or, through the admin queries, any
     /// resource) may hold, in bytes of JSON (default 64 KiB; the Stormpath REST API allows
     /// 10 MB, which the REST server sets).
@@ -464,7 +482,8 @@ impl StoreBuilder {
             None => None,
         };
         let hasher = Hasher::new(self.hashing, self.max_concurrent_hashes)?;
-        let (pool, dialect) = db::open(&self.database_url, self.max_connections).await?;
+        let (pool, dialect) =
+            db::open(&self.database_url, self.max_connections, self.waits).await?;
         let (directory_id, directory_name, application_id, strength) = bootstrap(
             &pool,
             &self.application,

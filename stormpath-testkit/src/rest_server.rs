@@ -86,7 +86,7 @@ impl RestServer {
     }
 
     /// Starts a server with extra `serve`/`init` environment variables (e.g.
-    /// `STORMPATH_SMTP_URL`).
+    /// `STORMPATH_SERVER_SMTP_URL`).
     ///
     /// # Panics
     /// As [`start`](Self::start).
@@ -124,10 +124,10 @@ impl RestServer {
             let mut c = Command::new(&bin);
             c.arg(sub)
                 .current_dir(dir.path())
-                .env("STORMPATH_DATABASE_URL", &database_url)
-                .env("STORMPATH_BASE_URL", &base_url)
-                .env("STORMPATH_MAIL_DIR", &mail_dir)
-                .env("STORMPATH_INSECURE_FAST_HASHING", "true")
+                .env("STORMPATH_SERVER_DATABASE_URL", &database_url)
+                .env("STORMPATH_SERVER_BASE_URL", &base_url)
+                .env("STORMPATH_SERVER_MAIL_DIR", &mail_dir)
+                .env("STORMPATH_SERVER_INSECURE_FAST_HASHING", "true")
                 .env("RUST_LOG", "error")
                 .env_remove("STORMPATH_SERVER_KEY");
             for (k, v) in env {
@@ -152,7 +152,7 @@ impl RestServer {
         let key_secret = field("admin API key secret:");
         let application_href = field("application:");
         let child = command("serve")
-            .env("STORMPATH_LISTEN", format!("127.0.0.1:{port}"))
+            .env("STORMPATH_SERVER_LISTEN", format!("127.0.0.1:{port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -84,7 +84,7 @@ pub fn remote() -> bool {
 /// Starts a `stormpath-server` whose mails go to `smtp` and whose emailed links point at the
 /// app on `web_base` (the directory's reset and verification templates).
 pub async fn start_server(smtp: &SmtpSink, web_base: &str) -> RestServer {
-    let server = RestServer::start_with_env(&[("STORMPATH_SMTP_URL", &smtp.url())]);
+    let server = RestServer::start_with_env(&[("STORMPATH_SERVER_SMTP_URL", &smtp.url())]);
     let http = Client::new();
     let get = |href: String| {
         let req = http
@@ -93,7 +93,11 @@ pub async fn start_server(smtp: &SmtpSink, web_base: &str) -> RestServer {
         async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
     };
     let app = get(server.application_href.clone()).await;
-    let mapping = get(app["defaultAccountStoreMapping"]["href"].as_str().unwrap().to_owned()).await;
+    let mapping = get(app["defaultAccountStoreMapping"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned())
+    .await;
     let directory = get(format!(
         "{}?expand=passwordPolicy,accountCreationPolicy",
         mapping["accountStore"]["href"].as_str().unwrap()
@@ -101,9 +105,17 @@ pub async fn start_server(smtp: &SmtpSink, web_base: &str) -> RestServer {
     .await;
     for (policy, templates, page) in [
         ("passwordPolicy", "resetEmailTemplates", "/change"),
-        ("accountCreationPolicy", "verificationEmailTemplates", "/verify"),
+        (
+            "accountCreationPolicy",
+            "verificationEmailTemplates",
+            "/verify",
+        ),
     ] {
-        let list = get(directory[policy][templates]["href"].as_str().unwrap().to_owned()).await;
+        let list = get(directory[policy][templates]["href"]
+            .as_str()
+            .unwrap()
+            .to_owned())
+        .await;
         let template = list["items"][0]["href"].as_str().unwrap().to_owned();
         let res = http
             .post(template)
@@ -112,7 +124,11 @@ pub async fn start_server(smtp: &SmtpSink, web_base: &str) -> RestServer {
             .send()
             .await
             .unwrap();
-        assert!(res.status().is_success(), "setting linkBaseUrl: {}", res.status());
+        assert!(
+            res.status().is_success(),
+            "setting linkBaseUrl: {}",
+            res.status()
+        );
     }
     server
 }

@@ -8,10 +8,10 @@ mod api_keys;
 mod custom_data;
 mod email_templates;
 mod flows;
-mod groups;
+pub(crate) mod groups;
 mod login;
 mod oauth;
-mod structure;
+pub(crate) mod structure;
 mod tokens;
 
 pub(crate) use custom_data::MAX_CUSTOM_DATA;

@@ -31,8 +31,8 @@ pub async fn store_of(api: &Api) -> Store {
         key: None,
         smtp_url: None,
         mail_dir: Some(dir.join("mail")),
-        mail_from: "no-reply@localhost".into(),
         weak_hashing: true,
+        ..Settings::default()
     };
     stormpath_server::open_store(&settings).await.unwrap()
 }

@@ -63,7 +63,7 @@ const SELECT: &str = "SELECT k.key_id, k.account_id, a.directory_id, d.name AS d
      JOIN directories d ON d.id = a.directory_id";
 
 impl Store {
-    fn read_key(&self, row: &AnyRow) -> Fallible<ApiKeyRecord> {
+    pub(super) fn read_key(&self, row: &AnyRow) -> Fallible<ApiKeyRecord> {
         let key_id: String = row.try_get("key_id")?;
         let sealed: Option<String> = row.try_get("secret_sealed")?;
         let secret = match (&self.inner.sealer, sealed) {

@@ -5,6 +5,7 @@
 //! share account logic; this module is the rest of the directory model.
 
 mod accounts;
+pub mod cli;
 mod custom_data;
 mod flows;
 mod groups;
