@@ -30,7 +30,7 @@ use actix_web::{App, HttpServer, middleware::from_fn, web};
 use stormpath_client::{AccountStatus, NewAccount, prelude::*};
 use stormpath_store::{Store, admin::ADMINISTRATORS};
 
-pub(crate) use error::{ApiError, ApiResult};
+pub(crate) use error::ApiError;
 pub use settings::{Settings, SettingsError};
 pub use state::State;
 

@@ -4,7 +4,7 @@
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use std::future::{Ready, ready};
 use stormpath_store::admin::{Filter, ListQuery, Pattern};
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, Month, PrimitiveDateTime, Time};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -91,7 +91,6 @@ impl Params {
     }
 
     /// All pairs.
-    #[must_use]
     pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
@@ -337,12 +336,6 @@ fn instant(text: &str) -> Option<(i64, i64)> {
     }
 }
 
-/// Milliseconds of a timestamp.
-#[must_use]
-pub(crate) fn millis(at: OffsetDateTime) -> i64 {
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,8 +386,8 @@ mod tests {
     #[test]
     fn ranges() {
         let (a, b) = parse_range("2015-01").unwrap();
-        assert_eq!(a.unwrap().1, true);
-        assert_eq!(b.unwrap().1, false);
+        assert!(a.unwrap().1);
+        assert!(!b.unwrap().1);
         assert!(parse_range("[2015-01-12, 2015-01-14)").is_some());
         assert!(parse_range("[,2015-01-14T10:00:00.500Z]").is_some());
         assert!(parse_range("garbage").is_none());

@@ -13,11 +13,11 @@ use stormpath_store::Store;
 
 use crate::support::{Api, Reply};
 
-pub const PASSWORD: &str = "Sup3r:Secret!";
+pub(crate) const PASSWORD: &str = "Sup3r:Secret!";
 
 /// The server's store, opened from the test (the server keeps no cache, so what is written
 /// here is what it reads).
-pub async fn store_of(api: &Api) -> Store {
+pub(crate) async fn store_of(api: &Api) -> Store {
     let dir = api.server.dir.path();
     let key = if api.server.database_url.starts_with("sqlite") {
         dir.join("stormpath.db.key")
@@ -38,12 +38,12 @@ pub async fn store_of(api: &Api) -> Store {
 }
 
 /// The last segment of an href.
-pub fn id_of(href: &str) -> &str {
+pub(crate) fn id_of(href: &str) -> &str {
     href.rsplit('/').next().unwrap()
 }
 
 /// Creates an account in the default store of the application `app_href`.
-pub async fn account_in(
+pub(crate) async fn account_in(
     api: &Api,
     app_href: &str,
     email: &str,
@@ -70,19 +70,19 @@ pub async fn account_in(
 }
 
 /// Sets an account's status through the store (disabling revokes its tokens).
-pub async fn set_status(store: &Store, account: &Account, status: AccountStatus) {
+pub(crate) async fn set_status(store: &Store, account: &Account, status: AccountStatus) {
     let mut update = AccountUpdate::default();
     update.status = Some(status);
     store.update_account(&account.id, update).await.unwrap();
 }
 
 /// An ENABLED account in the application `init` made.
-pub async fn account(api: &Api, email: &str) -> Account {
+pub(crate) async fn account(api: &Api, email: &str) -> Account {
     account_in(api, &api.app(), email, None, AccountStatus::Enabled).await
 }
 
 /// A second application with its own directory (not mapped to the first).
-pub async fn other_app(api: &Api, name: &str) -> String {
+pub(crate) async fn other_app(api: &Api, name: &str) -> String {
     let r = api
         .post(
             "/applications?createDirectory=true",
@@ -94,7 +94,7 @@ pub async fn other_app(api: &Api, name: &str) -> String {
 }
 
 /// The default directory of an application.
-pub async fn directory_of(api: &Api, app_href: &str) -> String {
+pub(crate) async fn directory_of(api: &Api, app_href: &str) -> String {
     let app = api.get(app_href).await;
     let mapping = api
         .get(
@@ -110,12 +110,12 @@ pub async fn directory_of(api: &Api, app_href: &str) -> String {
 }
 
 /// `base64(login:password)`.
-pub fn basic_value(login: &str, password: &str) -> String {
+pub(crate) fn basic_value(login: &str, password: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
 }
 
 /// POSTs a form (the token endpoint) as the admin key.
-pub async fn post_form(api: &Api, path: &str, pairs: &[(&str, &str)]) -> Reply {
+pub(crate) async fn post_form(api: &Api, path: &str, pairs: &[(&str, &str)]) -> Reply {
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
@@ -129,7 +129,7 @@ pub async fn post_form(api: &Api, path: &str, pairs: &[(&str, &str)]) -> Reply {
 }
 
 /// An HS256 JWS of `header` and `claims`, signed with `secret`.
-pub fn mint(header: &Value, claims: &Value, secret: &str) -> String {
+pub(crate) fn mint(header: &Value, claims: &Value, secret: &str) -> String {
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -143,7 +143,7 @@ pub fn mint(header: &Value, claims: &Value, secret: &str) -> String {
 
 /// The header and claims of a JWS whose HS256 signature verifies with `secret` (panics
 /// otherwise).
-pub fn verified(token: &str, secret: &str) -> (Value, Value) {
+pub(crate) fn verified(token: &str, secret: &str) -> (Value, Value) {
     let mut parts = token.split('.');
     let (h, c, s) = (
         parts.next().unwrap(),
@@ -160,12 +160,12 @@ pub fn verified(token: &str, secret: &str) -> (Value, Value) {
 }
 
 /// Now, in seconds.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// The claims of an express-stormpath `stormpath_token` for `sub` and `iss` (`iat` a float).
-pub fn stormpath_claims(api: &Api, sub: &str, iss: &str) -> Value {
+pub(crate) fn stormpath_claims(api: &Api, sub: &str, iss: &str) -> Value {
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
     json!({
         "sub": sub,
@@ -179,7 +179,7 @@ pub fn stormpath_claims(api: &Api, sub: &str, iss: &str) -> Value {
 }
 
 /// The mails dropped so far whose text contains `needle`.
-pub fn mails_with(api: &Api, needle: &str) -> Vec<String> {
+pub(crate) fn mails_with(api: &Api, needle: &str) -> Vec<String> {
     api.server
         .mails()
         .into_iter()
@@ -189,7 +189,7 @@ pub fn mails_with(api: &Api, needle: &str) -> Vec<String> {
 }
 
 /// The `sptoken` of the first link in a mail.
-pub fn sptoken(mail: &str) -> String {
+pub(crate) fn sptoken(mail: &str) -> String {
     let at = mail.find("sptoken=").expect("a link with an sptoken") + "sptoken=".len();
     mail[at..]
         .chars()

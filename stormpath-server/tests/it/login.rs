@@ -1,7 +1,7 @@
 //! Login attempts (rest-api.md §6.2): `POST {app}/loginAttempts[?expand=account]`.
 
 use serde_json::json;
-use stormpath_client::{AccountStatus, prelude::*};
+use stormpath_client::AccountStatus;
 
 use crate::auth_support::{
     PASSWORD, account, account_in, basic_value, directory_of, id_of, other_app, set_status,
