@@ -37,10 +37,12 @@ mod backend;
 pub mod config;
 pub mod credentials;
 mod email;
+pub mod email_address;
 mod error;
 #[cfg(feature = "jws")]
 pub mod jws;
 mod model;
+mod password_policy;
 #[cfg(feature = "remote")]
 pub mod remote;
 pub mod sauthc1;

@@ -101,7 +101,7 @@ const VERIFY_HTML: &str = "<p>Hello $!{account.givenName},</p>\n\
 <p><a href=\"$!{url}\">Verify my email address</a></p>\n\
 <p>If you did not create an account, you can ignore this email.</p>\n";
 
-const CHANGED_SUBJECT: &str = "Your password has been changed";
+const CHANGED_SUBJECT: &str = "Your password was changed";
 const CHANGED_TEXT: &str = "Hello $!{account.givenName},\n\n\
 The password of your account $!{account.email} was just changed. If this was not you, reset \
 your password now.\n";

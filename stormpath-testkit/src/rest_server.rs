@@ -50,10 +50,14 @@ pub fn binary() -> PathBuf {
         .and_then(Path::parent)
         .expect("target profile directory");
     let bin = profile_dir.join("stormpath-server");
-    if !bin.exists() {
+    // Once per test process, make sure the binary is the workspace's current one (a suite of
+    // another crate does not rebuild it by itself); cargo answers at once when it is fresh.
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args([
                 "build",
+                "--quiet",
                 "-p",
                 "stormpath-server",
                 "--bin",
@@ -62,7 +66,8 @@ pub fn binary() -> PathBuf {
             .status()
             .expect("run cargo build for stormpath-server");
         assert!(status.success(), "building stormpath-server failed");
-    }
+    });
+    assert!(bin.exists(), "{} was not built", bin.display());
     bin
 }
 

@@ -304,6 +304,9 @@ async fn a_newer_token_voids_the_older_one() {
 
 #[actix_web::test]
 async fn expired_tokens_are_refused() {
+    if crate::support::remote() {
+        return; // the reset lifetime is the server directory's policy (whole hours) on the remote back end
+    }
     let app = TestApp::spawn_with(|b| b.config(|c| c.tokens.password_reset_ttl = 0)).await;
     let (_, token) = mailed_token(&app, "expired").await;
     assert_eq!(
@@ -345,6 +348,9 @@ async fn disabled_accounts_and_look_alike_addresses_get_no_mail() {
 
 #[actix_web::test]
 async fn a_mail_server_that_is_down_fails_the_request_cleanly() {
+    if crate::support::remote() {
+        return; // the server sends these mails through its own transport
+    }
     let app = TestApp::spawn_with(|b| {
         b.config(|c| c.mail.smtp_url = Some(stormpath::config::Secret("smtp://127.0.0.1:1".into())))
     })

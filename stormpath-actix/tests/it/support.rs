@@ -81,6 +81,33 @@ pub fn remote() -> bool {
     crate::mode::REMOTE
 }
 
+/// Changes a policy (`passwordPolicy`, `accountCreationPolicy`) of the server application's
+/// default directory.
+pub async fn set_directory_policy(server: &RestServer, policy: &str, change: Value) {
+    let http = Client::new();
+    let get = |href: String| {
+        let req = http
+            .get(href)
+            .basic_auth(&server.key_id, Some(&server.key_secret));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let app = get(server.application_href.clone()).await;
+    let mapping = get(app["defaultAccountStoreMapping"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned())
+    .await;
+    let directory = get(mapping["accountStore"]["href"].as_str().unwrap().to_owned()).await;
+    let res = http
+        .post(directory[policy]["href"].as_str().unwrap())
+        .basic_auth(&server.key_id, Some(&server.key_secret))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{policy}: {}", res.status());
+}
+
 /// Starts a `stormpath-server` whose mails go to `smtp` and whose emailed links point at the
 /// app on `web_base` (the directory's reset and verification templates).
 pub async fn start_server(smtp: &SmtpSink, web_base: &str) -> RestServer {
@@ -193,6 +220,18 @@ impl TestApp {
             }
         });
         let sp = configure(builder).build().await.expect("stormpath builds");
+        if let Some(server) = &rest
+            && sp.config().web.verify_email.enabled == Some(true)
+        {
+            // The server's directory decides whether new accounts must verify their email,
+            // as the operator would set it for an app that verifies.
+            set_directory_policy(
+                server,
+                "accountCreationPolicy",
+                json!({"verificationEmailStatus": "ENABLED"}),
+            )
+            .await;
+        }
         let app_sp = sp.clone();
         let server = HttpServer::new(move || {
             App::new()

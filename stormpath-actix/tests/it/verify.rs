@@ -157,6 +157,9 @@ async fn auto_login_applies_after_verification() {
 
 #[actix_web::test]
 async fn a_verification_mail_that_cannot_be_sent_undoes_the_registration() {
+    if crate::support::remote() {
+        return; // the server sends these mails through its own transport
+    }
     let app = TestApp::spawn_with(|b| {
         b.web(|w| w.verify_email.enabled = Some(true)).config(|c| {
             c.mail.smtp_url = Some(stormpath::config::Secret("smtp://127.0.0.1:1".into()))

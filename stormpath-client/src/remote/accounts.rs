@@ -25,6 +25,9 @@ impl Accounts for RemoteBackend {
     }
 
     async fn create_account(&self, account: NewAccount) -> Result<Account> {
+        // Checked here first, in the embedded store's words; the server checks again.
+        crate::email_address::validate(&account.email)?;
+        self.password_strength().await?.check(&account.password)?;
         let mut body = Map::new();
         body.insert("email".into(), account.email.into());
         body.insert("password".into(), account.password.into());

@@ -51,6 +51,11 @@ impl<V: Clone> TtlCache<V> {
         self.entries.remove(key);
     }
 
+    /// Forgets every entry whose value fails `keep`.
+    pub(crate) fn retain(&self, keep: impl Fn(&V) -> bool) {
+        self.entries.retain(|_, (value, _)| keep(value));
+    }
+
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()

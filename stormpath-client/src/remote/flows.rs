@@ -56,6 +56,12 @@ impl AccountFlows for RemoteBackend {
 
     async fn complete_password_reset(&self, token: &str, password: &str) -> Result<Account> {
         let href = self.reset_href(token).ok_or(Error::NotFound)?;
+        // The token first (a bad one is 404 whatever the password), then the policy in the
+        // embedded store's words; the server checks both again.
+        self.check_password_reset(token).await?;
+        crate::Accounts::password_strength(self)
+            .await?
+            .check(password)?;
         let http = self.http();
         let call = http
             .post(&href)?

@@ -264,6 +264,7 @@ impl Sessions for RemoteBackend {
     async fn change_password(&self, id: &AccountId, current: &str, new: &str) -> Result<()> {
         let href = self.account_href(id).ok_or(Error::NotFound)?;
         let account = self.load_account(&href).await?.ok_or(Error::NotFound)?;
+        crate::Accounts::password_strength(self).await?.check(new)?;
         // The server checks the current password through a login attempt.
         self.authenticate(&account.email, current).await?;
         let http = self.http();
@@ -426,6 +427,10 @@ impl Sessions for RemoteBackend {
     async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()> {
         let href = self.account_href(id).ok_or(Error::NotFound)?;
         self.forget_account(&href);
+        // Refused here at once, including tokens the server has already forgotten: earlier
+        // ones by their `iat`, ones of this very second by asking the server again.
+        self.inner.revoked.revoke_subject(&href, now_secs());
+        self.inner.verified.forget_subject(&href);
         let http = self.http();
         let mut docs: Vec<TokenDoc> = http.all(&format!("{href}/accessTokens"), &[]).await?;
         docs.extend(

@@ -171,6 +171,11 @@ impl VerifiedTokens {
     pub(crate) fn remove(&self, token: &str) {
         self.cache.remove(signature(token));
     }
+
+    /// Forgets every token of the account `sub`: the next use asks the server again.
+    pub(crate) fn forget_subject(&self, sub: &str) {
+        self.cache.retain(|v| v.claims.sub != sub);
+    }
 }
 
 /// The time left until `exp` (seconds since the epoch), or `None` once it has passed.
@@ -228,7 +233,14 @@ impl Budget {
 #[derive(Default)]
 pub(crate) struct Revoked {
     jtis: RwLock<HashMap<String, i64>>,
+    /// Accounts (by href) whose tokens issued before a time (seconds) are void: a password
+    /// change or reset, a disabled account, "log out everywhere" through this back end.
+    subjects: RwLock<HashMap<String, i64>>,
 }
+
+/// How long an account's "tokens before" mark is kept: longer than any access token lives
+/// (refresh tokens are checked by the server on every use).
+const SUBJECT_MARK_SECS: i64 = 24 * 3600;
 
 impl Revoked {
     /// Marks `jti` revoked until `exp`.
@@ -242,15 +254,30 @@ impl Revoked {
         }
     }
 
-    /// Whether the access token, or the refresh token it was minted with, was revoked.
+    /// Voids the tokens of the account `sub` issued before `at` (seconds).
+    pub(crate) fn revoke_subject(&self, sub: &str, at: i64) {
+        if let Ok(mut subjects) = self.subjects.write() {
+            subjects.insert(sub.to_owned(), at);
+            if subjects.len() > 4096 {
+                subjects.retain(|_, mark| *mark > at - SUBJECT_MARK_SECS);
+            }
+        }
+    }
+
+    /// Whether the access token, or the refresh token it was minted with, was revoked, or its
+    /// account's tokens of that age were.
     pub(crate) fn refuses(&self, claims: &AccessClaims) -> bool {
-        self.jtis.read().map_or(true, |jtis| {
-            jtis.contains_key(&claims.jti)
-                || claims
-                    .rti
-                    .as_ref()
-                    .is_some_and(|rti| jtis.contains_key(rti))
-        })
+        let voided = self.subjects.read().map_or(true, |s| {
+            s.get(&claims.sub).is_some_and(|mark| claims.iat < *mark)
+        });
+        voided
+            || self.jtis.read().map_or(true, |jtis| {
+                jtis.contains_key(&claims.jti)
+                    || claims
+                        .rti
+                        .as_ref()
+                        .is_some_and(|rti| jtis.contains_key(rti))
+            })
     }
 
     /// Whether `jti` was revoked.

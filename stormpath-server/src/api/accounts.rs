@@ -589,6 +589,7 @@ async fn update_account(
     {
         return Err(own_account(4002, "disabled"));
     }
+    let password_changed = password.is_some();
     let changes = AccountChanges {
         username: set_only(&body, "username", "username")?,
         email: set_only(&body, "email", "email address")?,
@@ -605,6 +606,21 @@ async fn update_account(
         .update_account_record(record.account.id.as_str(), changes)
         .await
         .map_err(account_error)?;
+    if password_changed {
+        // The owner hears of it (the directory's `resetSuccessEmailStatus` governs this
+        // notice, as after a reset); a notice that cannot be sent does not undo the change.
+        let dir = load_directory(&state, &record.directory_id).await?;
+        if dir.policies.reset_success_email_status == "ENABLED"
+            && let Err(err) = crate::scope::with_mail(&state.store, &dir)
+                .mail_notice(
+                    &record.account,
+                    stormpath_client::EmailKind::PasswordChanged,
+                )
+                .await
+        {
+            tracing::warn!(account = %record.account.href, error = %err, "password-changed notice not sent");
+        }
+    }
     Ok(ok(expand_account(&state, &record, &expand).await?))
 }
 

@@ -1,8 +1,6 @@
 //! Password hashing (argon2id off the async threads, with a bound on concurrent hashes) and
 //! the password-strength policy.
 
-mod policy;
-
 use std::sync::Arc;
 
 use argon2::{
@@ -13,7 +11,17 @@ use stormpath_client::Error as ClientError;
 use tokio::sync::Semaphore;
 use unicode_normalization::UnicodeNormalization;
 
-pub use policy::check as check_strength;
+/// Checks a password against a directory's strength policy (see
+/// [`PasswordStrength::check`](stormpath_client::PasswordStrength::check)).
+///
+/// # Errors
+/// The first rule broken, as an [`Invalid`](stormpath_client::Invalid) on `password`.
+pub fn check_strength(
+    policy: &stormpath_client::PasswordStrength,
+    password: &str,
+) -> Result<(), stormpath_client::Invalid> {
+    policy.check(password)
+}
 
 /// Argon2id cost parameters.
 ///

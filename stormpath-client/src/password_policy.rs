@@ -1,16 +1,22 @@
-//! Stormpath's password-strength rules and their messages.
+//! Stormpath's password-strength rules and their messages, shared by every back end.
 
-use stormpath_client::{Invalid, InvalidKind, PasswordStrength};
+use crate::{Invalid, InvalidKind, PasswordStrength};
 use unicode_normalization::UnicodeNormalization;
 
-/// Checks a password against a directory's strength policy.
-///
-/// Lengths are counted in Unicode scalar values of the NFKC form (an emoji counts once).
-///
-/// # Errors
-/// The first rule broken, as an [`Invalid`] on the `password` field whose message is fit for
-/// the user, e.g. `Password requires at least 8 characters.`
-pub fn check(policy: &PasswordStrength, password: &str) -> Result<(), Invalid> {
+impl PasswordStrength {
+    /// Checks a password against this policy.
+    ///
+    /// Lengths are counted in Unicode scalar values of the NFKC form (an emoji counts once).
+    ///
+    /// # Errors
+    /// The first rule broken, as an [`Invalid`] on the `password` field whose message is fit
+    /// for the user, e.g. `Password requires at least 8 characters.`
+    pub fn check(&self, password: &str) -> Result<(), Invalid> {
+        check(self, password)
+    }
+}
+
+fn check(policy: &PasswordStrength, password: &str) -> Result<(), Invalid> {
     let password: String = password.nfkc().collect();
     let len = count(password.chars(), |_| true);
     if len < policy.min_length {
