@@ -50,10 +50,14 @@ pub fn binary() -> PathBuf {
         .and_then(Path::parent)
         .expect("target profile directory");
     let bin = profile_dir.join("stormpath-server");
-    // Once per test process, make sure the binary is the workspace's current one (a suite of
-    // another crate does not rebuild it by itself); cargo answers at once when it is fresh.
+    // Once per test process, rebuild the binary when a source it is made of is newer (a
+    // suite of another crate does not rebuild it by itself; `cargo test --workspace` does,
+    // and then nothing happens here).
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
+        if !stale(&bin) {
+            return;
+        }
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args([
                 "build",
@@ -69,6 +73,41 @@ pub fn binary() -> PathBuf {
     });
     assert!(bin.exists(), "{} was not built", bin.display());
     bin
+}
+
+/// Whether `bin` is missing or older than a source of the server, the store or the client.
+fn stale(bin: &Path) -> bool {
+    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
+        return true;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs: Vec<PathBuf> = [
+        "stormpath-server/src",
+        "stormpath-store/src",
+        "stormpath-store/migrations",
+        "stormpath-client/src",
+    ]
+    .iter()
+    .map(|d| root.join(d))
+    .collect();
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|changed| changed > built)
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn free_port() -> u16 {

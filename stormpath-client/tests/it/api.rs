@@ -170,9 +170,11 @@ async fn registration_errors_keep_field_and_kind() {
             }
         })
     });
+    // A password the local policy check passes, so that the server's answers are what is
+    // mapped here.
     let new = |email: &str| NewAccount {
         email: email.into(),
-        password: "Short1".into(),
+        password: "Long enough 1A".into(),
         ..NewAccount::default()
     };
     let err = backend

@@ -82,6 +82,10 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     .route("/accounts/{id}/providerData", web::get().to(provider_data))
     .route("/accounts/{id}/groups", web::get().to(account_groups))
     .route(
+        "/accounts/{id}/applications",
+        web::get().to(account_applications),
+    )
+    .route(
         "/accounts/{id}/groupMemberships",
         web::get().to(account_memberships),
     );
@@ -652,6 +656,20 @@ async fn provider_data(state: Data, id: web::Path<String>) -> ApiResult<HttpResp
     let mut map = resource(&href, &meta);
     map.insert("providerId".into(), json!("stormpath"));
     Ok(ok(Value::Object(map)))
+}
+
+/// The applications the account can log in to: those its directory is mapped to.
+async fn account_applications(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let record = load_account(&state, &id).await?;
+    let href = format!(
+        "{}/applications",
+        state.href("accounts", record.account.id.as_str())
+    );
+    super::structure::applications_page(&state, &params, href, Some(&record.directory_id)).await
 }
 
 async fn account_groups(

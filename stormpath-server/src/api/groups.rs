@@ -52,6 +52,10 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     .route("/groups/{id}", web::delete().to(delete_group))
     .route("/groups/{id}/accounts", web::get().to(group_accounts))
     .route(
+        "/groups/{id}/applications",
+        web::get().to(group_applications),
+    )
+    .route(
         "/groups/{id}/accountMemberships",
         web::get().to(group_memberships),
     )
@@ -380,6 +384,17 @@ async fn update_group(
 async fn delete_group(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
     state.store.delete_group(&id).await?;
     Ok(no_content())
+}
+
+/// The applications the group's directory is mapped to.
+async fn group_applications(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let g = load_group(&state, &id).await?;
+    let href = format!("{}/applications", state.href("groups", &g.meta.id));
+    super::structure::applications_page(&state, &params, href, Some(&g.directory_id)).await
 }
 
 async fn group_accounts(

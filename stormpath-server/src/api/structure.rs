@@ -31,6 +31,10 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(tenant_applications),
         )
         .route(
+            "/tenants/{id}/organizations",
+            web::get().to(tenant_organizations),
+        )
+        .route(
             "/tenants/{id}/directories",
             web::get().to(tenant_directories),
         )
@@ -146,6 +150,18 @@ async fn tenant_applications(
     .await
 }
 
+/// Organizations are not part of this server: the tenant's collection is always empty.
+async fn tenant_organizations(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    check_tenant(&state, &id)?;
+    let list = params.list(SEARCHABLE)?;
+    let href = format!("{}/organizations", state.tenant_href());
+    Ok(ok(collection(&href, &list, 0, Vec::new())))
+}
+
 async fn tenant_applications_root(state: Data, params: Params) -> ApiResult<HttpResponse> {
     list_applications(&state, &params, format!("{}/applications", state.base)).await
 }
@@ -155,9 +171,27 @@ async fn list_applications(
     params: &Params,
     href: String,
 ) -> ApiResult<HttpResponse> {
+    applications_page(state, params, href, None).await
+}
+
+/// A page of applications: all of them, or those `directory` is mapped to.
+pub(crate) async fn applications_page(
+    state: &State,
+    params: &Params,
+    href: String,
+    directory: Option<&str>,
+) -> ApiResult<HttpResponse> {
     let list = params.list(SEARCHABLE)?;
     params.expand(&[])?;
-    let page = state.store.list_applications(&list).await?;
+    let page = match directory {
+        Some(dir) => {
+            state
+                .store
+                .list_applications_of_directory(dir, &list)
+                .await?
+        }
+        None => state.store.list_applications(&list).await?,
+    };
     let items = page
         .items
         .iter()

@@ -82,7 +82,7 @@ async fn reset_end_to_end(api: &Api) {
         .await
         .assert_error(400, 7100);
     // The success notice went out (resetSuccessEmailStatus is ENABLED by default).
-    let notices = mails_with(api, "Your password has been changed");
+    let notices = mails_with(api, "Your password was changed");
     assert_eq!(notices.len(), 1);
 }
 

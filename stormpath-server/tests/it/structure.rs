@@ -215,3 +215,46 @@ async fn the_same_on_postgres() {
         .await;
     assert_eq!(app.status, StatusCode::CREATED, "{:#}", app.body);
 }
+
+#[tokio::test]
+async fn accounts_and_groups_list_the_applications_they_can_log_in_to() {
+    let api = Api::start();
+    let account = api
+        .post(
+            &format!("{}/accounts", api.app()),
+            json!({"email": "apps@example.com", "password": "Sup3rSecret!", "givenName": "A", "surname": "B"}),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{:#}", account.body);
+    let apps = api.get(&format!("{}/applications", account.href())).await;
+    assert_eq!(apps.body["size"], 1, "{:#}", apps.body);
+    assert_eq!(apps.body["items"][0]["href"], api.app());
+    // A second application mapped to the same directory: both.
+    let other = api.post("/applications", json!({"name": "Second"})).await;
+    let directory = account.body["directory"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mapped = api
+        .post(
+            "/accountStoreMappings",
+            json!({"application": {"href": other.href()}, "accountStore": {"href": directory}}),
+        )
+        .await;
+    assert_eq!(mapped.status, StatusCode::CREATED);
+    let apps = api
+        .get(&format!("{}/applications?orderBy=name", account.href()))
+        .await;
+    assert_eq!(apps.body["size"], 2);
+    let group = api
+        .post(&format!("{}/groups", api.app()), json!({"name": "g"}))
+        .await;
+    let apps = api
+        .get(&format!("{}/applications?name=Second", group.href()))
+        .await;
+    assert_eq!(apps.body["size"], 1, "{:#}", apps.body);
+    let tenant = api.tenant().await;
+    let orgs = api.get(&format!("{tenant}/organizations")).await;
+    assert_eq!(orgs.body["size"], 0);
+    assert!(orgs.body["items"].as_array().unwrap().is_empty());
+}

@@ -343,11 +343,32 @@ impl Store {
     /// # Errors
     /// A bad search attribute or a database failure.
     pub async fn list_applications(&self, list: &ListQuery) -> Result<Page<Application>> {
+        self.applications_where(Where::default(), list).await
+    }
+
+    /// A page of the applications a directory is mapped to (those its accounts and groups
+    /// can log in to: `{account}/applications`, `{group}/applications`).
+    ///
+    /// # Errors
+    /// A bad search attribute or a database failure.
+    pub async fn list_applications_of_directory(
+        &self,
+        directory_id: &str,
+        list: &ListQuery,
+    ) -> Result<Page<Application>> {
+        let mapped = Where::default().and(
+            "a.id IN (SELECT application_id FROM account_store_mappings WHERE directory_id = ?)",
+            [query::Bind::Text(directory_id.to_owned())],
+        );
+        self.applications_where(mapped, list).await
+    }
+
+    async fn applications_where(&self, base: Where, list: &ListQuery) -> Result<Page<Application>> {
         let found = query::page(
             &self.inner.pool,
             application_columns!(),
             "applications a",
-            Where::default(),
+            base,
             APPLICATION_COLUMNS,
             list,
         )
