@@ -10,7 +10,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 cargo build --release -q -p stormpath-bench -p stormpath-server
 work=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; for f in "$work"/*.log; do echo "== $f" >&2; tail -n 3 "$f" >&2; done; rm -rf "$work"' EXIT
 wait_for() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return; sleep 0.1; done; echo "$1 did not start" >&2; exit 1; }
 
 export SECRET_KEY=bench-secret-key-0123456789abcdefghijklmnop
@@ -53,7 +53,6 @@ for _ in $(seq 1 "$rounds"); do
     rc=$(rate -H "Cookie: $remote" http://127.0.0.1:18082/current)
     echo "$bare $ea $ra $ec $rc" | tee -a "$work/rounds"
 done
-requests=$(grep -c 'GET\|POST' "$work/server.log" || true)
 python3 - "$work/rounds" <<'PY'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
