@@ -3,7 +3,7 @@
 # npm Stormpath SDK (pinned by package-lock.json) against it. Used by .ci/run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${STORMPATH_SERVER_BIN:-$here/../target/debug/stormpath-server}
+bin=${STORMPATH_SERVER_BIN:-${CARGO_TARGET_DIR:-$here/../target}/debug/stormpath-server}
 [ -d "$here/node_modules/stormpath" ] || (cd "$here" && npm ci --no-audit --no-fund)
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
