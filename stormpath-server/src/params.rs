@@ -147,6 +147,16 @@ impl Params {
                 filters.push(Filter::Any(value.to_owned()));
                 continue;
             }
+            if let Some(path) = name.strip_prefix("customData.") {
+                // Account collections only: the store refuses it on any other.
+                if searchable.contains(&"customData") {
+                    filters.push(Filter::CustomData {
+                        path: path.split('.').map(str::to_owned).collect(),
+                        pattern: Pattern::parse(value),
+                    });
+                }
+                continue;
+            }
             if RESERVED.contains(&name) || !searchable.contains(&name) {
                 continue;
             }

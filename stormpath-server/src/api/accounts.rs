@@ -42,6 +42,8 @@ pub(crate) const ACCOUNT_SEARCH: &[&str] = &[
     "createdAt",
     "modifiedAt",
     "passwordModifiedAt",
+    // `customData.a.b=value` (the store matches it in the JSON document).
+    "customData",
 ];
 
 /// What an account's `expand` may name (spec §5.5).

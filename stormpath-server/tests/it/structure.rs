@@ -258,3 +258,65 @@ async fn accounts_and_groups_list_the_applications_they_can_log_in_to() {
     assert_eq!(orgs.body["size"], 0);
     assert!(orgs.body["items"].as_array().unwrap().is_empty());
 }
+
+async fn custom_data_search(api: &Api) {
+    let dir = {
+        let app = api.get(&api.app()).await;
+        let mapping = api
+            .get(
+                app.body["defaultAccountStoreMapping"]["href"]
+                    .as_str()
+                    .unwrap(),
+            )
+            .await;
+        mapping.body["accountStore"]["href"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (email, color, size) in [
+        ("cd1@example.com", "Blue", 10),
+        ("cd2@example.com", "blue-green", 20),
+        ("cd3@example.com", "red", 30),
+    ] {
+        let r = api
+            .post(
+                &format!("{dir}/accounts"),
+                json!({"email": email, "password": "Sup3rSecret!", "givenName": "C", "surname": "D",
+                       "customData": {"favorite": {"color": color}, "size": size}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:#}", r.body);
+    }
+    let count = |q: &str| {
+        let url = format!("{dir}/accounts?{q}");
+        async move { api.get(&url).await.body["size"].clone() }
+    };
+    assert_eq!(count("customData.favorite.color=blue").await, 1);
+    assert_eq!(count("customData.favorite.color=blue*").await, 2);
+    assert_eq!(count("customData.favorite.color=*e*").await, 3);
+    assert_eq!(count("customData.size=20").await, 1);
+    assert_eq!(count("customData.favorite.color=blue*&email=cd2*").await, 1);
+    assert_eq!(count("customData.missing=x").await, 0);
+    let tenant = api.tenant().await;
+    let all = api
+        .get(&format!("{tenant}/accounts?customData.favorite.color=RED"))
+        .await;
+    assert_eq!(all.body["size"], 1, "{:#}", all.body);
+    api.get(&format!("{dir}/accounts?customData.bad%27name=x"))
+        .await
+        .assert_error(400, 2105);
+}
+
+#[tokio::test]
+async fn accounts_are_searched_by_custom_data() {
+    custom_data_search(&Api::start()).await;
+}
+
+#[tokio::test]
+async fn postgres_accounts_are_searched_by_custom_data() {
+    let Some(api) = Api::start_postgres().await else {
+        return;
+    };
+    custom_data_search(&api).await;
+}

@@ -9,9 +9,9 @@ use stormpath_client::{
     InvalidKind, PasswordStrength, Resource, Result, Sessions,
 };
 
-use super::query::{self, Bind, Columns, Kind, ListQuery, Page, Where};
+use super::query::{self, Bind, Columns, Filter, Kind, ListQuery, Page, Where};
 use crate::{
-    Store,
+    Dialect, Store,
     accounts::{EMAIL_TAKEN, USERNAME_TAKEN, account_columns, check_name, conflict, non_empty},
     email,
     error::{Failure, Fallible},
@@ -148,13 +148,51 @@ impl Store {
                 [Bind::Text(id.to_owned())],
             ),
         };
+        // Custom-data filters need the engine's JSON functions; the rest is generic.
+        let mut base = base;
+        let mut rest = list.clone();
+        rest.filters.clear();
+        for filter in &list.filters {
+            match filter {
+                Filter::CustomData { path, pattern } => {
+                    if path.is_empty()
+                        || path.iter().any(|p| {
+                            p.is_empty()
+                                || !p
+                                    .bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                        })
+                    {
+                        return Err(Invalid::general(
+                            InvalidKind::Query,
+                            "customData search names must be letters, digits, '_' or '-'.",
+                        )
+                        .into());
+                    }
+                    let member = match self.inner.dialect {
+                        Dialect::Sqlite => format!(
+                            "CAST(json_extract(custom_data, '$.{}') AS TEXT)",
+                            path.join(".")
+                        ),
+                        Dialect::Postgres => {
+                            format!("(custom_data::jsonb #>> '{{{}}}')", path.join(","))
+                        }
+                    };
+                    base = base.and(
+                        &format!("LOWER({member}) LIKE ? ESCAPE '\\'"),
+                        [Bind::Text(pattern.like())],
+                    );
+                }
+                other => rest.filters.push(other.clone()),
+            }
+        }
         let found = query::page(
             &self.inner.pool,
             concat!(account_columns!(), ", directory_id"),
             "accounts",
             base,
             ACCOUNT_COLUMNS,
-            list,
+            &rest,
         )
         .await?;
         query::map_page(found, |row| self.read_record(row))

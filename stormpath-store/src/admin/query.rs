@@ -31,6 +31,14 @@ pub enum Filter {
         /// What it must match.
         pattern: Pattern,
     },
+    /// `customData.a.b=value`: a member of an account's custom data (nested by path), as
+    /// text, with the same wildcards; account collections only.
+    CustomData {
+        /// The member's path (`["a", "b"]`); each name `[0-9A-Za-z_-]`.
+        path: Vec<String>,
+        /// What it must match.
+        pattern: Pattern,
+    },
     /// `createdAt=[a, b)`: a range of milliseconds since the epoch; `None` ends are open.
     Range {
         /// The datetime attribute.
@@ -77,7 +85,7 @@ impl Pattern {
     }
 
     /// The `LIKE` pattern (lower-cased, `\` escapes `%`, `_` and itself).
-    fn like(&self) -> String {
+    pub(crate) fn like(&self) -> String {
         let escape = |s: &str| {
             s.to_lowercase()
                 .replace('\\', "\\\\")
@@ -218,6 +226,9 @@ pub(crate) async fn page(
                     }
                     Kind::Time => return Err(unknown_attr(attr).into()),
                 }
+            }
+            Filter::CustomData { path, .. } => {
+                return Err(unknown_attr(&format!("customData.{}", path.join("."))).into());
             }
             Filter::Range { attr, lower, upper } => {
                 let (_, col, kind) = columns
