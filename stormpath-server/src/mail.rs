@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use stormpath_client::{EmailKind, EmailTemplates, Notice, RenderedEmail};
+use stormpath_client::{Account, EmailKind, EmailTemplates, Notice, RenderedEmail};
 use stormpath_store::admin::Directory;
 
 /// Where reset links point when the directory sets no `linkBaseUrl`: express-stormpath's (and
@@ -234,5 +234,55 @@ mod tests {
             out,
             "<a href=\"a?b=1&amp;c=&lt;2&gt;\">a?b=1&amp;c=&lt;2&gt;</a>"
         );
+    }
+}
+
+const WELCOME_SUBJECT: &str = "Welcome";
+const WELCOME_TEXT: &str = "Hello $!{account.givenName},\n\n\
+Your account $!{account.email} is ready. Welcome!\n";
+const WELCOME_HTML: &str = "<p>Hello $!{account.givenName},</p>\n\
+<p>Your account $!{account.email} is ready. Welcome!</p>\n";
+
+const VERIFIED_SUBJECT: &str = "Your email address is verified";
+const VERIFIED_TEXT: &str = "Hello $!{account.givenName},\n\n\
+Your email address $!{account.email} is verified: your account is ready to use.\n";
+const VERIFIED_HTML: &str = "<p>Hello $!{account.givenName},</p>\n\
+<p>Your email address $!{account.email} is verified: your account is ready to use.</p>\n";
+
+/// The account-creation policy's notices, which carry no link (spec §5.4:
+/// `welcomeEmailStatus`, `verificationSuccessEmailStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Courtesy {
+    /// A new account that can log in (at once, or once verified).
+    Welcome,
+    /// An address just verified.
+    Verified,
+}
+
+/// Sends a courtesy notice to `account` through the store's transport. A notice that cannot
+/// be sent is logged and changes nothing.
+pub(crate) async fn send_courtesy(
+    store: &stormpath_store::Store,
+    account: &Account,
+    kind: Courtesy,
+) {
+    let (subject, text, html) = match kind {
+        Courtesy::Welcome => (WELCOME_SUBJECT, WELCOME_TEXT, WELCOME_HTML),
+        Courtesy::Verified => (VERIFIED_SUBJECT, VERIFIED_TEXT, VERIFIED_HTML),
+    };
+    let given = account.given_name.as_deref().unwrap_or(&account.username);
+    let values = [
+        ("account.givenName", given),
+        ("account.email", account.email.as_str()),
+        ("account.username", account.username.as_str()),
+    ];
+    let email = stormpath_store::mail::Email {
+        to: account.email.clone(),
+        subject: subject.to_owned(),
+        text: expand(text, &values, false),
+        html: expand(html, &values, true),
+    };
+    if let Err(err) = store.mailer().send(&email).await {
+        tracing::warn!(account = %account.href, error = %err, ?kind, "courtesy email not sent");
     }
 }

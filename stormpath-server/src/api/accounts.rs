@@ -428,6 +428,12 @@ async fn create(
         })
         .await
         .map_err(account_error)?;
+    if account.status == AccountStatus::Enabled
+        && target.directory.policies.welcome_email_status == "ENABLED"
+        && workflow != Some(false)
+    {
+        crate::mail::send_courtesy(&state.store, &account, crate::mail::Courtesy::Welcome).await;
+    }
     let record = load_account(state, account.id.as_str()).await?;
     Ok(created(expand_account(state, &record, &expand).await?))
 }

@@ -255,5 +255,17 @@ async fn resend_verification(
 /// VERIFIED; `{"href": account}`. An unknown or used token is 404.
 async fn verify_email(state: Data, token: web::Path<String>) -> ApiResult<HttpResponse> {
     let account = state.store.verify_email(&token).await?;
+    // The directory's courtesy notices: verified, then welcome (spec §6.7).
+    if let Some(record) = state.store.account_record(account.id.as_str()).await?
+        && let Some(dir) = state.store.directory_by_id(&record.directory_id).await?
+    {
+        use crate::mail::{Courtesy, send_courtesy};
+        if dir.policies.verification_success_email_status == "ENABLED" {
+            send_courtesy(&state.store, &account, Courtesy::Verified).await;
+        }
+        if dir.policies.welcome_email_status == "ENABLED" {
+            send_courtesy(&state.store, &account, Courtesy::Welcome).await;
+        }
+    }
     Ok(ok(json!({ "href": account.href })))
 }

@@ -380,3 +380,72 @@ async fn email_verification_resend_and_verify() {
     .await
     .assert_error(400, 5114);
 }
+
+#[tokio::test]
+async fn welcome_and_verified_notices_follow_the_directorys_policy() {
+    let api = Api::start();
+    let dir = directory_of(&api, &api.app()).await;
+    let policy = format!(
+        "{}/accountCreationPolicies/{}",
+        api.server.api(),
+        id_of(&dir)
+    );
+    // Off by default: no welcome.
+    let plain = json!({"email": "quiet@example.com", "password": PASSWORD, "givenName": "Q", "surname": "Q"});
+    assert_eq!(
+        api.post(&format!("{}/accounts", api.app()), plain)
+            .await
+            .status,
+        201
+    );
+    assert!(mails_with(&api, "Welcome").is_empty());
+    // Welcome on, no verification: at once.
+    let r = api
+        .post(&policy, json!({"welcomeEmailStatus": "ENABLED"}))
+        .await;
+    assert_eq!(r.status, 200, "{:#}", r.body);
+    let body = json!({"email": "hello@example.com", "password": PASSWORD, "givenName": "Hel", "surname": "Lo"});
+    assert_eq!(
+        api.post(&format!("{}/accounts", api.app()), body)
+            .await
+            .status,
+        201
+    );
+    let welcomes = mails_with(&api, "Subject: Welcome");
+    assert_eq!(welcomes.len(), 1);
+    assert!(welcomes[0].contains("hello@example.com") && welcomes[0].contains("Hello Hel"));
+    // With verification: the welcome waits for the verified address, which gets its own notice.
+    let r = api
+        .post(
+            &policy,
+            json!({"verificationEmailStatus": "ENABLED", "verificationSuccessEmailStatus": "ENABLED"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:#}", r.body);
+    let body = json!({"email": "later@example.com", "password": PASSWORD, "givenName": "La", "surname": "Ter"});
+    let created = api.post(&format!("{}/accounts", api.app()), body).await;
+    assert_eq!(created.body["status"], "UNVERIFIED");
+    assert_eq!(mails_with(&api, "Subject: Welcome").len(), 1);
+    let link = mails_with(&api, "later@example.com")
+        .into_iter()
+        .find(|m| m.contains("sptoken="))
+        .unwrap();
+    let r = api
+        .http
+        .post(api.url(&format!(
+            "/accounts/emailVerificationTokens/{}",
+            sptoken(&link)
+        )))
+        .basic_auth(&api.server.key_id, Some(&api.server.key_secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        mails_with(&api, "Subject: Your email address is verified").len(),
+        1
+    );
+    let welcomes = mails_with(&api, "Subject: Welcome");
+    assert_eq!(welcomes.len(), 2);
+    assert!(welcomes.iter().any(|m| m.contains("later@example.com")));
+}
