@@ -116,15 +116,22 @@ impl Store {
             .bind(purpose.as_str())
             .execute(&mut *tx)
             .await?;
+        // Verification tokens are shown on the account by the REST server: sealed, when the
+        // store seals (bound to the account id).
+        let sealed = match (purpose, &self.inner.sealer) {
+            (Purpose::Verify, Some(sealer)) => sealer.seal(id.as_str(), &token),
+            _ => None,
+        };
         sqlx::query(
-            "INSERT INTO one_time_tokens (digest, account_id, purpose, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO one_time_tokens (digest, account_id, purpose, expires_at, created_at, \
+             token_sealed) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(util::digest(&token))
         .bind(id.as_str())
         .bind(purpose.as_str())
         .bind(now.saturating_add(ttl))
         .bind(now)
+        .bind(sealed)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

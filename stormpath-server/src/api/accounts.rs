@@ -114,7 +114,7 @@ pub(crate) fn account_json(state: &State, record: &AccountRecord) -> Value {
         "emailVerificationStatus": a
             .email_verification_status
             .map_or("UNKNOWN", |s| s.as_str()),
-        // One-time tokens are kept as digests only: the link cannot be shown.
+        // Set by `expand_account` for an unverified account with a live token.
         "emailVerificationToken": Value::Null,
         "directory": link(state.href("directories", &record.directory_id)),
         "tenant": link(state.tenant_href()),
@@ -143,6 +143,14 @@ pub(crate) async fn expand_account(
 ) -> ApiResult<Value> {
     let mut value = account_json(state, record);
     let id = record.account.id.as_str();
+    if record.account.status == AccountStatus::Unverified
+        && let Some(token) = state.store.pending_verification_token(id).await?
+    {
+        value["emailVerificationToken"] = link(format!(
+            "{}/accounts/emailVerificationTokens/{token}",
+            state.base
+        ));
+    }
     if expand.has("customData") {
         value["customData"] = custom_data::expanded(state, CustomDataOwner::Account, id).await?;
     }

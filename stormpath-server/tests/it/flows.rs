@@ -430,6 +430,15 @@ async fn welcome_and_verified_notices_follow_the_directorys_policy() {
         .into_iter()
         .find(|m| m.contains("sptoken="))
         .unwrap();
+    // The unverified account shows the token's link (spec §5.5); the mailed link carries it.
+    let shown = api.get(&created.href()).await;
+    assert_eq!(
+        shown.body["emailVerificationToken"]["href"],
+        api.url(&format!(
+            "/accounts/emailVerificationTokens/{}",
+            sptoken(&link)
+        ))
+    );
     let r = api
         .http
         .post(api.url(&format!(
@@ -445,6 +454,9 @@ async fn welcome_and_verified_notices_follow_the_directorys_policy() {
         mails_with(&api, "Subject: Your email address is verified").len(),
         1
     );
+    let shown = api.get(&created.href()).await;
+    assert!(shown.body["emailVerificationToken"].is_null());
+    assert_eq!(shown.body["status"], "ENABLED");
     let welcomes = mails_with(&api, "Subject: Welcome");
     assert_eq!(welcomes.len(), 2);
     assert!(welcomes.iter().any(|m| m.contains("later@example.com")));

@@ -99,6 +99,27 @@ const ACCOUNT_COLUMNS: Columns = &[
 ];
 
 impl Store {
+    /// The live email-verification token of an unverified account, when this store sealed it
+    /// (the REST server's `emailVerificationToken` link).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub async fn pending_verification_token(&self, account_id: &str) -> Result<Option<String>> {
+        let Some(sealer) = &self.inner.sealer else {
+            return Ok(None);
+        };
+        let sealed: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT token_sealed FROM one_time_tokens WHERE account_id = $1 \
+             AND purpose = 'verify' AND expires_at > $2 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(account_id)
+        .bind(util::now_ms())
+        .fetch_optional(&self.inner.pool)
+        .await
+        .map_err(Error::backend)?;
+        Ok(sealed.flatten().and_then(|s| sealer.open(account_id, &s)))
+    }
+
     /// An account by id, with its directory (read afresh, never from the cache).
     ///
     /// # Errors
