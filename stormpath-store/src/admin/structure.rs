@@ -203,6 +203,18 @@ fn name(value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// What a failed write of a named resource means: 409 when it broke the unique name, a
+/// back-end error otherwise.
+fn name_taken(what: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+    move |e| {
+        if is_unique_violation(&e) {
+            conflict(what)
+        } else {
+            Error::backend(e)
+        }
+    }
+}
+
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
@@ -289,13 +301,7 @@ impl Store {
         .bind(now)
         .execute(&self.inner.pool)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                conflict("Application")
-            } else {
-                Error::backend(e)
-            }
-        })?;
+        .map_err(name_taken("Application"))?;
         self.application_by_id(&id).await?.ok_or(Error::NotFound)
     }
 
@@ -410,13 +416,7 @@ impl Store {
         .bind(id)
         .execute(&self.inner.pool)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                conflict("Application")
-            } else {
-                Error::backend(e)
-            }
-        })?;
+        .map_err(name_taken("Application"))?;
         self.application_by_id(id).await?.ok_or(Error::NotFound)
     }
 
@@ -456,13 +456,7 @@ impl Store {
         .bind(now)
         .execute(&self.inner.pool)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                conflict("Directory")
-            } else {
-                Error::backend(e)
-            }
-        })?;
+        .map_err(name_taken("Directory"))?;
         self.directory_by_id(&id).await?.ok_or(Error::NotFound)
     }
 
@@ -562,13 +556,7 @@ impl Store {
         .bind(id)
         .execute(&self.inner.pool)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                conflict("Directory")
-            } else {
-                Error::backend(e)
-            }
-        })?;
+        .map_err(name_taken("Directory"))?;
         self.directory_by_id(id).await?.ok_or(Error::NotFound)
     }
 
