@@ -123,12 +123,21 @@ impl ResponseError for Error {
         // logged and answered with a bare status.
         let unavailable = matches!(
             self,
-            Self::Backend(stormpath_client::Error::MailUnavailable)
+            Self::Backend(
+                stormpath_client::Error::MailUnavailable | stormpath_client::Error::Unavailable
+            )
         );
         if status.is_server_error() && !unavailable {
             tracing::error!(error = %self, "request failed");
             return HttpResponse::new(status);
         }
-        Self::json(status, &self.to_string())
+        let mut response = Self::json(status, &self.to_string());
+        if matches!(self, Self::Backend(stormpath_client::Error::Unavailable)) {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("2"),
+            );
+        }
+        response
     }
 }

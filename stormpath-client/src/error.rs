@@ -44,6 +44,12 @@ pub enum Error {
     /// An email the operation depends on could not be sent; nothing was changed.
     #[error("We could not send the email right now. Please try again later.")]
     MailUnavailable,
+    /// A service the back end depends on (its database, the shared cache, the remote server)
+    /// cannot be reached right now, or it might have missed a revocation while it could not:
+    /// the request was refused rather than answered from state that may be stale. Nothing was
+    /// changed; try again later (HTTP 503).
+    #[error("The service is temporarily unavailable. Please try again later.")]
+    Unavailable,
     /// The back end failed (database, I/O). The text is for logs, never for clients.
     #[error("backend failure: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -142,7 +148,7 @@ impl Error {
             | Self::InvalidToken => 400,
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
-            Self::MailUnavailable => 503,
+            Self::MailUnavailable | Self::Unavailable => 503,
             Self::Backend(_) => 500,
         }
     }
@@ -158,7 +164,7 @@ impl Error {
             Self::NotFound => 404,
             Self::Validation(invalid) => invalid.code(),
             Self::InvalidToken => 10017,
-            Self::MailUnavailable => 503,
+            Self::MailUnavailable | Self::Unavailable => 503,
             Self::Backend(_) => 500,
         }
     }
@@ -168,10 +174,11 @@ impl Error {
         Self::Backend(Box::new(err))
     }
 
-    /// Whether this is a back-end failure (a 500) rather than an answer about the input.
+    /// Whether this is a failure of the back end (a 500, or a 503 for a dependency that cannot
+    /// be reached) rather than an answer about the input.
     #[must_use]
     pub fn is_backend(&self) -> bool {
-        matches!(self, Self::Backend(_))
+        matches!(self, Self::Backend(_) | Self::Unavailable)
     }
 
     /// The field at fault, for a validation error or a conflict.

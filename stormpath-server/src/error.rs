@@ -98,6 +98,8 @@ impl From<stormpath_client::Error> for ApiError {
             E::InvalidToken => Self::new(400, 10017, "Token is invalid.")
                 .developer("Token is invalid because verifying the signature of a JWT failed."),
             E::MailUnavailable => Self::new(503, 503, err.to_string()),
+            E::Unavailable => Self::new(503, 503, err.to_string())
+                .developer("A service this server depends on cannot be reached right now."),
             _ => Self::new(err.status(), err.code(), err.to_string()),
         }
     }
