@@ -209,6 +209,13 @@ impl StormpathBuilder {
         self.config(move |c| c.database.url = url)
     }
 
+    /// A Redis server every instance of the application shares (`redis://…`; see
+    /// `database.redisUrl`).
+    pub fn redis_url(self, url: impl Into<String>) -> Self {
+        let url = config::Secret(url.into());
+        self.config(move |c| c.database.redis_url = Some(url))
+    }
+
     /// Reads this config file (YAML, TOML or JSON) after the default ones.
     pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.sources.extra_file = Some(path.into());
@@ -479,6 +486,9 @@ async fn embedded_store(
     }
     if let Some(n) = hashing.max_concurrent {
         store = store.max_concurrent_hashes(n);
+    }
+    if let Some(url) = &config.database.redis_url {
+        store = store.redis_url(&url.0);
     }
     Ok(Arc::new(store.build().await?))
 }

@@ -88,6 +88,9 @@ impl From<stormpath_client::Error> for ApiError {
     fn from(err: stormpath_client::Error) -> Self {
         use stormpath_client::Error as E;
         match &err {
+            E::Backend(source) if stormpath_store::is_unreachable(source.as_ref()) => {
+                Self::from(E::Unavailable)
+            }
             E::Backend(_) => Self::internal(&err),
             E::InvalidCredentials => Self::new(400, 7100, "Invalid username or password.")
                 .developer("Login attempt failed because the specified password is incorrect."),

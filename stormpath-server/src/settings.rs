@@ -273,9 +273,9 @@ impl Settings {
                 reason: "use sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
                     .into(),
             },
-            E::Connect(e) => SettingsError::Unreachable {
+            E::Connect { source, .. } => SettingsError::Unreachable {
                 database,
-                reason: e.to_string(),
+                reason: source.to_string(),
             },
             other => SettingsError::Store(other),
         }

@@ -94,6 +94,9 @@ impl Store {
 
     /// The cached view of an account, loading it on a miss.
     pub(crate) async fn cached(&self, id: &AccountId) -> Fallible<Option<Cached>> {
+        // While another instance's changes might not have reached this one, nothing cached
+        // is served (503), not even a fresh load that would then be cached.
+        self.inner.shared.ensure_fresh()?;
         if let Some(hit) = self.inner.cache.get(id.as_str()) {
             return Ok(Some(hit));
         }
@@ -366,7 +369,7 @@ impl Store {
         .bind(id.as_str())
         .execute(&self.inner.pool)
         .await?;
-        self.inner.cache.invalidate(id);
+        self.forget_account(id).await?;
         self.cached(id)
             .await?
             .map(|c| (*c.account).clone())
@@ -380,7 +383,7 @@ impl Store {
             .bind(id.as_str())
             .execute(&self.inner.pool)
             .await?;
-        self.inner.cache.invalidate(id);
+        self.forget_account(id).await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -75,6 +75,11 @@ impl AccountCache {
     pub(crate) fn invalidate(&self, id: &AccountId) {
         self.entries.remove(id.as_str());
     }
+
+    /// Drops every entry (after the instance may have missed invalidations).
+    pub(crate) fn clear(&self) {
+        self.entries.clear();
+    }
 }
 
 #[cfg(test)]

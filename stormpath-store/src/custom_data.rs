@@ -43,7 +43,7 @@ impl Store {
         let written = done.rows_affected() == 1;
         if written {
             // `modifiedAt` changed: the cached account is stale.
-            self.inner.cache.invalidate(id);
+            self.forget_account(id).await?;
         }
         Ok(written)
     }

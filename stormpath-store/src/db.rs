@@ -38,7 +38,7 @@ impl Dialect {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Self::Postgres)
         } else {
-            Err(Error::UnsupportedUrl(redact(url)))
+            Err(Error::UnsupportedUrl(crate::util::redact_url(url)))
         }
     }
 }
@@ -72,7 +72,7 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
 
 fn parse(url: &str) -> Result<AnyConnectOptions> {
     AnyConnectOptions::from_str(url).map_err(|e| Error::BadUrl {
-        url: redact(url),
+        url: crate::util::redact_url(url),
         reason: match e {
             sqlx::Error::Configuration(e) => e.to_string(),
             other => other.to_string(),
@@ -104,17 +104,21 @@ pub(crate) async fn open(
         Dialect::Postgres => url.to_owned(),
     };
     let options = parse(&url)?;
+    let connect = |source| Error::Connect {
+        url: crate::util::redact_url(&url),
+        source,
+    };
     if let Some(limit) = waits.connect {
         // One attempt, so that a refused connection or a bad password is told at once.
         let first = tokio::time::timeout(limit, options.connect())
             .await
             .map_err(|_| {
-                Error::Connect(sqlx::Error::Io(std::io::Error::new(
+                connect(sqlx::Error::Io(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
                     format!("no answer within {} s", limit.as_secs_f32()),
                 )))
             })?
-            .map_err(Error::Connect)?;
+            .map_err(connect)?;
         let _ = first.close().await;
     }
     let mut pool = AnyPoolOptions::new().max_connections(max_connections);
@@ -138,7 +142,7 @@ pub(crate) async fn open(
             .idle_timeout(None)
             .max_lifetime(None);
     }
-    let pool = pool.connect_with(options).await.map_err(Error::Connect)?;
+    let pool = pool.connect_with(options).await.map_err(connect)?;
     if dialect == Dialect::Sqlite {
         // WAL lets readers run beside the writer; it is a property of the file.
         sqlx::query("PRAGMA journal_mode = WAL")
@@ -209,20 +213,6 @@ fn writable(path: &Path, is_dir: bool) -> bool {
     }
 }
 
-/// A URL without its password, for error messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at))
-            if at > scheme_end && url[scheme_end + 3..at].contains(':') =>
-        {
-            let userinfo = &url[scheme_end + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,11 +224,6 @@ mod tests {
         assert!(Dialect::of("mysql://x").is_err());
     }
 
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("postgres://u@h:5432/db"), "postgres://u@h:5432/db");
-    }
 
     #[test]
     fn each_in_memory_url_names_one_shared_database() {

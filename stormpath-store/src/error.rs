@@ -30,8 +30,22 @@ pub enum Error {
     #[error("the database file {0} is not writable")]
     ReadOnly(PathBuf),
     /// Connecting to the database failed.
-    #[error("could not open the database: {0}")]
-    Connect(#[source] sqlx::Error),
+    #[error("could not connect to the database {url}: {source}")]
+    Connect {
+        /// The database URL, its password hidden.
+        url: String,
+        /// Why.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Connecting to Redis (the state several instances share) failed.
+    #[error("could not connect to Redis at {url}: {reason}")]
+    Redis {
+        /// The Redis URL, its password hidden.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// Applying the embedded migrations failed.
     #[error("could not migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -108,10 +122,47 @@ pub(crate) type Fallible<T> = std::result::Result<T, Failure>;
 impl From<Failure> for stormpath_client::Error {
     fn from(failure: Failure) -> Self {
         match failure {
+            Failure::Database(err) if unreachable(&err) => {
+                tracing::warn!(error = %err, "the database cannot be reached");
+                Self::Unavailable
+            }
             Failure::Database(err) => Self::backend(err),
             Failure::Answer(err) => err,
         }
     }
+}
+
+/// Whether `err` or any error it was caused by is a query that failed because the database
+/// cannot be reached right now (connection refused or lost, no connection free in time, the
+/// server shutting down), as opposed to a query the database refused: such a failure deserves
+/// a 503 to retry later, never a 500. Works on the
+/// [`Backend`](stormpath_client::Error::Backend) errors of the store's queries.
+#[must_use]
+pub fn is_unreachable(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(sqlx) = e.downcast_ref::<sqlx::Error>()
+            && unreachable(sqlx)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+fn unreachable(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+    ) || matches!(err, sqlx::Error::Database(db) if db.code().is_some_and(|c| {
+        // PostgreSQL: connection exceptions (08xxx), shutting down (57P01-57P03).
+        c.starts_with("08") || c.starts_with("57P0")
+    }))
 }
 
 impl From<stormpath_client::Invalid> for Failure {

@@ -118,7 +118,7 @@ impl Store {
         .bind(util::now_ms())
         .execute(&self.inner.pool)
         .await?;
-        self.inner.cache.invalidate(id);
+        self.forget_account(id).await?;
         Ok(())
     }
 
@@ -130,7 +130,7 @@ impl Store {
                 .execute(&self.inner.pool)
                 .await?;
         }
-        self.inner.cache.invalidate(id);
+        self.forget_account(id).await?;
         Ok(())
     }
 }

@@ -51,13 +51,14 @@ mod one_time;
 mod password;
 mod seal;
 mod sessions;
+mod shared;
 mod store;
 mod throttle;
 mod token;
 mod util;
 
 pub use db::{Dialect, check_url, sqlite_file};
-pub use error::{Error, Result, is_locked};
+pub use error::{Error, Result, is_locked, is_unreachable};
 pub use mail::PlainEmailTemplates;
 pub use password::{HashParams, check_strength};
 pub use seal::SEALING_KEY_LEN;

@@ -185,7 +185,7 @@ impl Mailer {
     pub fn new(smtp_url: Option<&str>, dir: Option<&Path>, from: &str) -> Result<Self, MailError> {
         let from = parse_mailbox(from, "sender")?;
         let transport = if let Some(url) = smtp_url {
-            let redacted_url = redact_url(url);
+            let redacted_url = crate::util::redact_url(url);
             let client = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map_err(|e| MailError::InvalidConfig(format!("SMTP URL {redacted_url}: {e}")))?
                 .timeout(Some(SMTP_COMMAND_TIMEOUT))
@@ -330,36 +330,4 @@ fn part_body(content: &str, eight_bit: bool) -> Body {
     };
     // Valid as announced: CRLF line ends only, no NUL, short lines, and ASCII unless 8bit.
     Body::dangerous_pre_encoded(crlf.into_bytes(), encoding)
-}
-
-/// `scheme://user:secret@host…` → `scheme://user:***@host…`; URLs without credentials are kept.
-/// Everything up to the last `@` counts as credentials, so an unencoded `@`, `/` or `?` in the
-/// password cannot leak part of it.
-fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "<not a URL>".into();
-    };
-    match rest.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
-            None => format!("{scheme}://{userinfo}@{host}"),
-        },
-        None => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn redact_url_hides_passwords_only() {
-        assert_eq!(redact_url("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
-        assert_eq!(
-            redact_url("smtps://user:pa:ss@w/rd@host:465?tls=x"),
-            "smtps://user:***@host:465?tls=x"
-        );
-        assert_eq!(redact_url("smtp://user@host"), "smtp://user@host");
-        assert_eq!(redact_url("nonsense:secret@x"), "<not a URL>");
-    }
 }

@@ -212,7 +212,7 @@ impl Store {
             .bind(id.as_str())
             .execute(&self.inner.pool)
             .await?;
-        self.inner.cache.invalidate(id);
+        self.forget_account(id).await?;
         Ok(())
     }
 
@@ -226,7 +226,7 @@ impl Store {
         .bind(id.as_str())
         .execute(&self.inner.pool)
         .await?;
-        self.inner.cache.invalidate(id);
+        self.forget_account(id).await?;
         Ok(())
     }
 }
@@ -261,10 +261,12 @@ impl AccountFlows for Store {
         // Proving control of the mailbox lifts a login lock.
         self.inner
             .throttle
-            .cleared(&crate::email::canonical(&account.email));
+            .cleared(&crate::email::canonical(&account.email))
+            .await?;
         self.inner
             .throttle
-            .cleared(&crate::email::canonical(&account.username));
+            .cleared(&crate::email::canonical(&account.username))
+            .await?;
         self.cached(&account.id)
             .await?
             .map(|c| (*c.account).clone())

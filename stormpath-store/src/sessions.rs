@@ -85,7 +85,8 @@ impl Store {
             .is_some())
     }
 
-    /// Revokes `jti`s (with their expiry, in seconds) in the database and in memory.
+    /// Revokes `jti`s (with their expiry, in seconds) in the database, in memory, and on
+    /// every other instance.
     pub(crate) async fn persist_revocations(&self, entries: &[(String, i64)]) -> Fallible<()> {
         for (jti, exp) in entries {
             sqlx::query(
@@ -100,8 +101,40 @@ impl Store {
                 .execute(&self.inner.pool)
                 .await?;
         }
-        self.scope.tokens.mark_revoked(entries.iter().cloned());
+        self.announce_revoked(entries).await?;
         Ok(())
+    }
+
+    /// Marks recorded revocations in memory and tells the other instances (and, with Redis,
+    /// the shared record).
+    pub(crate) async fn announce_revoked(&self, entries: &[(String, i64)]) -> Result<()> {
+        self.inner.revoked.mark(entries.iter().cloned());
+        self.inner.shared.revoked(entries).await
+    }
+
+    /// Drops the cached copy of an account here and on every other instance (after a write
+    /// that changes its status, password, groups or token cut-off).
+    pub(crate) async fn forget_account(&self, id: &AccountId) -> Result<()> {
+        self.inner.cache.invalidate(id);
+        self.inner.shared.account_changed(id).await
+    }
+
+    /// Whether a refresh token was revoked according to the record every instance shares:
+    /// Redis when configured, else the database's table on PostgreSQL; a single SQLite process
+    /// trusts its memory (already checked).
+    async fn revoked_elsewhere(&self, jti: &str) -> Fallible<bool> {
+        let shared = &self.inner.shared;
+        if shared.is_local() {
+            return Ok(false);
+        }
+        if let Some(revoked) = shared.revoked_in_shared_record(jti).await? {
+            return Ok(revoked);
+        }
+        Ok(sqlx::query("SELECT 1 FROM revoked_tokens WHERE jti = $1")
+            .bind(jti)
+            .fetch_optional(&self.inner.pool)
+            .await?
+            .is_some())
     }
 
     /// Voids every token of an account issued until now: earlier access tokens by their
@@ -131,7 +164,7 @@ impl Store {
             .bind(id.as_str())
             .execute(&self.inner.pool)
             .await?;
-        self.inner.cache.invalidate(id);
+        self.forget_account(id).await?;
         Ok(())
     }
 }
@@ -141,7 +174,7 @@ impl Sessions for Store {
     async fn authenticate(&self, login: &str, password: &str) -> Result<Account> {
         let key = crate::email::canonical(login);
         // A locked login is answered like a wrong password, after the same hashing work.
-        let locked = self.inner.throttle.is_locked(&key);
+        let locked = self.inner.throttle.is_locked(&key).await?;
         let found = if login.trim().is_empty() || locked {
             None
         } else {
@@ -156,11 +189,11 @@ impl Sessions for Store {
             .await?;
         let Some((account, _)) = found.filter(|_| verified.ok) else {
             if !locked {
-                self.inner.throttle.failed(&key);
+                self.inner.throttle.failed(&key).await?;
             }
             return Err(Error::InvalidCredentials);
         };
-        self.inner.throttle.cleared(&key);
+        self.inner.throttle.cleared(&key).await?;
         if verified.needs_rehash {
             let store = self.clone();
             let (id, password) = (account.id.clone(), password.to_owned());
@@ -250,10 +283,14 @@ impl Sessions for Store {
 
     async fn refresh_tokens(&self, refresh_token: &str) -> Result<Refreshed> {
         let tokens = &self.scope.tokens;
+        self.inner.shared.ensure_fresh()?;
         let claims = tokens
             .verify_refresh(refresh_token)
             .ok_or(Error::InvalidToken)?;
         if self.scope.record_tokens && !self.token_recorded(&claims.jti).await? {
+            return Err(Error::InvalidToken);
+        }
+        if self.revoked_elsewhere(&claims.jti).await? {
             return Err(Error::InvalidToken);
         }
         let cached = self
@@ -289,6 +326,7 @@ impl Sessions for Store {
     }
 
     async fn verify_access_token(&self, token: &str) -> Result<Option<Authenticated>> {
+        self.inner.shared.ensure_fresh()?;
         let Some(claims) = self.scope.tokens.verify_access(token) else {
             return Ok(None);
         };

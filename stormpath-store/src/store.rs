@@ -11,7 +11,8 @@ use crate::{
     db::{self, Dialect},
     mail::{Mailer, PlainEmailTemplates},
     password::Hasher,
-    token::{KeySet, MIN_SIGNING_KEY_LEN, Tokens},
+    shared::{Caches, Shared},
+    token::{KeySet, MIN_SIGNING_KEY_LEN, Revocations, Tokens},
     util,
 };
 
@@ -55,7 +56,11 @@ pub(crate) struct Inner {
     pub(crate) dialect: Dialect,
     pub(crate) href_base: String,
     pub(crate) hasher: Hasher,
-    pub(crate) cache: AccountCache,
+    pub(crate) cache: Arc<AccountCache>,
+    /// Revoked token ids, checked by every handle's tokens.
+    pub(crate) revoked: Arc<Revocations>,
+    /// Keeps the caches in step with the other instances (Redis, PostgreSQL, or nothing).
+    pub(crate) shared: Shared,
     pub(crate) throttle: crate::throttle::Throttle,
     pub(crate) reset_ttl_ms: i64,
     /// Sends the reset, verification and notice emails.
@@ -125,8 +130,8 @@ impl Store {
         let tokens = Arc::new(Tokens::new(
             keys,
             application.href.clone(),
-            app.oauth.access_token_ttl,
-            app.oauth.refresh_token_ttl,
+            (app.oauth.access_token_ttl, app.oauth.refresh_token_ttl),
+            Arc::clone(&self.inner.revoked),
         ));
         let (directory_id, directory, strength) = match directory {
             Some(d) => (
@@ -240,6 +245,7 @@ pub struct StoreBuilder {
     sealing_key: Option<Vec<u8>>,
     max_custom_data_len: usize,
     waits: db::Waits,
+    redis_url: Option<String>,
 }
 
 impl Default for StoreBuilder {
@@ -268,6 +274,7 @@ impl Default for StoreBuilder {
             sealing_key: None,
             max_custom_data_len: crate::accounts::MAX_CUSTOM_DATA_LEN,
             waits: db::Waits::default(),
+            redis_url: None,
         }
     }
 }
@@ -436,6 +443,19 @@ impl StoreBuilder {
         self
     }
 
+    /// A Redis server (`redis://[:PASSWORD@]HOST[:PORT][/DB]`) shared by every instance of
+    /// the application: revoked token ids (with a TTL equal to the token's remaining life)
+    /// and the login throttle's counters live there, and cache invalidations travel over its
+    /// pub/sub, so that a logout, a password change, a disabled account or a group change
+    /// reaches every instance within a second. Without it, instances sharing a PostgreSQL
+    /// database announce changes over `LISTEN`/`NOTIFY`; a SQLite store is one process.
+    /// Unreachable at start: [`Error::Redis`]; unreachable later: requests that would trust
+    /// the caches get [`stormpath_client::Error::Unavailable`] (503) until it is back.
+    pub fn redis_url(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(url.into()).filter(|u: &String| !u.trim().is_empty());
+        self
+    }
+
     /// Maximum pool size (default 10).
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = n.max(1);
@@ -499,25 +519,33 @@ impl StoreBuilder {
         let directory = resource("directories", &directory_id, directory_name);
         let application = resource("applications", &application_id, self.application.clone());
         // Tokens are issued by the application (spec §6.1: `iss` is its href).
+        let revoked = Arc::new(Revocations::default());
         let tokens = Arc::new(Tokens::new(
             keys,
             application.href.clone(),
-            secs(self.access_ttl),
-            secs(self.refresh_ttl),
+            (secs(self.access_ttl), secs(self.refresh_ttl)),
+            Arc::clone(&revoked),
         ));
-        let now = util::now_secs();
         sqlx::query("DELETE FROM revoked_tokens WHERE expires_at <= $1")
-            .bind(now)
+            .bind(util::now_secs())
             .execute(&pool)
             .await?;
-        let revoked = sqlx::query("SELECT jti, expires_at FROM revoked_tokens")
-            .fetch_all(&pool)
-            .await?;
-        tokens.mark_revoked(
-            revoked
-                .iter()
-                .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?))),
-        );
+        let cache = Arc::new(AccountCache::new(self.cache_ttl, ACCOUNT_CACHE_CAPACITY));
+        let caches = Caches {
+            accounts: Arc::clone(&cache),
+            revoked: Arc::clone(&revoked),
+            pool: pool.clone(),
+        };
+        let shared = Shared::start(
+            self.redis_url.as_deref(),
+            (dialect, &self.database_url),
+            caches,
+        )
+        .await?;
+        let throttle = match shared.counters() {
+            Some(counters) => crate::throttle::Throttle::Shared(counters),
+            None => crate::throttle::Throttle::Local(crate::throttle::LocalThrottle::default()),
+        };
         Ok(Store {
             scope: Arc::new(Scope {
                 application_id,
@@ -539,8 +567,10 @@ impl StoreBuilder {
                 dialect,
                 href_base: self.href_base,
                 hasher,
-                cache: AccountCache::new(self.cache_ttl, ACCOUNT_CACHE_CAPACITY),
-                throttle: crate::throttle::Throttle::default(),
+                cache,
+                revoked,
+                shared,
+                throttle,
                 reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
                 verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),
                 sealer,

@@ -6,10 +6,14 @@
 //! the HTML form, the JSON login and the OAuth password grant share one counter. A refused
 //! attempt looks exactly like a wrong password (same error, same time: the caller still runs
 //! the dummy hash), so the lock does not tell an attacker whether the account exists.
+//!
+//! With Redis configured the counters live there, so every instance sees the same count
+//! ([`crate::shared::RedisCounters`]); otherwise in this process's memory.
 
 use std::time::{Duration, Instant};
 
 use quick_cache::sync::{Cache, EntryAction, EntryResult};
+use stormpath_client::Error as ClientError;
 
 /// Consecutive failures allowed before attempts are slowed down.
 pub(crate) const FREE_FAILURES: u32 = 10;
@@ -28,19 +32,63 @@ struct Entry {
     last_failure: Instant,
 }
 
-/// Failure counts by canonical login.
-pub(crate) struct Throttle {
+/// Failure counts by canonical login: in memory, or in Redis for every instance.
+pub(crate) enum Throttle {
+    Local(LocalThrottle),
+    Shared(crate::shared::RedisCounters),
+}
+
+impl Throttle {
+    /// Whether attempts for `login` are refused right now.
+    pub(crate) async fn is_locked(&self, login: &str) -> Result<bool, ClientError> {
+        match self {
+            Self::Local(t) => Ok(t.is_locked(login)),
+            Self::Shared(c) => c.is_locked(login).await,
+        }
+    }
+
+    /// Records a failed attempt.
+    pub(crate) async fn failed(&self, login: &str) -> Result<(), ClientError> {
+        match self {
+            Self::Local(t) => {
+                t.failed(login);
+                Ok(())
+            }
+            Self::Shared(c) => {
+                let failures = c.failed(login, FORGET_AFTER).await?;
+                match lock_for(failures) {
+                    Some(lock) => c.lock(login, lock).await,
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// Clears the count after a success (or a completed password reset).
+    pub(crate) async fn cleared(&self, login: &str) -> Result<(), ClientError> {
+        match self {
+            Self::Local(t) => {
+                t.cleared(login);
+                Ok(())
+            }
+            Self::Shared(c) => c.cleared(login).await,
+        }
+    }
+}
+
+/// Failure counts of this process.
+pub(crate) struct LocalThrottle {
     entries: Cache<String, Entry>,
     forget_after: Duration,
 }
 
-impl Default for Throttle {
+impl Default for LocalThrottle {
     fn default() -> Self {
         Self::new(CAPACITY, FORGET_AFTER)
     }
 }
 
-impl Throttle {
+impl LocalThrottle {
     fn new(capacity: usize, forget_after: Duration) -> Self {
         Self {
             entries: Cache::new(capacity),
@@ -94,11 +142,16 @@ fn count(entry: &mut Entry, now: Instant, forget_after: Duration) {
     }
     entry.failures = entry.failures.saturating_add(1);
     entry.last_failure = now;
-    if entry.failures >= FREE_FAILURES {
-        let doublings = (entry.failures - FREE_FAILURES).min(10);
-        let lock = Duration::from_secs(1 << doublings).min(MAX_LOCK);
+    if let Some(lock) = lock_for(entry.failures) {
         entry.locked_until = Some(now + lock);
     }
+}
+
+/// How long a login is locked after `failures` consecutive failures: none for the free ones,
+/// then doubling from one second up to [`MAX_LOCK`].
+fn lock_for(failures: u32) -> Option<Duration> {
+    let doublings = failures.checked_sub(FREE_FAILURES)?.min(10);
+    Some(Duration::from_secs(1 << doublings).min(MAX_LOCK))
 }
 
 #[cfg(test)]
@@ -107,7 +160,7 @@ mod tests {
 
     #[test]
     fn locks_after_the_free_failures_and_clears_on_success() {
-        let t = Throttle::default();
+        let t = LocalThrottle::default();
         for _ in 0..FREE_FAILURES - 1 {
             t.failed("a");
         }
@@ -124,7 +177,7 @@ mod tests {
 
     #[test]
     fn bounded_in_size() {
-        let t = Throttle::new(100, FORGET_AFTER);
+        let t = LocalThrottle::new(100, FORGET_AFTER);
         for i in 0..1_000 {
             t.failed(&format!("login-{i}"));
         }
@@ -133,7 +186,7 @@ mod tests {
 
     #[test]
     fn counts_are_forgotten_after_a_quiet_period() {
-        let t = Throttle::new(100, Duration::from_millis(50));
+        let t = LocalThrottle::new(100, Duration::from_millis(50));
         for _ in 0..FREE_FAILURES {
             t.failed("a");
         }

@@ -46,9 +46,42 @@ pub(crate) fn from_ms(ms: i64) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// `scheme://user:secret@host…` → `scheme://user:***@host…`, for messages and logs; URLs without
+/// credentials are kept. Everything up to the last `@` counts as credentials, so an unencoded
+/// `@`, `/` or `?` in the password cannot leak part of it.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return if url.contains('@') {
+            "<not a URL>".into()
+        } else {
+            url.to_owned()
+        };
+    };
+    match rest.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => format!("{scheme}://{userinfo}@{host}"),
+        },
+        None => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_url_hides_passwords_only() {
+        assert_eq!(redact_url("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
+        assert_eq!(
+            redact_url("smtps://user:pa:ss@w/rd@host:465?tls=x"),
+            "smtps://user:***@host:465?tls=x"
+        );
+        assert_eq!(redact_url("smtp://user@host"), "smtp://user@host");
+        assert_eq!(redact_url("nonsense:secret@x"), "<not a URL>");
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("redis://:secret@h:6379/0"), "redis://:***@h:6379/0");
+    }
 
     #[test]
     fn ids_are_unique_and_22_chars() {

@@ -41,6 +41,7 @@ pub const ENV_ALIASES: &[(&str, &str)] = &[
     ("STORMPATH_CLIENT_APIKEY_FILE", "client.apiKey.file"),
     ("STORMPATH_DATABASE_URL", "database.url"),
     ("DATABASE_URL_STORMPATH", "database.url"),
+    ("STORMPATH_REDIS_URL", "database.redisUrl"),
     ("STORMPATH_BASE_URL", "web.baseUrl"),
     ("STORMPATH_SMTP_URL", "mail.smtpUrl"),
     ("STORMPATH_MAIL_DIR", "mail.dir"),
@@ -132,12 +133,18 @@ pub struct DatabaseConfig {
     /// `sqlite://PATH` (default `sqlite://stormpath.db`, created on first start) or
     /// `postgres://…`.
     pub url: String,
+    /// A Redis server shared by every instance of the application (`redis://…`,
+    /// `STORMPATH_REDIS_URL`): revocations and login throttle counters live there and cache
+    /// invalidations travel over its pub/sub. Without it, instances on one PostgreSQL
+    /// database use `LISTEN`/`NOTIFY`. Default: none.
+    pub redis_url: Option<Secret>,
 }
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             url: "sqlite://stormpath.db".into(),
+            redis_url: None,
         }
     }
 }

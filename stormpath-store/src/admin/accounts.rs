@@ -238,7 +238,7 @@ impl Store {
             .is_some_and(|s| s != AccountStatus::Enabled && s != record.account.status);
         self.write_account_changes(&record, changes).await?;
         let account_id = AccountId(id.to_owned());
-        self.inner.cache.invalidate(&account_id);
+        self.forget_account(&account_id).await?;
         if disabling {
             Sessions::revoke_all_tokens(self, &account_id).await?;
         }
@@ -425,7 +425,12 @@ impl Store {
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
         let keys = KeySet::new(&key, None, &[]).map_err(|_| Error::InvalidToken)?;
         let application = self.scope.application.clone();
-        let tokens = Tokens::new(keys, application.href.clone(), 0, 0);
+        let tokens = Tokens::new(
+            keys,
+            application.href.clone(),
+            (0, 0),
+            Arc::clone(&self.inner.revoked),
+        );
         Ok(Store {
             inner: Arc::clone(&self.inner),
             scope: Arc::new(Scope {

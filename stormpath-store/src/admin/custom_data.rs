@@ -128,7 +128,7 @@ impl Store {
         let written = done.rows_affected() == 1;
         if written && owner == CustomDataOwner::Account {
             // `modifiedAt` changed: the cached account is stale.
-            self.inner.cache.invalidate(&AccountId(id.to_owned()));
+            self.forget_account(&AccountId(id.to_owned())).await?;
         }
         Ok(written)
     }

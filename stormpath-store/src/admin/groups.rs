@@ -301,7 +301,7 @@ impl Store {
         }
         tx.commit().await.map_err(Error::backend)?;
         for member in members {
-            self.inner.cache.invalidate(&AccountId(member));
+            self.forget_account(&AccountId(member)).await?;
         }
         Ok(())
     }
@@ -320,7 +320,7 @@ impl Store {
     /// Drops the cached group names of a group's members.
     async fn forget_members(&self, group_id: &str) -> Result<()> {
         for member in self.member_ids(group_id).await? {
-            self.inner.cache.invalidate(&AccountId(member));
+            self.forget_account(&AccountId(member)).await?;
         }
         Ok(())
     }
@@ -374,9 +374,7 @@ impl Store {
                 Error::backend(e)
             }
         })?;
-        self.inner
-            .cache
-            .invalidate(&AccountId(account_id.to_owned()));
+        self.forget_account(&AccountId(account_id.to_owned())).await?;
         self.membership_record(&id).await?.ok_or(Error::NotFound)
     }
 
@@ -406,7 +404,7 @@ impl Store {
             .execute(&self.inner.pool)
             .await
             .map_err(Error::backend)?;
-        self.inner.cache.invalidate(&AccountId(current.account_id));
+        self.forget_account(&AccountId(current.account_id)).await?;
         Ok(())
     }
 

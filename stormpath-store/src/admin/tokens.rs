@@ -150,9 +150,8 @@ impl Store {
             .await
             .map_err(Error::backend)?;
         tx.commit().await.map_err(Error::backend)?;
-        self.scope
-            .tokens
-            .mark_revoked([(jti.to_owned(), record.expires_at)]);
+        self.announce_revoked(&[(jti.to_owned(), record.expires_at)])
+            .await?;
         Ok(record)
     }
 

@@ -7,18 +7,17 @@
 //! ours and its `exp` in the future; there is no audience check.
 
 mod keys;
+mod revoked;
 mod verified;
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
-};
+use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use stormpath_client::{AccessClaims, Error, Result, TokenKind};
 
 pub(crate) use keys::KeySet;
+pub(crate) use revoked::Revocations;
 
 use crate::util;
 
@@ -55,15 +54,20 @@ pub(crate) struct Tokens {
     live: Validation,
     /// The same without the expiry check: which of our tokens is being revoked.
     signed: Validation,
-    /// Revoked `jti`s (access or refresh) and their expiry, in seconds.
-    revoked: RwLock<HashMap<String, i64>>,
+    /// Revoked `jti`s (access or refresh), shared by every handle of the store.
+    revoked: Arc<Revocations>,
     /// Access tokens whose signature was already checked (expiry and revocation are still
     /// checked every time).
     verified: verified::VerifiedTokens,
 }
 
 impl Tokens {
-    pub(crate) fn new(keys: KeySet, issuer: String, access_ttl: i64, refresh_ttl: i64) -> Self {
+    pub(crate) fn new(
+        keys: KeySet,
+        issuer: String,
+        (access_ttl, refresh_ttl): (i64, i64),
+        revoked: Arc<Revocations>,
+    ) -> Self {
         stormpath_client::jws::install();
         let mut live = Validation::new(Algorithm::HS256);
         live.leeway = 0;
@@ -79,7 +83,7 @@ impl Tokens {
             refresh_ttl,
             live,
             signed,
-            revoked: RwLock::default(),
+            revoked,
             verified: verified::VerifiedTokens::new(VERIFIED_CAPACITY),
         }
     }
@@ -150,12 +154,9 @@ impl Tokens {
                 claims
             }
         };
-        let revoked = self.revoked.read().ok()?;
-        if revoked.contains_key(&claims.jti)
-            || claims
-                .rti
-                .as_ref()
-                .is_some_and(|rti| revoked.contains_key(rti))
+        if self
+            .revoked
+            .any([Some(claims.jti.as_str()), claims.rti.as_deref()])
         {
             return None;
         }
@@ -168,7 +169,7 @@ impl Tokens {
         if kind != TokenKind::Refresh || claims.exp <= util::now_secs() {
             return None;
         }
-        if self.revoked.read().ok()?.contains_key(&claims.jti) {
+        if self.revoked.contains(&claims.jti) {
             return None;
         }
         Some(claims)
@@ -201,17 +202,6 @@ impl Tokens {
         let data = jsonwebtoken::decode::<C>(token, key, validation).ok()?;
         let kind = data.header.extras.get::<TokenKind>(KIND_HEADER).ok()??;
         Some((kind, data.claims))
-    }
-
-    /// Adds `jti`s to the revocation list, dropping entries that have expired anyway.
-    pub(crate) fn mark_revoked(&self, entries: impl IntoIterator<Item = (String, i64)>) {
-        let now = util::now_secs();
-        if let Ok(mut revoked) = self.revoked.write() {
-            revoked.extend(entries);
-            if revoked.len() > 4096 {
-                revoked.retain(|_, exp| *exp > now);
-            }
-        }
     }
 }
 

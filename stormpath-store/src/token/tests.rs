@@ -11,7 +11,7 @@ fn tokens() -> Tokens {
 }
 
 fn tokens_with(keys: KeySet) -> Tokens {
-    Tokens::new(keys, "iss".into(), 3600, 86_400)
+    Tokens::new(keys, "iss".into(), (3600, 86_400), Arc::default())
 }
 
 fn segment(token: &str, index: usize) -> Value {
@@ -65,18 +65,18 @@ fn revoking_a_refresh_token_kills_its_access_tokens() {
     let t = tokens();
     let (refresh, rc) = t.mint_refresh("sub").unwrap();
     let (access, _) = t.mint_access("sub", Some(&rc.jti), None).unwrap();
-    t.mark_revoked([(rc.jti.clone(), rc.exp)]);
+    t.revoked.mark([(rc.jti.clone(), rc.exp)]);
     assert!(t.verify_refresh(&refresh).is_none());
     assert!(t.verify_access(&access).is_none());
 }
 
 #[test]
 fn expired_tokens_fail() {
-    let t = Tokens::new(KeySet::new(KEY, None, &[]).unwrap(), "iss".into(), -1, -1);
+    let t = Tokens::new(KeySet::new(KEY, None, &[]).unwrap(), "iss".into(), (-1, -1), Arc::default());
     let (access, _) = t.mint_access("sub", None, None).unwrap();
     assert!(t.verify_access(&access).is_none());
     // A token expiring this very second is expired too (no leeway).
-    let now = Tokens::new(KeySet::new(KEY, None, &[]).unwrap(), "iss".into(), 0, 0);
+    let now = Tokens::new(KeySet::new(KEY, None, &[]).unwrap(), "iss".into(), (0, 0), Arc::default());
     let (access, _) = now.mint_access("sub", None, None).unwrap();
     let (refresh, _) = now.mint_refresh("sub").unwrap();
     assert!(now.verify_access(&access).is_none());

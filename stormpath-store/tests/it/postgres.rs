@@ -29,7 +29,7 @@ async fn missing_postgres_database_is_a_connect_error_that_hides_the_password() 
         .await
         .err()
         .expect("the database does not exist");
-    assert!(matches!(err, Error::Connect(_)), "{err:?}");
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(!err.to_string().contains("hunter2"), "{err}");
     assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
 }

@@ -1,0 +1,376 @@
+//! What several instances of an application share, so that they agree within a second.
+//!
+//! Every instance keeps the authenticated hot path in memory (the account cache and the set
+//! of revoked token ids), and every write that changes what those say (a logout, a revoked
+//! token, a password change, a disabled or deleted account, a group membership) is announced
+//! to every instance, each of which drops or updates its copy at once:
+//!
+//! * with Redis (`redis_url`), the announcement travels over Redis pub/sub, revocations are
+//!   also kept in Redis with a TTL equal to the token's remaining life, and the login throttle's
+//!   counters live there;
+//! * with PostgreSQL alone, it travels over `LISTEN`/`NOTIFY`, and a refresh reads the shared
+//!   `revoked_tokens` table;
+//! * with SQLite (one process), nothing travels: the memory of the one process is the truth.
+//!
+//! **Fail closed.** A listener that loses its connection (or stops hearing its own heartbeat
+//! for [`SILENCE_LIMIT`]) marks the instance stale: from then on every request that would trust
+//! the caches is answered [`Unavailable`](stormpath_client::Error::Unavailable) (503) — a token
+//! that might have been revoked meanwhile is never accepted. The listener reconnects by itself
+//! with backoff, drops every cached account, reloads the revocations from the database, and
+//! only then serves again.
+
+mod postgres;
+mod redis;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicI64, Ordering},
+    },
+    time::Duration,
+};
+
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyPool, Row};
+use stormpath_client::Error as ClientError;
+use tokio::{sync::Notify, task::JoinHandle};
+
+use crate::{Error, Result, cache::AccountCache, db::Dialect, token::Revocations, util};
+
+pub(crate) use self::redis::RedisCounters;
+
+/// How often each instance hears itself over the channel.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+/// How long an instance may go without hearing its own heartbeat before it stops trusting its
+/// caches.
+pub(crate) const SILENCE_LIMIT: Duration = Duration::from_secs(3);
+/// The longest wait between two reconnection attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// Revocations per message (a PostgreSQL `NOTIFY` payload holds at most 8000 bytes).
+const REVOCATIONS_PER_MESSAGE: usize = 100;
+/// The channel every instance listens on.
+const CHANNEL: &str = "stormpath_invalidate";
+
+/// An announcement from one instance to all (itself included).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Event {
+    /// Drop the cached account (its status, password, groups or token cut-off changed).
+    Account(String),
+    /// These token ids are revoked until their expiry (seconds).
+    Revoked(Vec<(String, i64)>),
+    /// An instance's heartbeat: its id.
+    Beat(String),
+}
+
+/// What the listener keeps current: the caches of the hot path, and the database to reload
+/// them from.
+#[derive(Clone)]
+pub(crate) struct Caches {
+    pub(crate) accounts: Arc<AccountCache>,
+    pub(crate) revoked: Arc<Revocations>,
+    pub(crate) pool: AnyPool,
+}
+
+impl Caches {
+    fn apply(&self, event: Event, state: &State) {
+        match event {
+            Event::Account(id) => self
+                .accounts
+                .invalidate(&stormpath_client::AccountId(id)),
+            Event::Revoked(entries) => self.revoked.mark(entries),
+            Event::Beat(origin) if origin == state.instance => {
+                state.last_beat.store(util::now_ms(), Ordering::Relaxed);
+            }
+            Event::Beat(_) => {}
+        }
+    }
+
+    /// After a gap: every cached account goes, and the revocations are read again from the
+    /// database (the durable record; Redis keeps no more than it).
+    async fn resync(&self) -> Result<()> {
+        let rows = sqlx::query("SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1")
+            .bind(util::now_secs())
+            .fetch_all(&self.pool)
+            .await?;
+        self.revoked.replace(
+            rows.iter()
+                .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?))),
+        );
+        self.accounts.clear();
+        Ok(())
+    }
+}
+
+/// Whether this instance's caches can be trusted, and its heartbeat.
+struct State {
+    healthy: AtomicBool,
+    /// This instance's id on the channel.
+    instance: String,
+    /// When this instance last heard its own heartbeat (ms).
+    last_beat: AtomicI64,
+    /// Tells the listener to drop its connection and start again.
+    restart: Notify,
+}
+
+impl State {
+    fn serving(&self) {
+        self.last_beat.store(util::now_ms(), Ordering::Relaxed);
+        self.healthy.store(true, Ordering::Release);
+    }
+}
+
+/// How announcements travel.
+#[derive(Clone)]
+enum Link {
+    /// One process: nothing to tell anyone.
+    Local,
+    Postgres(postgres::Postgres),
+    Redis(redis::Redis),
+}
+
+/// A subscription to the channel that yields events until its connection ends.
+enum Subscription {
+    Postgres(Box<sqlx::postgres::PgListener>),
+    Redis(Box<::redis::aio::PubSub>),
+}
+
+impl Subscription {
+    /// The next event's payload; `None` when the connection is gone.
+    async fn next(&mut self) -> Option<String> {
+        match self {
+            Self::Postgres(listener) => postgres::next(listener).await,
+            Self::Redis(stream) => redis::next(stream).await,
+        }
+    }
+}
+
+/// The shared-state link of a store: announces changes and keeps the local caches in step.
+pub(crate) struct Shared {
+    link: Link,
+    state: Arc<State>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Shared {
+    /// Connects the link the configuration asks for (Redis when `redis_url` is given, else
+    /// `LISTEN`/`NOTIFY` on PostgreSQL, else nothing), subscribes, loads the revocations and
+    /// starts the listener and the heartbeat.
+    ///
+    /// # Errors
+    /// [`Error::Redis`] or [`Error::Connect`] naming the URL (its password hidden) when the
+    /// service cannot be reached at start.
+    pub(crate) async fn start(
+        redis_url: Option<&str>,
+        database: (Dialect, &str),
+        caches: Caches,
+    ) -> Result<Self> {
+        let link = match (redis_url, database.0) {
+            (Some(url), _) => Link::Redis(redis::Redis::connect(url).await?),
+            (None, Dialect::Postgres) => {
+                Link::Postgres(postgres::Postgres::new(database.1, caches.pool.clone()))
+            }
+            (None, Dialect::Sqlite) => Link::Local,
+        };
+        let state = Arc::new(State {
+            healthy: AtomicBool::new(false),
+            instance: util::new_id(),
+            last_beat: AtomicI64::new(util::now_ms()),
+            restart: Notify::new(),
+        });
+        caches.resync().await?;
+        let mut shared = Self {
+            link: link.clone(),
+            state: Arc::clone(&state),
+            tasks: Vec::new(),
+        };
+        if matches!(link, Link::Local) {
+            state.serving();
+            return Ok(shared);
+        }
+        let first = subscribe(&link).await.map_err(|reason| match &link {
+            Link::Redis(r) => Error::Redis {
+                url: r.url().to_owned(),
+                reason,
+            },
+            Link::Postgres(p) => Error::Connect {
+                url: p.url(),
+                source: sqlx::Error::Protocol(reason),
+            },
+            Link::Local => Error::InvalidPolicy(reason),
+        })?;
+        state.serving();
+        shared.tasks.push(tokio::spawn(listen(
+            link.clone(),
+            first,
+            caches,
+            Arc::clone(&state),
+        )));
+        shared
+            .tasks
+            .push(tokio::spawn(heartbeat(link, Arc::clone(&state))));
+        Ok(shared)
+    }
+
+    /// Whether the caches may be trusted right now; [`ClientError::Unavailable`] while the link
+    /// is down (one atomic load: the hot path's only cost).
+    pub(crate) fn ensure_fresh(&self) -> std::result::Result<(), ClientError> {
+        if self.state.healthy.load(Ordering::Acquire) {
+            Ok(())
+        } else {
+            Err(ClientError::Unavailable)
+        }
+    }
+
+    /// Tells every instance to drop its cached copy of an account.
+    pub(crate) async fn account_changed(
+        &self,
+        id: &stormpath_client::AccountId,
+    ) -> std::result::Result<(), ClientError> {
+        self.publish(&Event::Account(id.as_str().to_owned())).await
+    }
+
+    /// Tells every instance (and, with Redis, the shared record) that these tokens are revoked
+    /// until their expiry.
+    pub(crate) async fn revoked(
+        &self,
+        entries: &[(String, i64)],
+    ) -> std::result::Result<(), ClientError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        if let Link::Redis(r) = &self.link {
+            r.keep_revoked(entries).await?;
+        }
+        for chunk in entries.chunks(REVOCATIONS_PER_MESSAGE) {
+            self.publish(&Event::Revoked(chunk.to_vec())).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a token id is revoked according to the shared record: `Some` with Redis (its
+    /// key), `None` when the caller should read the database's table (PostgreSQL) or trust
+    /// its memory (SQLite, [`Self::is_local`]).
+    pub(crate) async fn revoked_in_shared_record(
+        &self,
+        jti: &str,
+    ) -> std::result::Result<Option<bool>, ClientError> {
+        match &self.link {
+            Link::Redis(r) => r.is_revoked(jti).await.map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether this store is the only instance (SQLite): memory is the truth.
+    pub(crate) fn is_local(&self) -> bool {
+        matches!(self.link, Link::Local)
+    }
+
+    /// The Redis counters of the login throttle, when Redis is configured.
+    pub(crate) fn counters(&self) -> Option<RedisCounters> {
+        match &self.link {
+            Link::Redis(r) => Some(r.counters()),
+            _ => None,
+        }
+    }
+
+    async fn publish(&self, event: &Event) -> std::result::Result<(), ClientError> {
+        let payload = serde_json::to_string(event).map_err(ClientError::backend)?;
+        let sent = match &self.link {
+            Link::Local => Ok(()),
+            Link::Postgres(p) => p.publish(&payload).await,
+            Link::Redis(r) => r.publish(&payload).await,
+        };
+        sent.map_err(|reason| {
+            tracing::warn!(%reason, "could not announce a change to the other instances");
+            ClientError::Unavailable
+        })
+    }
+}
+
+async fn subscribe(link: &Link) -> std::result::Result<Subscription, String> {
+    match link {
+        Link::Local => Err("no channel to subscribe to".into()),
+        Link::Postgres(p) => p.subscribe().await.map(Subscription::Postgres),
+        Link::Redis(r) => r.subscribe().await.map(Subscription::Redis),
+    }
+}
+
+/// Applies every event heard; on a lost connection (or a restart asked by the heartbeat),
+/// stops serving, reconnects with backoff, resynchronises, and serves again.
+async fn listen(link: Link, first: Subscription, caches: Caches, state: Arc<State>) {
+    let mut subscription = Some(first);
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        let Some(mut current) = subscription.take() else {
+            match subscribe(&link).await {
+                Ok(fresh) => match caches.resync().await {
+                    Ok(()) => {
+                        tracing::info!("shared state link restored: caches dropped, revocations reloaded");
+                        subscription = Some(fresh);
+                        backoff = Duration::from_millis(50);
+                        state.serving();
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "could not reload the revocations");
+                        tokio::time::sleep(backoff).await;
+                    }
+                },
+                Err(reason) => {
+                    tracing::debug!(%reason, "shared state link still down");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+            continue;
+        };
+        loop {
+            tokio::select! {
+                payload = current.next() => match payload {
+                    Some(payload) => match serde_json::from_str::<Event>(&payload) {
+                        Ok(event) => caches.apply(event, &state),
+                        Err(err) => tracing::warn!(error = %err, "unreadable shared-state message"),
+                    },
+                    None => break,
+                },
+                () = state.restart.notified() => break,
+            }
+        }
+        state.healthy.store(false, Ordering::Release);
+        tracing::warn!("shared state link lost: refusing cached sessions until it is back");
+    }
+}
+
+/// Publishes this instance's heartbeat every [`HEARTBEAT`], and restarts the listener when the
+/// instance has not heard itself for [`SILENCE_LIMIT`] (a silent network partition, a server
+/// that answers too slowly).
+async fn heartbeat(link: Link, state: Arc<State>) {
+    let beat = serde_json::to_string(&Event::Beat(state.instance.clone())).unwrap_or_default();
+    let limit = i64::try_from(SILENCE_LIMIT.as_millis()).unwrap_or(i64::MAX);
+    let mut ticks = tokio::time::interval(HEARTBEAT);
+    loop {
+        ticks.tick().await;
+        let sent = match &link {
+            Link::Local => Ok(()),
+            Link::Postgres(p) => p.publish(&beat).await,
+            Link::Redis(r) => r.publish(&beat).await,
+        };
+        if let Err(reason) = sent {
+            tracing::debug!(%reason, "heartbeat not sent");
+        }
+        let silent = util::now_ms() - state.last_beat.load(Ordering::Relaxed);
+        if state.healthy.load(Ordering::Acquire) && silent > limit {
+            state.healthy.store(false, Ordering::Release);
+            tracing::warn!(silent_ms = silent, "no heartbeat heard: restarting the shared state link");
+            state.restart.notify_one();
+        }
+    }
+}
