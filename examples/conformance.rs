@@ -13,11 +13,14 @@
 //!   than 32 characters is accepted here, with a warning, because harnesses choose their own.
 //! * Mail goes to `STORMPATH_SMTP_URL`, else one `.eml` file per message in
 //!   `STORMPATH_MAIL_DIR`, else to the log.
-//! * A fresh SQLite database per start, unless `STORMPATH_DATABASE_URL` is given.
+//! * A fresh SQLite database per start, unless `STORMPATH_DATABASE_URL` is given; several
+//!   instances on one PostgreSQL database (and `STORMPATH_REDIS_URL`, one Redis) behind one
+//!   public `STORMPATH_BASE_URL` agree on sessions and groups within a second.
+//! * `GET /admins` answers 200 to a member of the `admins` group (`#[groups_required]`).
 //! * Every other `STORMPATH_*` variable of the configuration tree applies as usual.
 
 use actix_web::{App, HttpResponse, HttpServer, get};
-use stormpath::Stormpath;
+use stormpath::{CurrentUser, Stormpath, groups_required};
 
 #[get("/")]
 async fn home() -> HttpResponse {
@@ -25,6 +28,12 @@ async fn home() -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .body("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Conformance</title></head>\
                <body><h1>stormpath-actix conformance app</h1></body></html>")
+}
+
+#[get("/admins")]
+#[groups_required("admins")]
+async fn admins(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "admin": user.email }))
 }
 
 #[actix_web::main]
@@ -61,7 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         builder = builder.database_url(format!("sqlite://{}", file.display()));
     }
     let sp = builder.build().await?;
-    let server = HttpServer::new(move || App::new().configure(sp.configure()).service(home))
+    let server = HttpServer::new(move || App::new().configure(sp.configure()).service(home).service(admins))
         .bind(("127.0.0.1", port))?;
     println!("Conformance app running at http://127.0.0.1:{port}");
     server.run().await?;

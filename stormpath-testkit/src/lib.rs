@@ -12,7 +12,10 @@
     reason = "test support: failing loudly is the point"
 )]
 
+pub mod app;
+mod build;
 pub mod postgres;
+pub mod redis;
 pub mod rest_server;
 
 use std::io::{self, BufRead, BufReader, Write};

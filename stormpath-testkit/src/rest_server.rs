@@ -43,74 +43,19 @@ pub fn binary() -> PathBuf {
     if let Some(bin) = std::env::var_os("STORMPATH_SERVER_BIN") {
         return PathBuf::from(bin);
     }
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test> → target/<profile>/stormpath-server
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile directory");
-    let bin = profile_dir.join("stormpath-server");
-    // Once per test process, rebuild the binary when a source it is made of is newer (a
-    // suite of another crate does not rebuild it by itself; `cargo test --workspace` does,
-    // and then nothing happens here).
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    BUILT.call_once(|| {
-        if !stale(&bin) {
-            return;
-        }
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "stormpath-server",
-                "--bin",
-                "stormpath-server",
-            ])
-            .status()
-            .expect("run cargo build for stormpath-server");
-        assert!(status.success(), "building stormpath-server failed");
-    });
-    assert!(bin.exists(), "{} was not built", bin.display());
-    bin
+    crate::build::fresh(
+        &crate::build::profile_dir().join("stormpath-server"),
+        &["-p", "stormpath-server", "--bin", "stormpath-server"],
+        &[
+            "stormpath-server/src",
+            "stormpath-store/src",
+            "stormpath-store/migrations",
+            "stormpath-client/src",
+        ],
+    )
 }
 
-/// Whether `bin` is missing or older than a source of the server, the store or the client.
-fn stale(bin: &Path) -> bool {
-    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
-        return true;
-    };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut dirs: Vec<PathBuf> = [
-        "stormpath-server/src",
-        "stormpath-store/src",
-        "stormpath-store/migrations",
-        "stormpath-client/src",
-    ]
-    .iter()
-    .map(|d| root.join(d))
-    .collect();
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|changed| changed > built)
-            {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

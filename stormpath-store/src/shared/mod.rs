@@ -8,8 +8,10 @@
 //! * with Redis (`redis_url`), the announcement travels over Redis pub/sub, revocations are
 //!   also kept in Redis with a TTL equal to the token's remaining life, and the login throttle's
 //!   counters live there;
-//! * with PostgreSQL alone, it travels over `LISTEN`/`NOTIFY`, and a refresh reads the shared
-//!   `revoked_tokens` table;
+//! * on PostgreSQL, triggers on the accounts, group memberships, groups and revoked tokens
+//!   tables `NOTIFY` every change, whoever makes it (this library, `stormpath-server`, its CLI,
+//!   a `psql` session), and every instance `LISTEN`s — with or without Redis; without Redis a
+//!   refresh reads the shared `revoked_tokens` table;
 //! * with SQLite (one process), nothing travels: the memory of the one process is the truth.
 //!
 //! **Fail closed.** A listener that loses its connection (or stops hearing its own heartbeat
@@ -79,10 +81,11 @@ impl Caches {
                 .accounts
                 .invalidate(&stormpath_client::AccountId(id)),
             Event::Revoked(entries) => self.revoked.mark(entries),
-            Event::Beat(origin) if origin == state.instance => {
-                state.last_beat.store(util::now_ms(), Ordering::Relaxed);
+            Event::Beat(origin) => {
+                if let Some(slot) = (0..2).find(|slot| origin == state.beat(*slot)) {
+                    state.last_beat[slot].store(util::now_ms(), Ordering::Relaxed);
+                }
             }
-            Event::Beat(_) => {}
         }
     }
 
@@ -102,45 +105,75 @@ impl Caches {
     }
 }
 
-/// Whether this instance's caches can be trusted, and its heartbeat.
+/// Whether this instance's caches can be trusted, and its heartbeats.
 struct State {
     healthy: AtomicBool,
-    /// This instance's id on the channel.
+    /// This instance's id on the channels.
     instance: String,
-    /// When this instance last heard its own heartbeat (ms).
-    last_beat: AtomicI64,
-    /// Tells the listener to drop its connection and start again.
+    /// When this instance last heard its own heartbeat on each channel (ms): Redis, PostgreSQL.
+    last_beat: [AtomicI64; 2],
+    /// Tells the listener to drop its connections and start again.
     restart: Notify,
 }
 
 impl State {
     fn serving(&self) {
-        self.last_beat.store(util::now_ms(), Ordering::Relaxed);
+        for beat in &self.last_beat {
+            beat.store(util::now_ms(), Ordering::Relaxed);
+        }
         self.healthy.store(true, Ordering::Release);
+    }
+
+    /// The heartbeat of this instance on channel `slot` (0 Redis, 1 PostgreSQL).
+    fn beat(&self, slot: usize) -> String {
+        format!("{}:{slot}", self.instance)
+    }
+
+    /// How long the quietest channel has been silent (ms).
+    fn silence(&self, link: &Link) -> i64 {
+        let now = util::now_ms();
+        [link.redis.is_some(), link.postgres.is_some()]
+            .iter()
+            .zip(&self.last_beat)
+            .filter(|(used, _)| **used)
+            .map(|(_, beat)| now - beat.load(Ordering::Relaxed))
+            .max()
+            .unwrap_or(0)
     }
 }
 
-/// How announcements travel.
-#[derive(Clone)]
-enum Link {
-    /// One process: nothing to tell anyone.
-    Local,
-    Postgres(postgres::Postgres),
-    Redis(redis::Redis),
+/// How announcements travel: Redis when configured; PostgreSQL's `NOTIFY` whenever the
+/// database is PostgreSQL; neither for a SQLite store without Redis (one process).
+#[derive(Clone, Default)]
+struct Link {
+    redis: Option<redis::Redis>,
+    postgres: Option<postgres::Postgres>,
 }
 
-/// A subscription to the channel that yields events until its connection ends.
-enum Subscription {
-    Postgres(Box<sqlx::postgres::PgListener>),
-    Redis(Box<::redis::aio::PubSub>),
+impl Link {
+    fn is_local(&self) -> bool {
+        self.redis.is_none() && self.postgres.is_none()
+    }
+}
+
+/// The subscriptions of one connection attempt; they yield events until a connection ends.
+#[derive(Default)]
+struct Subscription {
+    postgres: Option<Box<sqlx::postgres::PgListener>>,
+    redis: Option<Box<::redis::aio::PubSub>>,
 }
 
 impl Subscription {
-    /// The next event's payload; `None` when the connection is gone.
+    /// The next event's payload from either channel; `None` when a connection is gone.
     async fn next(&mut self) -> Option<String> {
-        match self {
-            Self::Postgres(listener) => postgres::next(listener).await,
-            Self::Redis(stream) => redis::next(stream).await,
+        match (&mut self.postgres, &mut self.redis) {
+            (Some(pg), Some(r)) => tokio::select! {
+                payload = postgres::next(pg) => payload,
+                payload = redis::next(r) => payload,
+            },
+            (Some(pg), None) => postgres::next(pg).await,
+            (None, Some(r)) => redis::next(r).await,
+            (None, None) => std::future::pending().await,
         }
     }
 }
@@ -161,52 +194,54 @@ impl Drop for Shared {
 }
 
 impl Shared {
-    /// Connects the link the configuration asks for (Redis when `redis_url` is given, else
-    /// `LISTEN`/`NOTIFY` on PostgreSQL, else nothing), subscribes, loads the revocations and
-    /// starts the listener and the heartbeat.
+    /// Connects the links the configuration asks for (Redis when `redis_url` is given;
+    /// `LISTEN`/`NOTIFY`, with its triggers installed, when the database is PostgreSQL),
+    /// subscribes, loads the revocations and starts the listener and the heartbeat.
     ///
     /// # Errors
-    /// [`Error::Redis`] or [`Error::Connect`] naming the URL (its password hidden) when the
+    /// [`Error::Redis`] or [`Error::Connect`] naming the URL (its password hidden) when a
     /// service cannot be reached at start.
     pub(crate) async fn start(
         redis_url: Option<&str>,
         database: (Dialect, &str),
         caches: Caches,
     ) -> Result<Self> {
-        let link = match (redis_url, database.0) {
-            (Some(url), _) => Link::Redis(redis::Redis::connect(url).await?),
-            (None, Dialect::Postgres) => {
-                Link::Postgres(postgres::Postgres::new(database.1, caches.pool.clone()))
-            }
-            (None, Dialect::Sqlite) => Link::Local,
-        };
+        let mut link = Link::default();
+        if let Some(url) = redis_url {
+            link.redis = Some(redis::Redis::connect(url).await?);
+        }
+        if database.0 == Dialect::Postgres {
+            let pg = postgres::Postgres::new(database.1, caches.pool.clone());
+            pg.install_triggers().await?;
+            link.postgres = Some(pg);
+        }
         let state = Arc::new(State {
             healthy: AtomicBool::new(false),
             instance: util::new_id(),
-            last_beat: AtomicI64::new(util::now_ms()),
+            last_beat: [AtomicI64::new(0), AtomicI64::new(0)],
             restart: Notify::new(),
         });
-        caches.resync().await?;
         let mut shared = Self {
             link: link.clone(),
             state: Arc::clone(&state),
             tasks: Vec::new(),
         };
-        if matches!(link, Link::Local) {
+        if link.is_local() {
+            caches.resync().await?;
             state.serving();
             return Ok(shared);
         }
-        let first = subscribe(&link).await.map_err(|reason| match &link {
-            Link::Redis(r) => Error::Redis {
-                url: r.url().to_owned(),
+        let first = subscribe(&link).await.map_err(|(failed, reason)| match failed {
+            Channel::Redis => Error::Redis {
+                url: link.redis.as_ref().map(|r| r.url().to_owned()).unwrap_or_default(),
                 reason,
             },
-            Link::Postgres(p) => Error::Connect {
-                url: p.url(),
+            Channel::Postgres => Error::Connect {
+                url: link.postgres.as_ref().map(postgres::Postgres::url).unwrap_or_default(),
                 source: sqlx::Error::Protocol(reason),
             },
-            Link::Local => Error::InvalidPolicy(reason),
         })?;
+        caches.resync().await?;
         state.serving();
         shared.tasks.push(tokio::spawn(listen(
             link.clone(),
@@ -220,7 +255,7 @@ impl Shared {
         Ok(shared)
     }
 
-    /// Whether the caches may be trusted right now; [`ClientError::Unavailable`] while the link
+    /// Whether the caches may be trusted right now; [`ClientError::Unavailable`] while a link
     /// is down (one atomic load: the hot path's only cost).
     pub(crate) fn ensure_fresh(&self) -> std::result::Result<(), ClientError> {
         if self.state.healthy.load(Ordering::Acquire) {
@@ -230,7 +265,9 @@ impl Shared {
         }
     }
 
-    /// Tells every instance to drop its cached copy of an account.
+    /// Tells every instance to drop its cached copy of an account. On PostgreSQL the
+    /// database's trigger has said it already; Redis carries it for the instances that listen
+    /// there only (a SQLite file shared by processes on one host).
     pub(crate) async fn account_changed(
         &self,
         id: &stormpath_client::AccountId,
@@ -247,7 +284,7 @@ impl Shared {
         if entries.is_empty() {
             return Ok(());
         }
-        if let Link::Redis(r) = &self.link {
+        if let Some(r) = &self.link.redis {
             r.keep_revoked(entries).await?;
         }
         for chunk in entries.chunks(REVOCATIONS_PER_MESSAGE) {
@@ -263,45 +300,52 @@ impl Shared {
         &self,
         jti: &str,
     ) -> std::result::Result<Option<bool>, ClientError> {
-        match &self.link {
-            Link::Redis(r) => r.is_revoked(jti).await.map(Some),
-            _ => Ok(None),
+        match &self.link.redis {
+            Some(r) => r.is_revoked(jti).await.map(Some),
+            None => Ok(None),
         }
     }
 
-    /// Whether this store is the only instance (SQLite): memory is the truth.
+    /// Whether this store is the only instance (SQLite without Redis): memory is the truth.
     pub(crate) fn is_local(&self) -> bool {
-        matches!(self.link, Link::Local)
+        self.link.is_local()
     }
 
     /// The Redis counters of the login throttle, when Redis is configured.
     pub(crate) fn counters(&self) -> Option<RedisCounters> {
-        match &self.link {
-            Link::Redis(r) => Some(r.counters()),
-            _ => None,
-        }
+        self.link.redis.as_ref().map(redis::Redis::counters)
     }
 
+    /// Publishes over Redis; on PostgreSQL alone the triggers have announced the change with
+    /// the write itself.
     async fn publish(&self, event: &Event) -> std::result::Result<(), ClientError> {
-        let payload = serde_json::to_string(event).map_err(ClientError::backend)?;
-        let sent = match &self.link {
-            Link::Local => Ok(()),
-            Link::Postgres(p) => p.publish(&payload).await,
-            Link::Redis(r) => r.publish(&payload).await,
+        let Some(r) = &self.link.redis else {
+            return Ok(());
         };
-        sent.map_err(|reason| {
+        let payload = serde_json::to_string(event).map_err(ClientError::backend)?;
+        r.publish(&payload).await.map_err(|reason| {
             tracing::warn!(%reason, "could not announce a change to the other instances");
             ClientError::Unavailable
         })
     }
 }
 
-async fn subscribe(link: &Link) -> std::result::Result<Subscription, String> {
-    match link {
-        Link::Local => Err("no channel to subscribe to".into()),
-        Link::Postgres(p) => p.subscribe().await.map(Subscription::Postgres),
-        Link::Redis(r) => r.subscribe().await.map(Subscription::Redis),
+/// Which channel failed.
+#[derive(Debug, Clone, Copy)]
+enum Channel {
+    Redis,
+    Postgres,
+}
+
+async fn subscribe(link: &Link) -> std::result::Result<Subscription, (Channel, String)> {
+    let mut subscription = Subscription::default();
+    if let Some(r) = &link.redis {
+        subscription.redis = Some(r.subscribe().await.map_err(|e| (Channel::Redis, e))?);
     }
+    if let Some(pg) = &link.postgres {
+        subscription.postgres = Some(pg.subscribe().await.map_err(|e| (Channel::Postgres, e))?);
+    }
+    Ok(subscription)
 }
 
 /// Applies every event heard; on a lost connection (or a restart asked by the heartbeat),
@@ -324,8 +368,8 @@ async fn listen(link: Link, first: Subscription, caches: Caches, state: Arc<Stat
                         tokio::time::sleep(backoff).await;
                     }
                 },
-                Err(reason) => {
-                    tracing::debug!(%reason, "shared state link still down");
+                Err((channel, reason)) => {
+                    tracing::debug!(?channel, %reason, "shared state link still down");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
@@ -349,24 +393,27 @@ async fn listen(link: Link, first: Subscription, caches: Caches, state: Arc<Stat
     }
 }
 
-/// Publishes this instance's heartbeat every [`HEARTBEAT`], and restarts the listener when the
-/// instance has not heard itself for [`SILENCE_LIMIT`] (a silent network partition, a server
-/// that answers too slowly).
+/// Publishes this instance's heartbeat on every channel every [`HEARTBEAT`], and restarts the
+/// listener when the instance has not heard itself on one of them for [`SILENCE_LIMIT`] (a
+/// silent network partition, a server that answers too slowly).
 async fn heartbeat(link: Link, state: Arc<State>) {
-    let beat = serde_json::to_string(&Event::Beat(state.instance.clone())).unwrap_or_default();
+    let beat = |slot| serde_json::to_string(&Event::Beat(state.beat(slot))).unwrap_or_default();
+    let (redis_beat, postgres_beat) = (beat(0), beat(1));
     let limit = i64::try_from(SILENCE_LIMIT.as_millis()).unwrap_or(i64::MAX);
     let mut ticks = tokio::time::interval(HEARTBEAT);
     loop {
         ticks.tick().await;
-        let sent = match &link {
-            Link::Local => Ok(()),
-            Link::Postgres(p) => p.publish(&beat).await,
-            Link::Redis(r) => r.publish(&beat).await,
-        };
-        if let Err(reason) = sent {
-            tracing::debug!(%reason, "heartbeat not sent");
+        if let Some(r) = &link.redis
+            && let Err(reason) = r.publish(&redis_beat).await
+        {
+            tracing::debug!(%reason, "heartbeat not sent over Redis");
         }
-        let silent = util::now_ms() - state.last_beat.load(Ordering::Relaxed);
+        if let Some(pg) = &link.postgres
+            && let Err(reason) = pg.publish(&postgres_beat).await
+        {
+            tracing::debug!(%reason, "heartbeat not sent over PostgreSQL");
+        }
+        let silent = state.silence(&link);
         if state.healthy.load(Ordering::Acquire) && silent > limit {
             state.healthy.store(false, Ordering::Release);
             tracing::warn!(silent_ms = silent, "no heartbeat heard: restarting the shared state link");
