@@ -119,25 +119,29 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        // A mail server that is down is said plainly (503); other failures of ours are
-        // logged and answered with a bare status.
-        let unavailable = matches!(
-            self,
-            Self::Backend(
-                stormpath_client::Error::MailUnavailable | stormpath_client::Error::Unavailable
-            )
-        );
-        if status.is_server_error() && !unavailable {
-            tracing::error!(error = %self, "request failed");
-            return HttpResponse::new(status);
-        }
-        let mut response = Self::json(status, &self.to_string());
-        if matches!(self, Self::Backend(stormpath_client::Error::Unavailable)) {
+        // A mail server that is down, or a dependency that cannot be reached, is said plainly
+        // (503, with Retry-After for the latter); other failures of ours are logged and
+        // answered with a bare status.
+        let backend = match self {
+            Self::Backend(err) => Some(err),
+            _ => None,
+        };
+        if let Some(err) = backend.filter(|e| e.is_unavailable()) {
+            if !matches!(err, stormpath_client::Error::Unavailable) {
+                tracing::warn!(error = %err, "a dependency cannot be reached");
+            }
+            let mut response = Self::json(status, &stormpath_client::Error::Unavailable.to_string());
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
                 actix_web::http::header::HeaderValue::from_static("2"),
             );
+            return response;
         }
-        response
+        let mail = matches!(backend, Some(stormpath_client::Error::MailUnavailable));
+        if status.is_server_error() && !mail {
+            tracing::error!(error = %self, "request failed");
+            return HttpResponse::new(status);
+        }
+        Self::json(status, &self.to_string())
     }
 }

@@ -149,7 +149,23 @@ impl Error {
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
             Self::MailUnavailable | Self::Unavailable => 503,
+            Self::Backend(_) if self.is_unavailable() => 503,
             Self::Backend(_) => 500,
+        }
+    }
+
+    /// Whether a dependency could not be reached: [`Error::Unavailable`], or a back-end failure
+    /// caused by a remote server that did not answer (no connection, no answer in time, a
+    /// broken exchange). Such a request deserves a 503 and a retry, never a 500.
+    #[must_use]
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Unavailable => true,
+            #[cfg(feature = "remote")]
+            Self::Backend(source) => source
+                .downcast_ref::<crate::remote::errors::Failure>()
+                .is_some_and(crate::remote::errors::Failure::is_unreachable),
+            _ => false,
         }
     }
 
@@ -165,6 +181,7 @@ impl Error {
             Self::Validation(invalid) => invalid.code(),
             Self::InvalidToken => 10017,
             Self::MailUnavailable | Self::Unavailable => 503,
+            Self::Backend(_) if self.is_unavailable() => 503,
             Self::Backend(_) => 500,
         }
     }

@@ -28,7 +28,7 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
 /// The default time a cached resource is served before it is fetched again.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(60);
 /// The default time the server's confirmation of an access token is relied on.
-pub const DEFAULT_TOKEN_CONFIRMATION: Duration = Duration::from_secs(30);
+pub const DEFAULT_TOKEN_CONFIRMATION: Duration = Duration::from_secs(1);
 
 /// How many unknown `kid`s may be looked up on the server per 10 seconds.
 const KEY_LOOKUPS: u32 = 10;
@@ -155,8 +155,11 @@ impl RemoteBackendBuilder {
 
     /// How long the server's confirmation of an access token (`GET {app}/authTokens/{jwt}`,
     /// asked the first time a token is seen) is relied on before it is asked again; never past
-    /// the token's `exp` (default 30 s). When the server cannot be asked (down, slow), the
-    /// local verification stands for one window and a warning is logged. `None`: tokens are verified locally only (signature,
+    /// the token's `exp` (default 1 s, so that a logout or a disabled account on one instance is
+    /// refused by every other instance within a second, at the cost of at most one call per
+    /// token per second). When the server cannot be asked (down, slow), the request fails
+    /// with [`Error::Unavailable`](crate::Error::Unavailable) (503) rather than trusting a
+    /// token that may have been revoked. `None`: tokens are verified locally only (signature,
     /// issuer, expiry, revocation through this back end, the account's status), which also
     /// means a token revoked through another instance stays valid here until it expires.
     pub fn token_confirmation(mut self, window: Option<Duration>) -> Self {

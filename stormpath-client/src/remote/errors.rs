@@ -89,6 +89,17 @@ impl From<Failure> for Error {
     }
 }
 
+impl Failure {
+    /// Whether the server could not be reached (no connection, no answer in time, a broken
+    /// exchange): [`Error::is_unavailable`], a 503 to retry.
+    pub(crate) fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Self::Timeout { .. } | Self::Connect { .. } | Self::Transport { .. }
+        )
+    }
+}
+
 /// A protocol failure as the crate's error.
 pub(crate) fn protocol(message: impl Into<String>) -> Error {
     Failure::Protocol(message.into()).into()
@@ -133,8 +144,12 @@ pub(crate) fn from_api(status: u16, doc: &ApiError, call: &str) -> Error {
         10010..=10017 | 11005 | 12002 => Error::InvalidToken,
         // An account API key that does not authenticate (client_credentials).
         10019 => Error::InvalidCredentials,
-        // Our own server's answer for a mail it could not send (Error::MailUnavailable).
-        503 if status == 503 => Error::MailUnavailable,
+        // Our own server's answers: a mail it could not send (Error::MailUnavailable, in its
+        // words), or a dependency it cannot reach.
+        503 if status == 503 && message == Error::MailUnavailable.to_string() => {
+            Error::MailUnavailable
+        }
+        _ if status == 503 => Error::Unavailable,
         // "The … property value … does not match a known resource."
         2016 => Error::NotFound,
         _ if status == 404 => Error::NotFound,
@@ -335,7 +350,12 @@ mod tests {
                 Error::InvalidToken
             ));
         }
-        assert!(matches!(map(503, 503, "mail"), Error::MailUnavailable));
+        let mail = Error::MailUnavailable.to_string();
+        assert!(matches!(map(503, 503, &mail), Error::MailUnavailable));
+        assert!(matches!(
+            map(503, 503, "The service is temporarily unavailable."),
+            Error::Unavailable
+        ));
     }
 
     #[test]

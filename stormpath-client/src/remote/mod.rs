@@ -28,7 +28,7 @@
 //! * **Hot path**: an access token is verified locally (HS256 with the tenant key secret, or
 //!   with the admin key its `kid` names, fetched once; issuer; expiry; revocation through this
 //!   back end), its account comes from the bounded cache, and the server's confirmation
-//!   (`GET {app}/authTokens/{jwt}`) is asked once per token and relied on for 30 s (see
+//!   (`GET {app}/authTokens/{jwt}`) is asked once per token and relied on for 1 s (see
 //!   [`RemoteBackendBuilder::token_confirmation`]): repeated requests with one token make no
 //!   network call.
 //! * **Cache**: accounts, group names, keys and verified tokens in bounded caches (quick_cache)
@@ -40,7 +40,7 @@ mod auth;
 mod builder;
 mod cache;
 mod custom_data;
-mod errors;
+pub(crate) mod errors;
 mod flows;
 mod groups;
 mod http;

@@ -162,12 +162,8 @@ impl RemoteBackend {
                     self.inner.revoked.insert(claims.jti.clone(), claims.exp);
                     return Ok(None);
                 }
-                // The server cannot be asked: the local verification stands for one window
-                // (tokens revoked through this back end are still refused), rather than
-                // every signed-in request failing while the server is away.
-                Err(err) if err.is_backend() => {
-                    tracing::warn!(error = %err, "access token not confirmed by the server; trusting the local verification");
-                }
+                // The server cannot be asked: fail closed (503) rather than accept a token
+                // that may have been revoked elsewhere meanwhile.
                 Err(err) => return Err(err),
             }
         }

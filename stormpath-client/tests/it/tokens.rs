@@ -293,7 +293,7 @@ async fn revoking_all_tokens_pages_through_both_lists() {
 }
 
 #[tokio::test]
-async fn an_unreachable_server_leaves_the_local_verification_standing() {
+async fn an_unreachable_server_fails_closed_and_revocation_still_holds() {
     let server = FakeServer::start().await;
     let backend = backend(&server).await;
     // The account is cached; then the server stops answering token questions.
@@ -304,9 +304,12 @@ async fn an_unreachable_server_leaves_the_local_verification_standing() {
         .unwrap();
     server.set_rule(|r| r.path().contains("/authTokens/").then_some(Answer::Close));
     let token = server_token(&server, "access", "while-down", KEY_SECRET, now() + 600);
-    let session = backend.verify_access_token(&token).await.unwrap().unwrap();
-    assert_eq!(session.account.email, "ada@example.com");
-    // Revocation through this back end still holds.
+    // A token the server cannot confirm is not trusted: a 503 to retry, not a session that
+    // may have been revoked on another instance.
+    let err = backend.verify_access_token(&token).await.unwrap_err();
+    assert!(err.is_unavailable(), "{err:?}");
+    assert_eq!(err.status(), 503);
+    // Revocation through this back end still holds once the server answers again.
     server.set_rule(|r| (r.method == "DELETE").then_some(Answer::Close));
     assert!(
         backend
@@ -315,6 +318,7 @@ async fn an_unreachable_server_leaves_the_local_verification_standing() {
             .unwrap_err()
             .is_backend()
     );
+    server.set_rule(|_| None);
     assert!(backend.verify_access_token(&token).await.unwrap().is_none());
 }
 
