@@ -70,8 +70,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         builder = builder.database_url(format!("sqlite://{}", file.display()));
     }
     let sp = builder.build().await?;
-    let server = HttpServer::new(move || App::new().configure(sp.configure()).service(home).service(admins))
-        .bind(("127.0.0.1", port))?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .configure(sp.configure())
+            .service(home)
+            .service(admins)
+    })
+    .bind(("127.0.0.1", port))?;
     println!("Conformance app running at http://127.0.0.1:{port}");
     server.run().await?;
     Ok(())

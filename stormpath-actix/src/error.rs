@@ -130,7 +130,8 @@ impl ResponseError for Error {
             if !matches!(err, stormpath_client::Error::Unavailable) {
                 tracing::warn!(error = %err, "a dependency cannot be reached");
             }
-            let mut response = Self::json(status, &stormpath_client::Error::Unavailable.to_string());
+            let mut response =
+                Self::json(status, &stormpath_client::Error::Unavailable.to_string());
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
                 actix_web::http::header::HeaderValue::from_static("2"),

@@ -152,7 +152,10 @@ async fn one_truth(pair: &Pair) {
     // Log in on B, use the cookie on A.
     let on_b = login(&http, b, email, PASSWORD).await;
     assert_eq!(get(&http, a, "/me", &on_b).await, StatusCode::OK);
-    assert_eq!(get(&http, a, "/me", &access_only(&on_b)).await, StatusCode::OK);
+    assert_eq!(
+        get(&http, a, "/me", &access_only(&on_b)).await,
+        StatusCode::OK
+    );
 
     // Log out on B: refused on A within a second, access and refresh token alike.
     let logout = http
@@ -163,13 +166,24 @@ async fn one_truth(pair: &Pair) {
         .await
         .unwrap();
     assert!(logout.status().is_success(), "{}", logout.status());
-    until(&http, a, "/me", &access_only(&on_b), StatusCode::UNAUTHORIZED, WITHIN).await;
+    until(
+        &http,
+        a,
+        "/me",
+        &access_only(&on_b),
+        StatusCode::UNAUTHORIZED,
+        WITHIN,
+    )
+    .await;
     assert_eq!(refresh(&http, a, &on_b).await, StatusCode::BAD_REQUEST);
 
     // Change the password on A: the sessions opened on B before it are refused on B.
     let old_on_b = login(&http, b, email, PASSWORD).await;
     let on_a = login(&http, a, email, PASSWORD).await;
-    assert_eq!(get(&http, b, "/me", &access_only(&old_on_b)).await, StatusCode::OK);
+    assert_eq!(
+        get(&http, b, "/me", &access_only(&old_on_b)).await,
+        StatusCode::OK
+    );
     let changed = http
         .post(format!("{}/settings", a.url))
         .header(header::ACCEPT, "application/json")
@@ -183,12 +197,23 @@ async fn one_truth(pair: &Pair) {
         .await
         .unwrap();
     assert_eq!(changed.status(), StatusCode::OK);
-    until(&http, b, "/me", &access_only(&old_on_b), StatusCode::UNAUTHORIZED, WITHIN).await;
+    until(
+        &http,
+        b,
+        "/me",
+        &access_only(&old_on_b),
+        StatusCode::UNAUTHORIZED,
+        WITHIN,
+    )
+    .await;
     assert_eq!(refresh(&http, b, &old_on_b).await, StatusCode::BAD_REQUEST);
 
     // A group membership given through B's database is honoured by A within a second.
     let fresh_on_a = login(&http, a, email, "Sec0nd-Passw0rd").await;
-    assert_eq!(get(&http, a, "/admins", &fresh_on_a).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&http, a, "/admins", &fresh_on_a).await,
+        StatusCode::FORBIDDEN
+    );
     let b_store = stormpath_store::Store::builder()
         .database_url(pair.db.url())
         .application("Conformance")
@@ -211,7 +236,15 @@ async fn one_truth(pair: &Pair) {
         .execute(b_store.pool())
         .await
         .unwrap();
-    until(&http, a, "/me", &access_only(&fresh_on_a), StatusCode::UNAUTHORIZED, WITHIN).await;
+    until(
+        &http,
+        a,
+        "/me",
+        &access_only(&fresh_on_a),
+        StatusCode::UNAUTHORIZED,
+        WITHIN,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -249,7 +282,15 @@ async fn redis_killed_mid_run_answers_503_then_recovers() {
 
     redis.kill();
     // Never a 500, never the cached session: 503 with the JSON error shape and Retry-After.
-    until(&http, &pair.a, "/me", &access, StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(10)).await;
+    until(
+        &http,
+        &pair.a,
+        "/me",
+        &access,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Duration::from_secs(10),
+    )
+    .await;
     let response = http
         .get(format!("{}/me", pair.b.url))
         .header(header::ACCEPT, "application/json")
@@ -268,12 +309,32 @@ async fn redis_killed_mid_run_answers_503_then_recovers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(login_now.status(), StatusCode::SERVICE_UNAVAILABLE, "the throttle lives in Redis");
+    assert_eq!(
+        login_now.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the throttle lives in Redis"
+    );
 
     // Back: both instances recover by themselves, and announcements flow again.
     redis.start_again();
-    until(&http, &pair.a, "/me", &access, StatusCode::OK, Duration::from_secs(20)).await;
-    until(&http, &pair.b, "/me", &access, StatusCode::OK, Duration::from_secs(20)).await;
+    until(
+        &http,
+        &pair.a,
+        "/me",
+        &access,
+        StatusCode::OK,
+        Duration::from_secs(20),
+    )
+    .await;
+    until(
+        &http,
+        &pair.b,
+        "/me",
+        &access,
+        StatusCode::OK,
+        Duration::from_secs(20),
+    )
+    .await;
     let logout = http
         .post(format!("{}/logout", pair.b.url))
         .header(header::ACCEPT, "application/json")
@@ -282,7 +343,15 @@ async fn redis_killed_mid_run_answers_503_then_recovers() {
         .await
         .unwrap();
     assert!(logout.status().is_success());
-    until(&http, &pair.a, "/me", &access, StatusCode::UNAUTHORIZED, WITHIN).await;
+    until(
+        &http,
+        &pair.a,
+        "/me",
+        &access,
+        StatusCode::UNAUTHORIZED,
+        WITHIN,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -304,7 +373,15 @@ async fn a_lost_postgres_listener_reconnects_and_hears_again() {
     .await
     .unwrap();
     assert!(cut.len() >= 2, "both instances listen: {cut:?}");
-    until(&http, &pair.a, "/me", &access, StatusCode::OK, Duration::from_secs(20)).await;
+    until(
+        &http,
+        &pair.a,
+        "/me",
+        &access,
+        StatusCode::OK,
+        Duration::from_secs(20),
+    )
+    .await;
     let logout = http
         .post(format!("{}/logout", pair.b.url))
         .header(header::ACCEPT, "application/json")
@@ -313,7 +390,15 @@ async fn a_lost_postgres_listener_reconnects_and_hears_again() {
         .await
         .unwrap();
     assert!(logout.status().is_success());
-    until(&http, &pair.a, "/me", &access, StatusCode::UNAUTHORIZED, WITHIN).await;
+    until(
+        &http,
+        &pair.a,
+        "/me",
+        &access,
+        StatusCode::UNAUTHORIZED,
+        WITHIN,
+    )
+    .await;
 }
 
 #[test]
@@ -336,4 +421,50 @@ fn an_unreachable_redis_at_start_is_a_clear_error_without_the_password() {
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
     assert!(err.contains("Redis"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
+}
+
+/// Two instances on the remote back end share one `stormpath-server`: a logout on one is
+/// refused by the other within a second (the server's confirmation of a token lasts 1 s).
+/// Needs no PostgreSQL or Redis: the server runs on SQLite.
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_two_instances_agree_within_a_second() {
+    let server = stormpath_testkit::rest_server::RestServer::start();
+    let api = server.api();
+    let env = [
+        ("SECRET_KEY", SECRET),
+        ("STORMPATH_CLIENT_BASEURL", api.as_str()),
+        ("STORMPATH_CLIENT_APIKEY_ID", server.key_id.as_str()),
+        ("STORMPATH_CLIENT_APIKEY_SECRET", server.key_secret.as_str()),
+        (
+            "STORMPATH_APPLICATION_HREF",
+            server.application_href.as_str(),
+        ),
+        ("STORMPATH_BASE_URL", "http://app.example.test"),
+    ];
+    let (a, b) = (AppInstance::start(&env), AppInstance::start(&env));
+    let http = client();
+    let email = "barbara@example.com";
+    register(&http, &a, email).await;
+    let jar = login(&http, &b, email, PASSWORD).await;
+    let access = access_only(&jar);
+    assert_eq!(get(&http, &a, "/me", &access).await, StatusCode::OK);
+    let logout = http
+        .post(format!("{}/logout", b.url))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, &jar)
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_success());
+    // The confirmation A holds lapses within a second; then the server disowns the token.
+    until(
+        &http,
+        &a,
+        "/me",
+        &access,
+        StatusCode::UNAUTHORIZED,
+        WITHIN + Duration::from_millis(500),
+    )
+    .await;
+    assert_eq!(refresh(&http, &a, &jar).await, StatusCode::BAD_REQUEST);
 }

@@ -131,6 +131,9 @@ async fn open_store_with(settings: &Settings, key: Option<&[u8]>) -> Result<Stor
     if let Some(wait) = settings.connect_timeout {
         builder = builder.connect_timeout(wait);
     }
+    if let Some(url) = &settings.redis_url {
+        builder = builder.redis_url(url);
+    }
     if settings.weak_hashing {
         builder = builder
             .hashing(stormpath_store::HashParams {

@@ -117,6 +117,9 @@ pub struct Settings {
     pub busy_timeout: Option<Duration>,
     /// How long to wait for the database at start (default: 30 s, retrying).
     pub connect_timeout: Option<Duration>,
+    /// A Redis server shared with the apps (`redis://…`): the login throttle's counters and
+    /// revoked token ids live there and changes are announced over its pub/sub.
+    pub redis_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -132,6 +135,7 @@ impl Default for Settings {
             weak_hashing: false,
             busy_timeout: None,
             connect_timeout: None,
+            redis_url: None,
         }
     }
 }

@@ -224,7 +224,6 @@ mod tests {
         assert!(Dialect::of("mysql://x").is_err());
     }
 
-
     #[test]
     fn each_in_memory_url_names_one_shared_database() {
         let a = sqlite_url("sqlite::memory:").unwrap();

@@ -79,8 +79,14 @@ mod tests {
         );
         assert_eq!(redact_url("smtp://user@host"), "smtp://user@host");
         assert_eq!(redact_url("nonsense:secret@x"), "<not a URL>");
-        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact_url("redis://:secret@h:6379/0"), "redis://:***@h:6379/0");
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            redact_url("redis://:secret@h:6379/0"),
+            "redis://:***@h:6379/0"
+        );
     }
 
     #[test]

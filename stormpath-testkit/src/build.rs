@@ -23,8 +23,14 @@ pub(crate) fn profile_dir() -> PathBuf {
 /// or older than a file under `sources` (paths from the workspace root).
 pub(crate) fn fresh(bin: &Path, args: &[&str], sources: &[&str]) -> PathBuf {
     static CHECKED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
-    let mut checked = CHECKED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if checked.get_or_insert_with(HashSet::new).insert(bin.to_path_buf()) && stale(bin, sources) {
+    let mut checked = CHECKED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if checked
+        .get_or_insert_with(HashSet::new)
+        .insert(bin.to_path_buf())
+        && stale(bin, sources)
+    {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .arg("build")
             .arg("--quiet")

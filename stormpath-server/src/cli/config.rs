@@ -25,6 +25,8 @@ pub(super) struct FileConfig {
     pub(super) mail_dir: Option<PathBuf>,
     #[serde(alias = "mail-from")]
     pub(super) mail_from: Option<String>,
+    #[serde(alias = "redis-url")]
+    pub(super) redis_url: Option<String>,
 }
 
 impl FileConfig {
@@ -74,5 +76,6 @@ pub(super) fn settings(global: &Global, file: &FileConfig) -> Settings {
         weak_hashing: global.insecure_fast_hashing,
         busy_timeout: None,
         connect_timeout: None,
+        redis_url: global.redis_url.clone().or_else(|| file.redis_url.clone()),
     }
 }

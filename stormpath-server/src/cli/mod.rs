@@ -15,6 +15,7 @@
 //! | `--smtp-url` | `STORMPATH_SERVER_SMTP_URL` | `smtp_url` | none |
 //! | `--mail-dir` | `STORMPATH_SERVER_MAIL_DIR` | `mail_dir` | none |
 //! | `--mail-from` | `STORMPATH_SERVER_MAIL_FROM` | `mail_from` | `no-reply@localhost` |
+//! | `--redis-url` | `STORMPATH_SERVER_REDIS_URL` | `redis_url` | none |
 //!
 //! Errors are printed in plain words on stderr with exit status 1 (2 for a command line clap
 //! refuses).
@@ -115,6 +116,16 @@ struct Global {
         value_name = "ADDRESS"
     )]
     mail_from: Option<String>,
+    /// A Redis server shared with the apps (redis://[:PASSWORD@]HOST:PORT): throttle counters
+    /// and revoked token ids live there, and changes are announced over its pub/sub.
+    #[arg(
+        long,
+        global = true,
+        env = "STORMPATH_SERVER_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    redis_url: Option<String>,
     /// Cheap password hashing, for test suites only.
     #[arg(
         long,

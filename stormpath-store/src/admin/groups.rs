@@ -374,7 +374,8 @@ impl Store {
                 Error::backend(e)
             }
         })?;
-        self.forget_account(&AccountId(account_id.to_owned())).await?;
+        self.forget_account(&AccountId(account_id.to_owned()))
+            .await?;
         self.membership_record(&id).await?.ok_or(Error::NotFound)
     }
 

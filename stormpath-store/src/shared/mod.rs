@@ -50,6 +50,8 @@ pub(crate) const SILENCE_LIMIT: Duration = Duration::from_secs(3);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// Revocations per message (a PostgreSQL `NOTIFY` payload holds at most 8000 bytes).
 const REVOCATIONS_PER_MESSAGE: usize = 100;
+/// How often expired token records are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// The channel every instance listens on.
 const CHANNEL: &str = "stormpath_invalidate";
 
@@ -77,9 +79,7 @@ pub(crate) struct Caches {
 impl Caches {
     fn apply(&self, event: Event, state: &State) {
         match event {
-            Event::Account(id) => self
-                .accounts
-                .invalidate(&stormpath_client::AccountId(id)),
+            Event::Account(id) => self.accounts.invalidate(&stormpath_client::AccountId(id)),
             Event::Revoked(entries) => self.revoked.mark(entries),
             Event::Beat(origin) => {
                 if let Some(slot) = (0..2).find(|slot| origin == state.beat(*slot)) {
@@ -226,21 +226,32 @@ impl Shared {
             state: Arc::clone(&state),
             tasks: Vec::new(),
         };
+        shared.tasks.push(tokio::spawn(prune(caches.pool.clone())));
         if link.is_local() {
             caches.resync().await?;
             state.serving();
             return Ok(shared);
         }
-        let first = subscribe(&link).await.map_err(|(failed, reason)| match failed {
-            Channel::Redis => Error::Redis {
-                url: link.redis.as_ref().map(|r| r.url().to_owned()).unwrap_or_default(),
-                reason,
-            },
-            Channel::Postgres => Error::Connect {
-                url: link.postgres.as_ref().map(postgres::Postgres::url).unwrap_or_default(),
-                source: sqlx::Error::Protocol(reason),
-            },
-        })?;
+        let first = subscribe(&link)
+            .await
+            .map_err(|(failed, reason)| match failed {
+                Channel::Redis => Error::Redis {
+                    url: link
+                        .redis
+                        .as_ref()
+                        .map(|r| r.url().to_owned())
+                        .unwrap_or_default(),
+                    reason,
+                },
+                Channel::Postgres => Error::Connect {
+                    url: link
+                        .postgres
+                        .as_ref()
+                        .map(postgres::Postgres::url)
+                        .unwrap_or_default(),
+                    source: sqlx::Error::Protocol(reason),
+                },
+            })?;
         caches.resync().await?;
         state.serving();
         shared.tasks.push(tokio::spawn(listen(
@@ -358,7 +369,9 @@ async fn listen(link: Link, first: Subscription, caches: Caches, state: Arc<Stat
             match subscribe(&link).await {
                 Ok(fresh) => match caches.resync().await {
                     Ok(()) => {
-                        tracing::info!("shared state link restored: caches dropped, revocations reloaded");
+                        tracing::info!(
+                            "shared state link restored: caches dropped, revocations reloaded"
+                        );
                         subscription = Some(fresh);
                         backoff = Duration::from_millis(50);
                         state.serving();
@@ -393,6 +406,23 @@ async fn listen(link: Link, first: Subscription, caches: Caches, state: Arc<Stat
     }
 }
 
+/// Every [`PRUNE_EVERY`], deletes the records of tokens that have expired anyway (revoked ids
+/// and issued refresh tokens), so that the tables do not grow without bound on an instance
+/// that runs for months. Every instance may do it; the deletes are idempotent.
+async fn prune(pool: AnyPool) {
+    let mut ticks = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        ticks.tick().await;
+        let now = util::now_secs();
+        for table in ["revoked_tokens", "refresh_tokens"] {
+            let sql = format!("DELETE FROM {table} WHERE expires_at <= $1");
+            if let Err(err) = sqlx::query(&sql).bind(now).execute(&pool).await {
+                tracing::debug!(error = %err, table, "expired token records not pruned");
+            }
+        }
+    }
+}
+
 /// Publishes this instance's heartbeat on every channel every [`HEARTBEAT`], and restarts the
 /// listener when the instance has not heard itself on one of them for [`SILENCE_LIMIT`] (a
 /// silent network partition, a server that answers too slowly).
@@ -416,7 +446,10 @@ async fn heartbeat(link: Link, state: Arc<State>) {
         let silent = state.silence(&link);
         if state.healthy.load(Ordering::Acquire) && silent > limit {
             state.healthy.store(false, Ordering::Release);
-            tracing::warn!(silent_ms = silent, "no heartbeat heard: restarting the shared state link");
+            tracing::warn!(
+                silent_ms = silent,
+                "no heartbeat heard: restarting the shared state link"
+            );
             state.restart.notify_one();
         }
     }

@@ -164,7 +164,10 @@ impl RedisCounters {
         let (failures,): (u32,) = redis::pipe()
             .atomic()
             .incr(&count, 1)
-            .expire(&count, i64::try_from(forget_after.as_secs()).unwrap_or(i64::MAX))
+            .expire(
+                &count,
+                i64::try_from(forget_after.as_secs()).unwrap_or(i64::MAX),
+            )
             .ignore()
             .query_async(&mut conn)
             .await

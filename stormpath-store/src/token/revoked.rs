@@ -29,7 +29,9 @@ impl Revocations {
         let Ok(entries) = self.entries.read() else {
             return true;
         };
-        jtis.into_iter().flatten().any(|jti| entries.contains_key(jti))
+        jtis.into_iter()
+            .flatten()
+            .any(|jti| entries.contains_key(jti))
     }
 
     /// Adds entries, dropping those that have expired anyway once the list grows.
@@ -67,6 +69,9 @@ mod tests {
         r.replace([("b".to_owned(), later), ("old".to_owned(), 1)]);
         assert!(!r.contains("a") && r.contains("b") && !r.contains("old"));
         r.mark((0..PRUNE_ABOVE + 1).map(|i| (format!("x{i}"), 1)));
-        assert!(r.entries.read().unwrap().len() <= 2, "expired entries pruned");
+        assert!(
+            r.entries.read().unwrap().len() <= 2,
+            "expired entries pruned"
+        );
     }
 }

@@ -72,11 +72,21 @@ fn revoking_a_refresh_token_kills_its_access_tokens() {
 
 #[test]
 fn expired_tokens_fail() {
-    let t = Tokens::new(KeySet::new(KEY, None, &[]).unwrap(), "iss".into(), (-1, -1), Arc::default());
+    let t = Tokens::new(
+        KeySet::new(KEY, None, &[]).unwrap(),
+        "iss".into(),
+        (-1, -1),
+        Arc::default(),
+    );
     let (access, _) = t.mint_access("sub", None, None).unwrap();
     assert!(t.verify_access(&access).is_none());
     // A token expiring this very second is expired too (no leeway).
-    let now = Tokens::new(KeySet::new(KEY, None, &[]).unwrap(), "iss".into(), (0, 0), Arc::default());
+    let now = Tokens::new(
+        KeySet::new(KEY, None, &[]).unwrap(),
+        "iss".into(),
+        (0, 0),
+        Arc::default(),
+    );
     let (access, _) = now.mint_access("sub", None, None).unwrap();
     let (refresh, _) = now.mint_refresh("sub").unwrap();
     assert!(now.verify_access(&access).is_none());
