@@ -29,6 +29,18 @@ pub(super) struct Prepared {
     pub(super) created_at: i64,
 }
 
+/// A new account id, shaped like [`util::new_id`]'s (22 alphanumeric characters, about 131
+/// bits), from the thread's CSPRNG (ChaCha, seeded from the OS) rather than one system call
+/// per character: an import makes millions.
+pub(super) fn fast_id() -> String {
+    use rand::{Rng, distributions::Alphanumeric};
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(22)
+        .map(char::from)
+        .collect()
+}
+
 /// Checks a record; its row, or why it is refused.
 pub(super) async fn prepare(store: &Store, read: Read) -> Result<Prepared, Rejected> {
     let (line, record) = read?;
@@ -129,7 +141,7 @@ pub(super) async fn prepare(store: &Store, read: Read) -> Result<Prepared, Rejec
     };
     Ok(Prepared {
         line,
-        id: util::new_id(),
+        id: fast_id(),
         email_key: email::canonical(&email),
         username_key: email::canonical(&username),
         email,

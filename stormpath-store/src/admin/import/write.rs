@@ -161,9 +161,11 @@ impl<'a> Writer<'a> {
             }
         }
         let list = placeholders(2, keys.len());
+        // Two indexed lookups: with `OR`, SQLite would scan the whole directory.
         let sql = format!(
             "SELECT email_key, username_key FROM accounts WHERE directory_id = $1 \
-             AND (email_key IN ({list}) OR username_key IN ({list}))"
+             AND email_key IN ({list}) UNION SELECT email_key, username_key FROM accounts \
+             WHERE directory_id = $1 AND username_key IN ({list})"
         );
         let mut query = sqlx::query(&sql).bind(self.directory_id);
         for key in &keys {
@@ -332,7 +334,10 @@ async fn insert_memberships(
         );
         let mut query = sqlx::query(&sql).bind(now);
         for (account, group) in chunk {
-            query = query.bind(util::new_id()).bind(*account).bind(*group);
+            query = query
+                .bind(super::prepare::fast_id())
+                .bind(*account)
+                .bind(*group);
         }
         query.execute(&mut **tx).await?;
     }
