@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{Any, Row, Transaction};
 
 use super::{ImportOptions, RETRIES, Rejected, prepare::Prepared};
-use crate::{Store, util};
+use crate::{Dialect, Store, util};
 
 /// What a batch did.
 #[derive(Default)]
@@ -122,7 +122,16 @@ impl<'a> Writer<'a> {
         &self,
         batch: &[Prepared],
     ) -> Result<(Outcome, HashMap<String, String>), sqlx::Error> {
-        let mut tx = self.store.inner.pool.begin().await?;
+        let mut conn = self.store.inner.pool.acquire().await?;
+        if self.store.inner.dialect == Dialect::Sqlite {
+            // In WAL mode NORMAL skips the fsync of each commit (the database stays
+            // consistent; a power cut may lose the last batches). The import is idempotent,
+            // so running it again restores them: one fsync per batch was most of its time.
+            sqlx::query("PRAGMA synchronous = NORMAL")
+                .execute(&mut *conn)
+                .await?;
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let (fresh, mut outcome) = self.classify(&mut tx, batch).await?;
         let groups = self.ensure_groups(&mut tx, &fresh).await?;
         insert_accounts(&mut tx, self.directory_id, &fresh).await?;
@@ -150,7 +159,7 @@ impl<'a> Writer<'a> {
     /// duplicates and conflicts.
     async fn classify<'b>(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut Transaction<'_, Any>,
         batch: &'b [Prepared],
     ) -> Result<(Vec<&'b Prepared>, Outcome), sqlx::Error> {
         let mut keys: Vec<&str> = Vec::with_capacity(batch.len() * 2);
@@ -208,7 +217,7 @@ impl<'a> Writer<'a> {
     /// Creates the batch's groups the directory lacks; the ids of those not known before.
     async fn ensure_groups(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut Transaction<'_, Any>,
         fresh: &[&Prepared],
     ) -> Result<HashMap<String, String>, sqlx::Error> {
         let mut wanted: Vec<(&str, &str)> = Vec::new();
@@ -268,7 +277,7 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 async fn insert_accounts(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     directory_id: &str,
     fresh: &[&Prepared],
 ) -> Result<(), sqlx::Error> {
@@ -317,7 +326,7 @@ async fn insert_accounts(
 }
 
 async fn insert_memberships(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     memberships: &[(&str, &str)],
 ) -> Result<(), sqlx::Error> {
     let now = util::now_ms();
