@@ -421,10 +421,7 @@ mod tests {
             Err(HashRejection::Unknown)
         );
         assert_eq!(check("$stormpath1$abc$def"), Err(HashRejection::Unknown));
-        assert_eq!(
-            check("$argon2x$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA"),
-            Err(HashRejection::Unknown)
-        );
+        assert!(check("$argon2x$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA").is_err());
         let slow = "$2b$17$abcdefghijklmnopqrstuuXoGrPLKk2wYSM4D1VYhGKe0pQBvnrXS";
         assert!(
             matches!(check(slow), Err(HashRejection::TooCostly(_))),
