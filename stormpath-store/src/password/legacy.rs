@@ -176,7 +176,7 @@ fn is_bcrypt(hash: &str) -> bool {
 fn bcrypt_cost(hash: &str) -> Result<u32, HashRejection> {
     // `$2b$` + two-digit cost + `$` + 22 salt + 31 hash characters.
     let malformed = HashRejection::Malformed("bcrypt");
-    if hash.len() != 60 || hash.as_bytes().get(6) != Some(&b'$') {
+    if hash.len() != 60 || !hash.is_ascii() || hash.as_bytes().get(6) != Some(&b'$') {
         return Err(malformed);
     }
     let cost: u32 = hash
