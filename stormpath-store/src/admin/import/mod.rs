@@ -1,6 +1,6 @@
 //! Bulk import of accounts into one directory (`stormpath-server import`): JSON lines or CSV
-//! ([`read`]), each record validated on its own ([`prepare`]), then written in batched
-//! transactions ([`write`]).
+//! (`read`), each record validated on its own (`prepare`), then written in batched
+//! transactions (`write`).
 //!
 //! * Password hashes are kept as given (bcrypt, argon2, scrypt, PBKDF2-SHA256, Django,
 //!   `$stormpath2$`: see the store's `password::legacy` module); a plain `password` is hashed
