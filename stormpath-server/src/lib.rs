@@ -94,6 +94,29 @@ pub async fn open_initialized(settings: &Settings) -> Result<Store, SettingsErro
     Ok(store)
 }
 
+/// Opens an existing database whether or not [`init`] made it (the embedded plugin's own
+/// `stormpath.db` too), for `import` and `export`: checks the URLs first and never creates a
+/// SQLite file. The sealing key is used when there is one; none is needed.
+///
+/// Opening it adds the admin console's application and directory when they are missing
+/// (as every handle of the server does); the plugin's own application is untouched.
+///
+/// # Errors
+/// [`SettingsError::NotInitialized`] for a SQLite file that does not exist, and those of
+/// [`open_store`].
+pub async fn open_existing(settings: &Settings) -> Result<Store, SettingsError> {
+    settings.check()?;
+    if let Some(file) = stormpath_store::sqlite_file(&settings.database_url)
+        && !file.exists()
+    {
+        return Err(SettingsError::NotInitialized {
+            database: settings.redacted_database_url(),
+        });
+    }
+    let key = settings.sealing_key().ok();
+    open_store_with(settings, key.as_deref()).await
+}
+
 /// Whether the database has a tenant administrator (what [`init`] makes).
 ///
 /// # Errors

@@ -66,6 +66,11 @@ pub enum Error {
     /// The default mail transport could not be set up.
     #[error("could not set up mail: {0}")]
     Mail(#[from] crate::mail::MailError),
+    /// A bulk import or export cannot go on (an unreadable file, a CSV header without an
+    /// `email` column, an unknown directory); single bad records are reported in the
+    /// import's summary instead.
+    #[error("{0}")]
+    Import(String),
     /// The password policy is inconsistent (e.g. minimum above maximum).
     #[error("invalid password policy: {0}")]
     InvalidPolicy(String),

@@ -1,6 +1,6 @@
 //! The `stormpath-server` command line: `init`, `serve`, and the management commands
 //! (`applications`, `accounts`, `groups`, `api-keys`), which work on the database directly —
-//! no running server is needed.
+//! no running server is needed — and `import` / `export` of accounts (JSON lines, CSV).
 //!
 //! Every setting comes, most important first, from its flag, its environment variable, the
 //! config file (`--config FILE` or `STORMPATH_SERVER_CONFIG`: TOML, YAML or JSON, by
@@ -34,6 +34,7 @@ mod config;
 mod groups;
 mod manage;
 mod table;
+mod transfer;
 
 /// How long a command waits for another process's lock on a SQLite database.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -169,6 +170,14 @@ enum Command {
     /// accounts of the `Stormpath Administrators` directory).
     #[command(subcommand, name = "api-keys")]
     ApiKeys(api_keys::Action),
+    /// Imports accounts from JSON lines or CSV into a directory, keeping their password
+    /// hashes (bcrypt, argon2, scrypt, PBKDF2-SHA256, Django, $stormpath2$; upgraded to
+    /// argon2id at each account's first login). Works on the embedded plugin's database
+    /// too, with or without a server running. Idempotent: emails already there are skipped.
+    /// Exit status 1 when a line was rejected or the import stopped early.
+    Import(transfer::ImportArgs),
+    /// Exports a directory's accounts as JSON lines (the format `import` reads).
+    Export(transfer::ExportArgs),
 }
 
 /// Runs the command line; the process exit code.
@@ -240,6 +249,16 @@ async fn run(cli: Cli) -> Result<(), SettingsError> {
         Command::ApiKeys(action) => {
             let cx = manage::Context::open(with_waits(settings)).await?;
             api_keys::run(&cx, action).await
+        }
+        Command::Import(args) => {
+            let mut settings = with_waits(settings);
+            settings.busy_timeout = Some(transfer::BUSY_TIMEOUT);
+            transfer::run_import(&settings, args).await
+        }
+        Command::Export(args) => {
+            let mut settings = with_waits(settings);
+            settings.busy_timeout = Some(transfer::BUSY_TIMEOUT);
+            transfer::run_export(&settings, args).await
         }
     }
 }

@@ -7,8 +7,10 @@
 mod accounts;
 pub mod cli;
 mod custom_data;
+pub mod export;
 mod flows;
 mod groups;
+pub mod import;
 pub mod jwt;
 mod keys;
 pub mod query;

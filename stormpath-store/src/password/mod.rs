@@ -11,6 +11,8 @@ use stormpath_client::Error as ClientError;
 use tokio::sync::Semaphore;
 use unicode_normalization::UnicodeNormalization;
 
+pub(crate) mod legacy;
+
 /// Checks a password against a directory's strength policy (see
 /// [`PasswordStrength::check`](stormpath_client::PasswordStrength::check)).
 ///
@@ -124,12 +126,23 @@ impl Hasher {
         password: &str,
         phc: Option<&str>,
     ) -> Result<Verified, ClientError> {
+        // An imported account without a password (`""`) is checked like an unknown login.
+        let phc = phc.filter(|p| !p.is_empty());
         let known = phc.is_some();
         let phc = phc.unwrap_or(&self.dummy).to_owned();
+        let raw = password.to_owned();
         let password = normalize(password);
         let current = self.params;
         let verified = self
             .run(move || {
+                // Hashes imported from elsewhere (bcrypt, scrypt, PBKDF2, `$stormpath2$`):
+                // verified as they are, then replaced by argon2id on success.
+                if let Some(ok) = legacy::verify(&phc, &raw, &password) {
+                    return Verified {
+                        ok,
+                        needs_rehash: ok,
+                    };
+                }
                 let Ok(parsed) = PasswordHash::new(&phc) else {
                     return Verified {
                         ok: false,

@@ -41,6 +41,7 @@ mod auth;
 mod custom_data;
 mod flows;
 mod groups;
+mod import;
 mod mail;
 mod postgres;
 mod server_flows;
