@@ -480,5 +480,8 @@ async fn embedded_store(
     if let Some(n) = hashing.max_concurrent {
         store = store.max_concurrent_hashes(n);
     }
+    if let Some(n) = hashing.max_queued {
+        store = store.max_queued_hashes(n);
+    }
     Ok(Arc::new(store.build().await?))
 }
