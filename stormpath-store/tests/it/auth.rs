@@ -249,8 +249,11 @@ on_both!(repeated_failures_lock_the_login_for_a_while);
 /// refused at once with `Unavailable` (503), before any lookup — the same refusal for an
 /// existing account as for an unknown one — and the places are free again afterwards.
 async fn logins_beyond_the_hashing_queue_are_refused_as_unavailable(db: &TestDb) {
+    // OWASP's cost: a place is given back when its hash ends, and such a hash outlasts the
+    // moments between the three logins' first polls by orders of magnitude.
     let store = db
         .builder()
+        .hashing(HashParams::OWASP)
         .max_concurrent_hashes(1)
         .max_queued_hashes(1)
         .build()
@@ -259,7 +262,7 @@ async fn logins_beyond_the_hashing_queue_are_refused_as_unavailable(db: &TestDb)
     register(&store, "queue@example.com").await;
     for login in ["queue@example.com", "nobody@example.com"] {
         // `join!` polls each login once before any of them can finish (each waits for its
-        // lookup), so all three ask for a place before the first gives its place back.
+        // lookup or its hash), so all three ask for a place before the first gives it back.
         let (a, b, c) = tokio::join!(
             store.authenticate(login, PASSWORD),
             store.authenticate(login, PASSWORD),
