@@ -186,7 +186,8 @@ impl Hasher {
                     };
                 };
                 // Verification uses the parameters recorded in the stored hash, in the reused
-                // block when they fit in it.
+                // block when they fit in it. `None`: not an argon2 hash (another scheme's
+                // verifier goes there).
                 let ok = memory::verify_in(password.as_bytes(), &parsed, memory).unwrap_or(false);
                 Verified {
                     ok,
