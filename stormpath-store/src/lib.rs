@@ -62,5 +62,5 @@ pub use error::{Error, Result, is_locked, is_unreachable};
 pub use mail::PlainEmailTemplates;
 pub use password::{HashParams, check_strength};
 pub use seal::SEALING_KEY_LEN;
-pub use store::{Store, StoreBuilder};
+pub use store::{QUEUED_HASHES_PER_PERMIT, Store, StoreBuilder};
 pub use token::MIN_SIGNING_KEY_LEN;

@@ -173,6 +173,9 @@ impl Store {
 impl Sessions for Store {
     async fn authenticate(&self, login: &str, password: &str) -> Result<Account> {
         let key = crate::email::canonical(login);
+        // Under overload the login is refused before anything is looked up, so the refusal
+        // is the same whether or not the account exists.
+        let admission = self.inner.hasher.admit()?;
         // A locked login is answered like a wrong password, after the same hashing work.
         let locked = self.inner.throttle.is_locked(&key).await?;
         let found = if login.trim().is_empty() || locked {
@@ -185,7 +188,7 @@ impl Sessions for Store {
         let verified = self
             .inner
             .hasher
-            .verify(password, found.as_ref().map(|(_, h)| h.as_str()))
+            .verify_admitted(admission, password, found.as_ref().map(|(_, h)| h.as_str()))
             .await?;
         let Some((account, _)) = found.filter(|_| verified.ok) else {
             if !locked {

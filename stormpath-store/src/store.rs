@@ -19,6 +19,10 @@ use crate::{
 /// How many accounts the in-memory cache holds at most.
 const ACCOUNT_CACHE_CAPACITY: u64 = 100_000;
 
+/// The default bound on password hashes waiting for a permit, per permit
+/// (see [`StoreBuilder::max_queued_hashes`]).
+pub const QUEUED_HASHES_PER_PERMIT: usize = 64;
+
 /// The embedded account store. Cheap to clone: clones share one pool, cache and revocation
 /// list. Implements [`stormpath_client::Backend`].
 #[derive(Clone)]
@@ -234,6 +238,7 @@ pub struct StoreBuilder {
     hashing: HashParams,
     allow_weak_hashing: bool,
     max_concurrent_hashes: usize,
+    max_queued_hashes: Option<usize>,
     cache_ttl: Duration,
     password_strength: Option<PasswordStrength>,
     max_connections: u32,
@@ -263,6 +268,7 @@ impl Default for StoreBuilder {
             hashing: HashParams::default(),
             allow_weak_hashing: false,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(2, usize::from),
+            max_queued_hashes: None,
             cache_ttl: Duration::from_secs(60),
             password_strength: None,
             max_connections: 10,
@@ -360,6 +366,22 @@ impl StoreBuilder {
     /// configured hashing memory while it runs.
     pub fn max_concurrent_hashes(mut self, n: usize) -> Self {
         self.max_concurrent_hashes = n.max(1);
+        self
+    }
+
+    /// How many logins (and other password hashes) may wait for one of the
+    /// [`max_concurrent_hashes`](Self::max_concurrent_hashes) permits; beyond them a request is
+    /// refused at once with [`Unavailable`](stormpath_client::Error::Unavailable) (503, and the
+    /// plugin adds `Retry-After`), before any lookup, so the refusal is the same whether or not
+    /// the account exists.
+    ///
+    /// Default: [`QUEUED_HASHES_PER_PERMIT`] × the permits. A waiting login holds a few KiB
+    /// (never argon2 memory), so the bound is about time: the last one waits about
+    /// `max_queued / permits` hash times (64 × 15–50 ms with the OWASP parameters: 1–3 s,
+    /// the order of the `Retry-After: 2` a refused client is given), past which a client is
+    /// better told to come back than kept waiting towards its own timeout.
+    pub fn max_queued_hashes(mut self, n: usize) -> Self {
+        self.max_queued_hashes = Some(n);
         self
     }
 
@@ -501,7 +523,11 @@ impl StoreBuilder {
             })?),
             None => None,
         };
-        let hasher = Hasher::new(self.hashing, self.max_concurrent_hashes)?;
+        let queued = self.max_queued_hashes.unwrap_or_else(|| {
+            self.max_concurrent_hashes
+                .saturating_mul(QUEUED_HASHES_PER_PERMIT)
+        });
+        let hasher = Hasher::new(self.hashing, self.max_concurrent_hashes, queued)?;
         let (pool, dialect) =
             db::open(&self.database_url, self.max_connections, self.waits).await?;
         let (directory_id, directory_name, application_id, strength) = bootstrap(

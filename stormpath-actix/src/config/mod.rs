@@ -229,6 +229,10 @@ pub struct HashingConfig {
     pub parallelism: u32,
     /// Hashes allowed to run at once (default: the number of cores).
     pub max_concurrent: Option<usize>,
+    /// Logins (and other password hashes) allowed to wait for one of those; beyond them a
+    /// request is refused at once with 503 and `Retry-After` (default: 64 per concurrent hash,
+    /// `stormpath_store::QUEUED_HASHES_PER_PERMIT`).
+    pub max_queued: Option<usize>,
     /// Accept parameters below OWASP's minimum. For test suites only.
     pub insecure_allow_weak: bool,
 }
@@ -241,6 +245,7 @@ impl Default for HashingConfig {
             iterations: 2,
             parallelism: 1,
             max_concurrent: None,
+            max_queued: None,
             insecure_allow_weak: false,
         }
     }

@@ -454,3 +454,74 @@ async fn failures_on_every_entry_point_share_one_lock() {
         r#"{"status":400,"message":"Invalid username or password."}"#
     );
 }
+
+/// One hash at a time and none waiting: of logins sent at once, one arriving while a hash runs
+/// is refused at once — a 503 with `Retry-After` and `{status, message}` for JSON and for the
+/// password grant, the form again saying so (503, `Retry-After`) for a browser.
+#[actix_web::test]
+async fn a_login_beyond_the_hashing_queue_is_a_503_with_retry_after() {
+    if crate::support::remote() {
+        return; // the server hashes the passwords, under its own bounds
+    }
+    let app = TestApp::spawn_with(|b| {
+        b.config(|c| {
+            // OWASP's cost, so that hashes last long enough for logins to overlap.
+            let hashing = &mut c.password.hashing;
+            hashing.memory_kib = 19_456;
+            hashing.iterations = 2;
+            hashing.max_concurrent = Some(1);
+            hashing.max_queued = Some(0);
+        })
+    })
+    .await;
+    let email = email("shed");
+    app.register(&email).await;
+    let (token, _) = app.form_page("/login").await;
+    let mut shed: [Option<reqwest::Response>; 3] = [None, None, None];
+    for _ in 0..50 {
+        let mut logins = tokio::task::JoinSet::new();
+        for n in 0..9 {
+            let client = app.client.clone();
+            let req = match n % 3 {
+                0 => client
+                    .post(app.url("/login"))
+                    .header("Accept", JSON)
+                    .json(&json!({"login": email, "password": PASSWORD})),
+                1 => client
+                    .post(app.url("/login"))
+                    .header("Accept", HTML)
+                    .form(&[
+                        ("login", email.as_str()),
+                        ("password", PASSWORD),
+                        ("_csrf", token.as_str()),
+                    ]),
+                _ => client.post(app.url("/oauth/token")).form(&[
+                    ("grant_type", "password"),
+                    ("username", email.as_str()),
+                    ("password", PASSWORD),
+                ]),
+            };
+            logins.spawn(async move { (n % 3, req.send().await.unwrap()) });
+        }
+        while let Some(done) = logins.join_next().await {
+            let (kind, res) = done.unwrap();
+            if res.status() == 503 {
+                shed[kind].get_or_insert(res);
+            } else {
+                assert!(res.status().is_success() || res.status() == 302, "{res:?}");
+            }
+        }
+        if shed.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    let [json_login, form_login, grant] = shed.map(|r| r.expect("a login was shed"));
+    for res in [&json_login, &form_login, &grant] {
+        assert_eq!(res.headers()["retry-after"], "2");
+    }
+    assert_json_error(json_login, 503, "temporarily unavailable").await;
+    assert_json_error(grant, 503, "temporarily unavailable").await;
+    let page = form_login.text().await.unwrap();
+    assert!(page.contains("temporarily unavailable"), "{page}");
+    assert!(page.contains(&email), "the form keeps the login: {page}");
+}

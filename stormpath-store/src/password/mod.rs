@@ -4,14 +4,17 @@
 use std::sync::Arc;
 
 use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
+    Algorithm, Argon2, Block, Params, PasswordHash, Version,
     password_hash::{SaltString, rand_core::OsRng},
 };
 use stormpath_client::Error as ClientError;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use unicode_normalization::UnicodeNormalization;
 
 pub(crate) mod legacy;
+mod memory;
+
+use memory::MemoryPool;
 
 /// Checks a password against a directory's strength policy (see
 /// [`PasswordStrength::check`](stormpath_client::PasswordStrength::check)).
@@ -79,19 +82,35 @@ pub(crate) struct Verified {
     pub(crate) needs_rehash: bool,
 }
 
-/// Hashes and verifies passwords on the blocking pool, at most `permits` at a time, so that a
-/// login storm costs a bounded amount of memory (each hash holds `memory_kib` KiB).
+/// A place among the hashes running or waiting for a permit, taken before any work on a
+/// request ([`Hasher::admit`]), so that a request refused for overload has cost nothing and
+/// said nothing about the account it named.
+pub(crate) struct Admission {
+    _place: OwnedSemaphorePermit,
+}
+
+/// Hashes and verifies passwords on the blocking pool, at most `permits` at a time, each in one
+/// of `permits` reused blocks of argon2 memory ([`memory`]), so that a login storm costs a
+/// bounded amount of memory; at most `max_queued` more wait for a permit, and any beyond are
+/// refused at once with [`ClientError::Unavailable`] (503, `Retry-After`).
 pub(crate) struct Hasher {
     argon: Argon2<'static>,
     params: HashParams,
     permits: Arc<Semaphore>,
+    /// Places for the hashes running or waiting: `permits + max_queued`.
+    admissions: Arc<Semaphore>,
+    memory: Arc<MemoryPool>,
     /// A hash of a random password, verified against when no account matches a login so that
     /// unknown logins cost the same time as wrong passwords.
     dummy: String,
 }
 
 impl Hasher {
-    pub(crate) fn new(params: HashParams, permits: usize) -> Result<Self, crate::Error> {
+    pub(crate) fn new(
+        params: HashParams,
+        permits: usize,
+        max_queued: usize,
+    ) -> Result<Self, crate::Error> {
         let argon_params = Params::new(
             params.memory_kib,
             params.iterations,
@@ -99,22 +118,41 @@ impl Hasher {
             None,
         )
         .map_err(|_| crate::Error::WeakHashing)?;
+        let memory = Arc::new(MemoryPool::new(&argon_params));
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params);
-        let dummy = hash_now(&argon, &crate::util::random_token(24))
+        let mut block = memory.take();
+        let dummy = hash_now(&argon, &crate::util::random_token(24), &mut block)
             .map_err(|_| crate::Error::WeakHashing)?;
+        memory.give_back(block);
+        let permits = permits.max(1);
         Ok(Self {
             argon,
             params,
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            permits: Arc::new(Semaphore::new(permits)),
+            admissions: Arc::new(Semaphore::new(permits.saturating_add(max_queued))),
+            memory,
             dummy,
         })
     }
 
+    /// Takes a place among the hashes running or waiting for a permit.
+    ///
+    /// # Errors
+    /// [`ClientError::Unavailable`] when every permit is taken and `max_queued` requests
+    /// already wait for one.
+    pub(crate) fn admit(&self) -> Result<Admission, ClientError> {
+        Arc::clone(&self.admissions)
+            .try_acquire_owned()
+            .map(|place| Admission { _place: place })
+            .map_err(|_| ClientError::Unavailable)
+    }
+
     /// Hashes a password into a PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
     pub(crate) async fn hash(&self, password: &str) -> Result<String, ClientError> {
+        let admission = self.admit()?;
         let argon = self.argon.clone();
         let password = normalize(password);
-        self.run(move || hash_now(&argon, &password))
+        self.run(admission, move |memory| hash_now(&argon, &password, memory))
             .await?
             .map_err(ClientError::backend)
     }
@@ -126,6 +164,16 @@ impl Hasher {
         password: &str,
         phc: Option<&str>,
     ) -> Result<Verified, ClientError> {
+        self.verify_admitted(self.admit()?, password, phc).await
+    }
+
+    /// [`verify`](Self::verify) in a place taken earlier with [`admit`](Self::admit).
+    pub(crate) async fn verify_admitted(
+        &self,
+        admission: Admission,
+        password: &str,
+        phc: Option<&str>,
+    ) -> Result<Verified, ClientError> {
         // An imported account without a password (`""`) is checked like an unknown login.
         let phc = phc.filter(|p| !p.is_empty());
         let known = phc.is_some();
@@ -134,7 +182,7 @@ impl Hasher {
         let password = normalize(password);
         let current = self.params;
         let verified = self
-            .run(move || {
+            .run(admission, move |memory| {
                 // Hashes imported from elsewhere (bcrypt, scrypt, PBKDF2, `$stormpath2$`):
                 // verified as they are, then replaced by argon2id on success.
                 if let Some(ok) = legacy::verify(&phc, &raw, &password) {
@@ -149,10 +197,10 @@ impl Hasher {
                         needs_rehash: false,
                     };
                 };
-                // Verification uses the parameters recorded in the stored hash.
-                let ok = Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok();
+                // Verification uses the parameters recorded in the stored hash, in the reused
+                // block when they fit in it. `None`: not an argon2 hash (another scheme's
+                // verifier goes there).
+                let ok = memory::verify_in(password.as_bytes(), &parsed, memory).unwrap_or(false);
                 Verified {
                     ok,
                     needs_rehash: ok && !same_params(&parsed, current),
@@ -165,14 +213,28 @@ impl Hasher {
         })
     }
 
+    /// Runs `job` on the blocking pool once a permit is free, with a block of argon2 memory.
+    /// The permit and the block go with the job: a caller that goes away (a client that hung
+    /// up) does not free its permit before its hash is done.
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce() -> T + Send + 'static,
+        admission: Admission,
+        job: impl FnOnce(&mut [Block]) -> T + Send + 'static,
     ) -> Result<T, ClientError> {
-        let _permit = self.permits.acquire().await.map_err(ClientError::backend)?;
-        tokio::task::spawn_blocking(job)
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
             .await
-            .map_err(ClientError::backend)
+            .map_err(ClientError::backend)?;
+        let memory = Arc::clone(&self.memory);
+        tokio::task::spawn_blocking(move || {
+            let _held = (permit, admission);
+            let mut block = memory.take();
+            let out = job(&mut block);
+            memory.give_back(block);
+            out
+        })
+        .await
+        .map_err(ClientError::backend)
     }
 }
 
@@ -182,9 +244,13 @@ fn normalize(password: &str) -> String {
     password.nfkc().collect()
 }
 
-fn hash_now(argon: &Argon2<'_>, password: &str) -> Result<String, argon2::password_hash::Error> {
+fn hash_now(
+    argon: &Argon2<'_>,
+    password: &str,
+    memory: &mut [Block],
+) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(argon.hash_password(password.as_bytes(), &salt)?.to_string())
+    memory::hash_into(argon, password.as_bytes(), &salt, memory)
 }
 
 fn same_params(parsed: &PasswordHash<'_>, current: HashParams) -> bool {
@@ -203,7 +269,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_differ_per_salt() {
-        let hasher = Hasher::new(HashParams::INSECURE_FAST, 2).unwrap();
+        let hasher = Hasher::new(HashParams::INSECURE_FAST, 2, 0).unwrap();
         let a = hasher.hash("P@ssw0rd!").await.unwrap();
         let b = hasher.hash("P@ssw0rd!").await.unwrap();
         assert_ne!(a, b);
@@ -215,7 +281,7 @@ mod tests {
 
     #[tokio::test]
     async fn unicode_forms_of_one_password_match() {
-        let hasher = Hasher::new(HashParams::INSECURE_FAST, 1).unwrap();
+        let hasher = Hasher::new(HashParams::INSECURE_FAST, 1, 0).unwrap();
         let hash = hasher.hash("p\u{00C5}ssword").await.unwrap();
         assert!(
             hasher
@@ -234,12 +300,46 @@ mod tests {
                 ..HashParams::INSECURE_FAST
             },
             1,
+            0,
         )
         .unwrap();
         let hash = old.hash("pw").await.unwrap();
-        let current = Hasher::new(HashParams::INSECURE_FAST, 1).unwrap();
+        let current = Hasher::new(HashParams::INSECURE_FAST, 1, 0).unwrap();
         let v = current.verify("pw", Some(&hash)).await.unwrap();
         assert!(v.ok && v.needs_rehash);
+    }
+
+    #[tokio::test]
+    async fn beyond_the_permits_and_the_queue_hashes_are_refused_at_once() {
+        let hasher = Hasher::new(HashParams::INSECURE_FAST, 1, 1).unwrap();
+        let running = hasher.admit().unwrap();
+        let waiting = hasher.admit().unwrap();
+        assert!(matches!(hasher.admit(), Err(ClientError::Unavailable)));
+        assert!(matches!(
+            hasher.verify("pw", None).await,
+            Err(ClientError::Unavailable)
+        ));
+        assert!(matches!(
+            hasher.hash("pw").await,
+            Err(ClientError::Unavailable)
+        ));
+        drop((running, waiting));
+        let hash = hasher.hash("pw").await.unwrap();
+        assert!(hasher.verify("pw", Some(&hash)).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn one_block_of_memory_per_permit_is_kept() {
+        let hasher = Arc::new(Hasher::new(HashParams::INSECURE_FAST, 3, 100).unwrap());
+        let hash = hasher.hash("pw").await.unwrap();
+        let logins = (0..40).map(|_| {
+            let (hasher, hash) = (Arc::clone(&hasher), hash.clone());
+            tokio::spawn(async move { hasher.verify("pw", Some(&hash)).await.unwrap().ok })
+        });
+        for login in logins {
+            assert!(login.await.unwrap());
+        }
+        assert!((1..=3).contains(&hasher.memory.kept()));
     }
 
     #[test]

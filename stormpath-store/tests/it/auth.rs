@@ -14,6 +14,7 @@ on_both!(
     default_store_hashes_with_owasp_argon2id_parameters,
     login_rehashes_a_password_stored_with_outdated_parameters,
     password_is_compared_in_nfkc,
+    logins_beyond_the_hashing_queue_are_refused_as_unavailable,
 );
 
 async fn wrong_password_and_unknown_login_are_both_invalid_credentials(db: &TestDb) {
@@ -243,3 +244,52 @@ async fn repeated_failures_lock_the_login_for_a_while(db: &TestDb) {
 }
 
 on_both!(repeated_failures_lock_the_login_for_a_while);
+
+/// One hashing permit and one queued place: of three logins started together, the third is
+/// refused at once with `Unavailable` (503), before any lookup — the same refusal for an
+/// existing account as for an unknown one — and the places are free again afterwards.
+async fn logins_beyond_the_hashing_queue_are_refused_as_unavailable(db: &TestDb) {
+    // OWASP's cost: a place is given back when its hash ends, and such a hash outlasts the
+    // moments between the three logins' first polls by orders of magnitude.
+    let store = db
+        .builder()
+        .hashing(HashParams::OWASP)
+        .max_concurrent_hashes(1)
+        .max_queued_hashes(1)
+        .build()
+        .await
+        .unwrap();
+    register(&store, "queue@example.com").await;
+    for login in ["queue@example.com", "nobody@example.com"] {
+        // `join!` polls each login once before any of them can finish (each waits for its
+        // lookup or its hash), so all three ask for a place before the first gives it back.
+        let (a, b, c) = tokio::join!(
+            store.authenticate(login, PASSWORD),
+            store.authenticate(login, PASSWORD),
+            store.authenticate(login, PASSWORD),
+        );
+        let results = [a, b, c];
+        let refused = results
+            .iter()
+            .filter(|r| matches!(r, Err(Error::Unavailable)))
+            .count();
+        assert_eq!(refused, 1, "{login}: {results:?}");
+        for result in &results {
+            match result {
+                Err(Error::Unavailable) => assert_eq!(Error::Unavailable.status(), 503),
+                Ok(_) => assert_eq!(login, "queue@example.com"),
+                Err(err) => {
+                    assert!(matches!(err, Error::InvalidCredentials), "{err:?}");
+                    assert_eq!(login, "nobody@example.com");
+                }
+            }
+        }
+    }
+    // Nothing is held once the logins are done: three in a row all get through.
+    for _ in 0..3 {
+        store
+            .authenticate("queue@example.com", PASSWORD)
+            .await
+            .unwrap();
+    }
+}
