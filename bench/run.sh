@@ -3,7 +3,7 @@
 # 127.0.0.1 on each back end, loads each hot path and its baseline with wrk in interleaved
 # rounds, and prints the table of ratios (medians of the per-round ratios) with their targets.
 #
-# Usage: [ROUNDS=3] [BACKENDS="sqlite postgres"] [ACCOUNTS=1000000] [REMOTE=1] \
+# Usage: [ROUNDS=3] [BACKENDS="sqlite postgres postgres+redis"] [ACCOUNTS=1000000] [REMOTE=1] \
 #        bench/run.sh [seconds per measurement, default 5]
 #
 #   (a) authenticated GET (#[login_required] + CurrentUser, and CurrentUser alone) vs the same
@@ -14,7 +14,8 @@
 #   (d) overload: 256 concurrent logins (clients honour 503 + Retry-After) on a fresh process:
 #       successful logins/s vs the ceiling, peak RSS (VmHWM) vs idle + permits × m + 32 MiB;
 #   (e) the same on PostgreSQL (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432),
-#       and on PostgreSQL + Redis when BENCH_REDIS names a Redis server (see the hook below);
+#       and on PostgreSQL + Redis (BENCH_REDIS, default redis://127.0.0.1:6379; that pass is
+#       left out when no Redis answers there);
 #   (f) the remote back end: bench/remote.sh (REMOTE=0 skips it).
 # Needs wrk (Debian package, installed if missing), python3, psql for PostgreSQL. A whole run
 # takes about 6 minutes with the defaults on 2 cores. Compare ratios, not absolute rates: the
@@ -26,8 +27,14 @@ secs=${1:-5}
 rounds=${ROUNDS:-3}
 big=${ACCOUNTS:-1000000}
 small=1000
-backends=${BACKENDS:-sqlite postgres}
 pg=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+redis=${BENCH_REDIS:-redis://127.0.0.1:6379}
+if [ -z "${BACKENDS:-}" ]; then
+    backends="sqlite postgres"
+    redis-cli -u "$redis" ping 2>/dev/null | grep -q PONG && backends+=" postgres+redis"
+else
+    backends=$BACKENDS
+fi
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 cargo build --release -q -p stormpath-bench -p stormpath-server
@@ -47,10 +54,13 @@ permits=$(nproc)        # the store's default max_concurrent_hashes
 memory_kib=19456        # the store's default argon2id m
 port=18100
 
-# Starts bench-server on DATABASE_URL, sets $server (pid) and $url.
+# Starts bench-server on DATABASE_URL (with the shared Redis for the postgres+redis back end),
+# sets $server (pid) and $url.
 serve() { # name database-url
     port=$((port + 1))
-    STORMPATH_DATABASE_URL=$2 PORT=$port "$bin/bench-server" >"$work/$1.log" 2>&1 &
+    local shared=
+    [[ $1 == postgres+redis* ]] && shared=$redis
+    STORMPATH_REDIS_URL=$shared STORMPATH_DATABASE_URL=$2 PORT=$port "$bin/bench-server" >"$work/$1.log" 2>&1 &
     server=$!
     pids+=("$server")
     url=http://127.0.0.1:$port
@@ -65,11 +75,11 @@ login_cookie() { # url
 }
 
 # Adds accounts user2 … userN (same password as user1, which registered through the app).
-# The import command is the way: a JSON-lines file loaded with `stormpath-server import`.
-# Until that command exists on this branch, the same rows go in with one direct SQL insert.
+# The import command is the way: a JSON-lines file loaded with `stormpath-server import`
+# (IMPORT=0: one direct SQL insert of the same rows instead, much faster to set up).
 add_accounts() { # database-url N
     local db=$1 n=$2
-    if "$bin/stormpath-server" import --help >/dev/null 2>&1; then
+    if [ "${IMPORT:-1}" != 0 ]; then
         local file=$work/accounts-$n.jsonl hash
         hash=$(sql "$db" "SELECT password_hash FROM accounts WHERE email_key = 'user1@example.com'")
         python3 - "$file" "$n" "$hash" <<'PY'
@@ -146,16 +156,10 @@ setup() { # backend
 for b in $backends; do
     case $b in
         sqlite|postgres) setup "$b" ;;
-        postgres+redis)
-            # HOOK (PostgreSQL + Redis): the app reads STORMPATH_REDIS_URL once the lead's
-            # Redis support lands; until then this back end is the same as `postgres`.
-            export STORMPATH_REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379}
-            setup "$b"
-            unset STORMPATH_REDIS_URL ;;
+        postgres+redis) setup "$b" ;;
         *) echo "unknown back end $b" >&2; exit 1 ;;
     esac
 done
-[ -n "${BENCH_REDIS:-}" ] && [[ $backends != *redis* ]] && echo "note: add postgres+redis to BACKENDS for the Redis pass" >&2
 
 hash=$(sql "${small_url[${backends%% *}]}" "SELECT password_hash FROM accounts WHERE email_key = 'user1@example.com'")
 export BENCH_HASH=$hash
