@@ -97,6 +97,17 @@ async fn login(http: &Client, app: &AppInstance, email: &str, password: &str) ->
     cookies(&response)
 }
 
+async fn logout(http: &Client, app: &AppInstance, jar: &str) {
+    let response = http
+        .post(format!("{}/logout", app.url))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, jar)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+}
+
 async fn get(http: &Client, app: &AppInstance, path: &str, jar: &str) -> StatusCode {
     http.get(format!("{}{path}", app.url))
         .header(header::ACCEPT, "application/json")
@@ -158,14 +169,7 @@ async fn one_truth(pair: &Pair) {
     );
 
     // Log out on B: refused on A within a second, access and refresh token alike.
-    let logout = http
-        .post(format!("{}/logout", b.url))
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, &on_b)
-        .send()
-        .await
-        .unwrap();
-    assert!(logout.status().is_success(), "{}", logout.status());
+    logout(&http, b, &on_b).await;
     until(
         &http,
         a,
@@ -335,14 +339,7 @@ async fn redis_killed_mid_run_answers_503_then_recovers() {
         Duration::from_secs(20),
     )
     .await;
-    let logout = http
-        .post(format!("{}/logout", pair.b.url))
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, &jar)
-        .send()
-        .await
-        .unwrap();
-    assert!(logout.status().is_success());
+    logout(&http, &pair.b, &jar).await;
     until(
         &http,
         &pair.a,
@@ -382,14 +379,7 @@ async fn a_lost_postgres_listener_reconnects_and_hears_again() {
         Duration::from_secs(20),
     )
     .await;
-    let logout = http
-        .post(format!("{}/logout", pair.b.url))
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, &jar)
-        .send()
-        .await
-        .unwrap();
-    assert!(logout.status().is_success());
+    logout(&http, &pair.b, &jar).await;
     until(
         &http,
         &pair.a,
@@ -448,14 +438,7 @@ async fn remote_two_instances_agree_within_a_second() {
     let jar = login(&http, &b, email, PASSWORD).await;
     let access = access_only(&jar);
     assert_eq!(get(&http, &a, "/me", &access).await, StatusCode::OK);
-    let logout = http
-        .post(format!("{}/logout", b.url))
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, &jar)
-        .send()
-        .await
-        .unwrap();
-    assert!(logout.status().is_success());
+    logout(&http, &b, &jar).await;
     // The confirmation A holds lapses within a second; then the server disowns the token.
     until(
         &http,
