@@ -451,3 +451,50 @@ async fn remote_two_instances_agree_within_a_second() {
     .await;
     assert_eq!(refresh(&http, &a, &jar).await, StatusCode::BAD_REQUEST);
 }
+
+/// A Redis that stops answering (`DEBUG SLEEP`) costs a login a bounded wait and a 503, not a
+/// request hanging until Redis is back; afterwards logins work again by themselves.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_redis_is_a_bounded_503_not_a_hang() {
+    if stormpath_testkit::redis::url().is_none() {
+        return;
+    }
+    let redis = RedisServer::start();
+    let Some(pair) = pair(Some(&redis.url())).await else {
+        return;
+    };
+    let http = client();
+    let email = "edsger@example.com";
+    register(&http, &pair.a, email).await;
+    login(&http, &pair.b, email, PASSWORD).await;
+    redis.stall(4);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Had the login waited for Redis, it would have succeeded once Redis woke up; a 503 means
+    // the 500 ms command timeout answered first.
+    let stalled = http
+        .post(format!("{}/login", pair.b.url))
+        .json(&json!({"login": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stalled.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(stalled.headers().contains_key(header::RETRY_AFTER));
+    let started = Instant::now();
+    loop {
+        let again = http
+            .post(format!("{}/login", pair.b.url))
+            .json(&json!({"login": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{}",
+            again.status()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -60,6 +60,25 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// The port it listens on.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Makes the server stop answering anyone for `seconds` (`DEBUG SLEEP`), as an overloaded
+    /// or half-dead Redis would; returns at once.
+    ///
+    /// # Panics
+    /// When the command cannot be sent.
+    pub fn stall(&self, seconds: u32) {
+        let mut conn =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
+        conn.write_all(format!("DEBUG SLEEP {seconds}\r\n").as_bytes())
+            .expect("send DEBUG SLEEP");
+        // The connection is kept open by the server's own sleep; dropping ours is fine.
+    }
+
     /// Kills the server (as a crash would: no goodbye to its clients).
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -77,6 +96,8 @@ impl RedisServer {
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no"])
+            // For `stall` (Redis 7 refuses DEBUG unless enabled).
+            .args(["--enable-debug-command", "yes"])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
