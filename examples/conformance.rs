@@ -20,7 +20,7 @@
 //! * Every other `STORMPATH_*` variable of the configuration tree applies as usual.
 
 use actix_web::{App, HttpResponse, HttpServer, get};
-use stormpath::{CurrentUser, Stormpath, groups_required};
+use stormpath::{CurrentUser, Stormpath, config::security::RuleConfig, groups_required};
 
 #[get("/")]
 async fn home() -> HttpResponse {
@@ -50,7 +50,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let mut builder = Stormpath::builder()
         .application("Conformance")
-        .insecure_short_secret_key();
+        .insecure_short_secret_key()
+        .config(|c| {
+            // The conformance kit provisions API keys through registration custom data (spec
+            // §4.3), and sends hundreds of registrations and reset requests from one address
+            // within minutes: limits for that, set here explicitly. Login failures keep the
+            // shipped defaults (they count failures only, per login and per client).
+            let security = &mut c.security;
+            security.api_keys.from_custom_data = true;
+            security.limits.register_per_ip = RuleConfig {
+                limit: 1_000,
+                window: 3_600,
+            };
+            security.limits.mail_per_ip = RuleConfig {
+                limit: 300,
+                window: 3_600,
+            };
+            security.limits.login_per_ip = RuleConfig {
+                limit: 2_000,
+                window: 900,
+            };
+        });
     if env("SECRET_KEY").is_none()
         && let Some(key) = env("JWT_SIGNING_KEY")
     {

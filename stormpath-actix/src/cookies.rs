@@ -21,10 +21,13 @@ pub(crate) fn value(req: &HttpRequest, name: &str) -> Option<String> {
 }
 
 /// Whether cookies for this request get `Secure`: the configured value, else whether the
-/// request came over HTTPS (directly or per `X-Forwarded-Proto`/`Forwarded`).
+/// request came over HTTPS (directly, or per `X-Forwarded-Proto`/`Forwarded` from a trusted
+/// proxy: [`crate::client_ip::is_https`]).
 pub(crate) fn secure(cfg: &CookieConfig, req: &HttpRequest) -> bool {
-    cfg.secure
-        .unwrap_or_else(|| req.connection_info().scheme() == "https")
+    cfg.secure.unwrap_or_else(|| {
+        req.app_data::<crate::Stormpath>()
+            .map_or_else(|| req.app_config().secure(), |sp| crate::client_ip::is_https(req, sp))
+    })
 }
 
 fn base<'a>(config: &Config, cfg: &CookieConfig, value: String, req: &HttpRequest) -> Cookie<'a> {

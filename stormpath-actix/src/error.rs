@@ -1,6 +1,12 @@
 //! The crate's error type and how each error looks on the wire.
 
-use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{
+        StatusCode,
+        header::{self, HeaderValue},
+    },
+};
 use serde::Serialize;
 
 /// Seconds a client is asked to wait (`Retry-After`) when the back end is unavailable or
@@ -96,6 +102,17 @@ impl Error {
         })
     }
 
+    /// The `Retry-After` of a throttled request (its wait) or an unavailable back end.
+    pub(crate) fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            Self::Backend(stormpath_client::Error::Throttled { retry_after }) => {
+                Some(HeaderValue::from(*retry_after))
+            }
+            Self::Backend(err) if err.is_unavailable() => Some(HeaderValue::from_static(RETRY_AFTER)),
+            _ => None,
+        }
+    }
+
     /// Whether this is a failure of ours (logged, shown as a bare 500).
     pub(crate) fn is_internal(&self) -> bool {
         self.status_code() == StatusCode::INTERNAL_SERVER_ERROR
@@ -136,14 +153,22 @@ impl ResponseError for Error {
             }
             let mut response =
                 Self::json(status, &stormpath_client::Error::Unavailable.to_string());
-            response.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from_static(RETRY_AFTER),
-            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
             return response;
         }
-        let mail = matches!(backend, Some(stormpath_client::Error::MailUnavailable));
-        if status.is_server_error() && !mail {
+        if let Some(wait) = self.retry_after() {
+            let mut response = Self::json(status, &self.to_string());
+            response.headers_mut().insert(header::RETRY_AFTER, wait);
+            return response;
+        }
+        // A mail server that is down, or an operation this back end lacks, is said plainly.
+        let said = matches!(
+            backend,
+            Some(stormpath_client::Error::MailUnavailable | stormpath_client::Error::Unsupported(_))
+        );
+        if status.is_server_error() && !said {
             tracing::error!(error = %self, "request failed");
             return HttpResponse::new(status);
         }

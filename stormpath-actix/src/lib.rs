@@ -107,6 +107,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod client_ip;
 pub mod config;
 mod cookies;
 mod csrf;
@@ -114,6 +115,7 @@ mod custom_data;
 mod error;
 mod extract;
 mod features;
+mod guard;
 mod input;
 #[cfg(feature = "embedded")]
 mod mail;

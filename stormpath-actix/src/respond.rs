@@ -97,19 +97,18 @@ pub(crate) fn failure(
         Format::Html => {
             let status = match err {
                 Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                // Overload (or a dependency down): the form again, saying so, as a 503 with
-                // the same `Retry-After` a JSON client gets.
-                Error::Backend(stormpath_client::Error::Unavailable) => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
+                // Overload (or a dependency down), or a throttled client: the form again,
+                // saying so, with the status and `Retry-After` a JSON client gets.
+                Error::Backend(
+                    stormpath_client::Error::Unavailable | stormpath_client::Error::Throttled { .. },
+                ) => err.status_code(),
                 _ => StatusCode::OK,
             };
+            let retry_after = err.retry_after();
             let mut page = form(err.to_string(), status)?;
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                page.headers_mut().insert(
-                    actix_web::http::header::RETRY_AFTER,
-                    actix_web::http::header::HeaderValue::from_static(crate::error::RETRY_AFTER),
-                );
+            if let Some(value) = retry_after {
+                page.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
             }
             Ok(page)
         }

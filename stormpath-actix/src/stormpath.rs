@@ -8,7 +8,10 @@ use std::{
 };
 
 use actix_web::web::ServiceConfig;
-use stormpath_client::Backend;
+use stormpath_client::{
+    Backend,
+    throttle::{Counters, LocalCounters, Throttle},
+};
 #[cfg(feature = "embedded")]
 use stormpath_store::{HashParams, Store, mail::Mailer};
 
@@ -32,6 +35,7 @@ struct Inner {
     settings: Settings,
     backend: Arc<dyn Backend>,
     templates: Arc<Templates>,
+    throttle: Throttle,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -96,6 +100,12 @@ impl Stormpath {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The throttle: `security.limits` over the embedded store's counters (Redis when it has
+    /// one), else over this process's memory.
+    pub(crate) fn throttle(&self) -> &Throttle {
+        &self.inner.throttle
     }
 
     pub(crate) fn templates(&self) -> &Templates {
@@ -317,18 +327,21 @@ impl StormpathBuilder {
         let templates = Arc::new(Templates::load(
             settings.config.web.templates_dir.as_deref(),
         )?);
-        let backend = match self.backend {
-            Some(backend) => backend,
+        let local = || -> Arc<dyn Counters> { Arc::new(LocalCounters::default()) };
+        let (backend, counters) = match self.backend {
+            Some(backend) => (backend, local()),
             None if remote_base_url(&settings.config).is_some() => {
-                remote_backend(&settings).await?
+                (remote_backend(&settings).await?, local())
             }
             None => embedded_store(&settings, &templates, self.allow_short_secret).await?,
         };
+        let throttle = Throttle::new(counters, (&settings.config.security.limits).into());
         Ok(Stormpath {
             inner: Arc::new(Inner {
                 settings,
                 backend,
                 templates,
+                throttle,
             }),
         })
     }
@@ -425,7 +438,7 @@ async fn embedded_store(
     _: &Settings,
     _: &Arc<Templates>,
     _: bool,
-) -> Result<Arc<dyn Backend>, Error> {
+) -> Result<(Arc<dyn Backend>, Arc<dyn Counters>), Error> {
     Err(Error::Config {
         key: "database.url".into(),
         message: "needs the embedded account store, which is not compiled in: enable the cargo \
@@ -435,13 +448,13 @@ async fn embedded_store(
 }
 
 /// Opens the embedded store, which sends its emails through the configured transport, worded
-/// by the plugin's templates.
+/// by the plugin's templates; and its throttle counters (in Redis when it has one).
 #[cfg(feature = "embedded")]
 async fn embedded_store(
     settings: &Settings,
     templates: &Arc<Templates>,
     allow_short_key: bool,
-) -> Result<Arc<dyn Backend>, Error> {
+) -> Result<(Arc<dyn Backend>, Arc<dyn Counters>), Error> {
     let config = &settings.config;
     let mail = &config.mail;
     let mailer = Mailer::new(
@@ -493,5 +506,13 @@ async fn embedded_store(
     if let Some(n) = hashing.max_queued {
         store = store.max_queued_hashes(n);
     }
-    Ok(Arc::new(store.build().await?))
+    let security = &config.security;
+    store = store
+        .revoke_api_keys_on_password_change(security.api_keys.revoke_on_password_change)
+        .rotate_refresh_tokens(security.sessions.rotate_refresh_tokens)
+        .session_idle_timeout(Duration::from_secs(security.sessions.idle_timeout))
+        .session_lifetime(Duration::from_secs(security.sessions.absolute_lifetime));
+    let store = store.build().await?;
+    let counters = store.counters();
+    Ok((Arc::new(store), counters))
 }

@@ -498,3 +498,41 @@ async fn a_stalled_redis_is_a_bounded_503_not_a_hang() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The throttle's buckets live in Redis: ten failures for one login on instance A, and
+/// instance B refuses the next try (429 with `Retry-After`) without checking the password.
+#[tokio::test(flavor = "multi_thread")]
+async fn with_redis_the_throttle_counts_across_instances() {
+    let Some(url) = stormpath_testkit::redis::url() else {
+        return;
+    };
+    let Some(pair) = pair(Some(&url)).await else {
+        return;
+    };
+    let http = client();
+    let email = "shared-throttle@example.com";
+    register(&http, &pair.a, email).await;
+    for _ in 0..10 {
+        let response = http
+            .post(format!("{}/login", pair.a.url))
+            .json(&json!({"login": email, "password": "Wrong-pass1"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+    let response = http
+        .post(format!("{}/login", pair.b.url))
+        .json(&json!({"login": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((85..=90).contains(&wait), "Retry-After {wait}");
+    drop(pair);
+}

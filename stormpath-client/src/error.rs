@@ -50,6 +50,17 @@ pub enum Error {
     /// changed; try again later (HTTP 503).
     #[error("The service is temporarily unavailable. Please try again later.")]
     Unavailable,
+    /// Too many attempts from this client or for this login, account or address: try again
+    /// after `retry_after` seconds (HTTP 429 with `Retry-After`). The same answer whether or
+    /// not the account exists; a throttled login is refused without its password being checked.
+    #[error("Too many attempts. Please try again in {retry_after} seconds.")]
+    Throttled {
+        /// Seconds to wait before the next attempt may be accepted (at least 1).
+        retry_after: u64,
+    },
+    /// This back end does not offer the operation (HTTP 501); the text names it.
+    #[error("This account store does not support {0}.")]
+    Unsupported(&'static str),
     /// The back end failed (database, I/O). The text is for logs, never for clients.
     #[error("backend failure: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -148,6 +159,8 @@ impl Error {
             | Self::InvalidToken => 400,
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
+            Self::Throttled { .. } => 429,
+            Self::Unsupported(_) => 501,
             Self::MailUnavailable | Self::Unavailable => 503,
             Self::Backend(_) if self.is_unavailable() => 503,
             Self::Backend(_) => 500,
@@ -180,6 +193,8 @@ impl Error {
             Self::NotFound => 404,
             Self::Validation(invalid) => invalid.code(),
             Self::InvalidToken => 10017,
+            Self::Throttled { .. } => 429,
+            Self::Unsupported(_) => 501,
             Self::MailUnavailable | Self::Unavailable => 503,
             Self::Backend(_) if self.is_unavailable() => 503,
             Self::Backend(_) => 500,

@@ -47,11 +47,12 @@ mod password_policy;
 pub mod remote;
 pub mod sauthc1;
 pub mod secret_crypt;
+pub mod throttle;
 pub mod timestamp;
 
 pub use backend::{
     AccountFlows, Accounts, ApiKeys, Authenticated, Backend, CustomDataStore, Groups,
-    MAX_CUSTOM_DATA_ATTEMPTS, Refreshed, Sessions, TokenGrant, VersionedCustomData,
+    MAX_CUSTOM_DATA_ATTEMPTS, Refreshed, SessionInfo, Sessions, TokenGrant, VersionedCustomData,
     merge_custom_data, update_custom_data,
 };
 pub use email::{EmailKind, EmailTemplates, Notice, RenderedEmail};

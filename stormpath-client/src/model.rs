@@ -397,6 +397,15 @@ pub struct AccessClaims {
     /// Granted scope, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub scope: Option<String>,
+    /// The grant that minted a token that is not a password session: `client_credentials`
+    /// (the `gty` claim, as Auth0 names it). Such tokens die with the account's API keys.
+    #[serde(rename = "gty", skip_serializing_if = "Option::is_none", default)]
+    pub grant_type: Option<String>,
+    /// When the password behind this session was entered (seconds since the Unix epoch; the
+    /// OpenID Connect `auth_time` claim): the login's time, carried over on every refresh.
+    /// Privileged actions (creating an API key) ask for a recent one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub auth_time: Option<i64>,
 }
 
 #[cfg(test)]

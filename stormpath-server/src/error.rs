@@ -23,6 +23,8 @@ pub(crate) struct ApiError {
     pub developer_message: Cow<'static, str>,
     /// The OAuth 2.0 `error` member (token endpoint only).
     pub oauth_error: Option<&'static str>,
+    /// Seconds to wait, for a throttled request (429 with `Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 /// A specialised `Result` for handlers.
@@ -38,6 +40,7 @@ impl ApiError {
             developer_message: message.clone(),
             message,
             oauth_error: None,
+            retry_after: None,
         }
     }
 
@@ -103,6 +106,13 @@ impl From<stormpath_client::Error> for ApiError {
             E::MailUnavailable => Self::new(503, 503, err.to_string()),
             E::Unavailable => Self::new(503, 503, err.to_string())
                 .developer("A service this server depends on cannot be reached right now."),
+            E::Throttled { retry_after } => Self {
+                retry_after: Some(*retry_after),
+                ..Self::new(429, 429, err.to_string()).developer(
+                    "Too many failed login attempts for this account: the login is refused \
+                     without checking the password until Retry-After has passed.",
+                )
+            },
             _ => Self::new(err.status(), err.code(), err.to_string()),
         }
     }
@@ -129,6 +139,9 @@ impl ResponseError for ApiError {
         if self.status == 503 {
             // A dependency down, or logins shed under overload: come back shortly.
             response.insert_header(("Retry-After", "2"));
+        }
+        if let Some(wait) = self.retry_after {
+            response.insert_header(("Retry-After", wait.to_string()));
         }
         if self.oauth_error.is_some() {
             response.insert_header(("Cache-Control", "no-store"));

@@ -29,7 +29,7 @@ macro_rules! account_columns {
     () => {
         "id, email, username, given_name, middle_name, surname, status, \
          email_verification_status, password_modified_at, tokens_valid_after, created_at, \
-         modified_at"
+         modified_at, key_tokens_valid_after"
     };
 }
 pub(crate) use account_columns;
@@ -53,6 +53,7 @@ macro_rules! mapping_order {
 pub(crate) struct AccountRow {
     pub(crate) account: Account,
     pub(crate) tokens_valid_after: i64,
+    pub(crate) key_tokens_valid_after: i64,
 }
 
 impl Store {
@@ -89,6 +90,7 @@ impl Store {
         Ok(AccountRow {
             account,
             tokens_valid_after: row.try_get(9)?,
+            key_tokens_valid_after: row.try_get(12)?,
         })
     }
 
@@ -113,7 +115,11 @@ impl Store {
         Ok(Some(
             self.inner
                 .cache
-                .put(Arc::new(row.account), row.tokens_valid_after),
+                .put(
+                    Arc::new(row.account),
+                    row.tokens_valid_after,
+                    row.key_tokens_valid_after,
+                ),
         ))
     }
 

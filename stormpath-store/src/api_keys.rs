@@ -8,7 +8,6 @@ use stormpath_client::{
     Account, AccountId, AccountStatus, ApiKeyInfo, ApiKeys, Error, Invalid, InvalidKind, NewApiKey,
     Result,
 };
-use subtle::ConstantTimeEq;
 
 use crate::{Store, error::Fallible, util};
 
@@ -58,6 +57,16 @@ pub(crate) async fn insert(
     .bind(sealed)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Voids the account's client-credentials tokens issued until now (`key_tokens_valid_after`).
+async fn void_key_tokens(tx: &mut Transaction<'_, Any>, id: &AccountId) -> Fallible<()> {
+    sqlx::query("UPDATE accounts SET key_tokens_valid_after = $1 WHERE id = $2")
+        .bind(util::now_secs())
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -119,41 +128,64 @@ impl Store {
     }
 
     async fn delete_api_key_row(&self, id: &AccountId, key_id: &str) -> Fallible<()> {
+        let mut tx = self.inner.pool.begin().await?;
         let done = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND key_id = $2")
             .bind(id.as_str())
             .bind(key_id)
-            .execute(&self.inner.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
-            Err(Error::NotFound.into())
-        } else {
-            Ok(())
+            return Err(Error::NotFound.into());
         }
+        void_key_tokens(&mut tx, id).await?;
+        tx.commit().await?;
+        self.forget_account(id).await?;
+        Ok(())
     }
 
-    /// Key ids need not be unique (spec §4.3): the most recently created ENABLED account whose
-    /// key with that id has this secret wins.
+    /// Deletes every API key of an account (after a password reset or change, when the store
+    /// is configured so), voiding its client-credentials tokens.
+    pub(crate) async fn revoke_api_keys(&self, id: &AccountId) -> Fallible<()> {
+        if !self.inner.revoke_keys_on_password_change {
+            return Ok(());
+        }
+        let mut tx = self.inner.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM api_keys WHERE account_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        void_key_tokens(&mut tx, id).await?;
+        tx.commit().await?;
+        if done.rows_affected() > 0 {
+            tracing::info!(target: "stormpath::audit", event = "api_key.revoked", keys = done.rows_affected(), "API keys revoked with the password");
+        }
+        self.forget_account(id).await?;
+        Ok(())
+    }
+
+    /// Key ids need not be unique (spec §4.3): the most recently created ENABLED account
+    /// holding a key with that id *and* this secret wins. The lookup is by the id and the
+    /// secret's digest together (one index), so no number of keys sharing an id can push
+    /// another account's key out of reach.
     async fn find_api_key_account(
         &self,
         key_id: &str,
         secret: &str,
     ) -> Fallible<Option<Arc<Account>>> {
         let rows = sqlx::query(
-            "SELECT k.account_id, k.secret_hash FROM api_keys k JOIN accounts a ON a.id = k.account_id \
-             WHERE k.key_id = $1 AND k.status = 'ENABLED' ORDER BY a.created_at DESC LIMIT 50",
+            "SELECT k.account_id FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+             WHERE k.key_id = $1 AND k.secret_hash = $2 AND k.status = 'ENABLED' \
+             ORDER BY a.created_at DESC LIMIT 20",
         )
         .bind(key_id)
+        .bind(util::digest(secret))
         .fetch_all(&self.inner.pool)
         .await?;
-        let presented = util::digest(secret);
         for row in rows {
-            let stored: String = row.try_get(1)?;
-            if bool::from(stored.as_bytes().ct_eq(presented.as_bytes())) {
-                let account_id: String = row.try_get(0)?;
-                let cached = self.cached(&AccountId(account_id)).await?;
-                if let Some(c) = cached.filter(|c| c.account.status == AccountStatus::Enabled) {
-                    return Ok(Some(c.account));
-                }
+            let account_id: String = row.try_get(0)?;
+            let cached = self.cached(&AccountId(account_id)).await?;
+            if let Some(c) = cached.filter(|c| c.account.status == AccountStatus::Enabled) {
+                return Ok(Some(c.account));
             }
         }
         Ok(None)

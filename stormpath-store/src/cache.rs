@@ -14,6 +14,9 @@ pub(crate) struct Cached {
     pub(crate) account: Arc<Account>,
     /// Tokens issued (`iat`, seconds) before this instant are void.
     pub(crate) tokens_valid_after: i64,
+    /// Client-credentials tokens issued (`iat`, seconds) until this instant are void (an API
+    /// key of the account was deleted then).
+    pub(crate) key_tokens_valid_after: i64,
     /// Names of the account's enabled groups, once asked for; shared by every clone of this
     /// entry, so filling it neither re-inserts the entry nor extends its life.
     groups: Arc<OnceLock<Arc<[String]>>>,
@@ -53,10 +56,16 @@ impl AccountCache {
         Some(hit)
     }
 
-    pub(crate) fn put(&self, account: Arc<Account>, tokens_valid_after: i64) -> Cached {
+    pub(crate) fn put(
+        &self,
+        account: Arc<Account>,
+        tokens_valid_after: i64,
+        key_tokens_valid_after: i64,
+    ) -> Cached {
         let cached = Cached {
             account,
             tokens_valid_after,
+            key_tokens_valid_after,
             groups: Arc::default(),
             expires: Instant::now().checked_add(self.ttl),
         };
@@ -108,7 +117,7 @@ mod tests {
     fn bounded_in_size() {
         let cache = AccountCache::new(Duration::from_secs(60), 50);
         for i in 0..500 {
-            cache.put(account(&format!("a{i}")), 0);
+            cache.put(account(&format!("a{i}")), 0, 0);
         }
         assert!(cache.entries.len() <= 50, "{} entries", cache.entries.len());
     }
@@ -116,7 +125,7 @@ mod tests {
     #[test]
     fn entries_expire_after_the_ttl() {
         let cache = AccountCache::new(Duration::from_millis(50), 10);
-        cache.put(account("a"), 0);
+        cache.put(account("a"), 0, 0);
         assert!(cache.get("a").is_some());
         std::thread::sleep(Duration::from_millis(80));
         assert!(cache.get("a").is_none());
@@ -128,7 +137,7 @@ mod tests {
         let id = AccountId("a".into());
         cache.put_groups(&id, Arc::from(vec!["x".to_owned()]));
         assert!(cache.get("a").is_none(), "no entry is created for groups");
-        cache.put(account("a"), 0);
+        cache.put(account("a"), 0, 0);
         cache.put_groups(&id, Arc::from(vec!["admins".to_owned()]));
         assert_eq!(
             cache.get("a").and_then(|c| c.groups()).as_deref(),

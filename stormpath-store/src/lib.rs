@@ -45,6 +45,7 @@ mod custom_data;
 mod db;
 pub mod email;
 mod error;
+mod families;
 mod groups;
 pub mod mail;
 mod one_time;
@@ -53,7 +54,6 @@ mod seal;
 mod sessions;
 mod shared;
 mod store;
-mod throttle;
 mod token;
 mod util;
 

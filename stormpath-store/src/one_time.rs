@@ -258,14 +258,11 @@ impl AccountFlows for Store {
         self.replace_password(&account.id, password).await?;
         self.void_one_time(&account.id, Purpose::Reset).await?;
         self.revoke_all_tokens(&account.id).await?;
-        // Proving control of the mailbox lifts a login lock.
-        self.inner
-            .throttle
-            .cleared(&crate::email::canonical(&account.email))
-            .await?;
-        self.inner
-            .throttle
-            .cleared(&crate::email::canonical(&account.username))
+        self.revoke_api_keys(&account.id).await?;
+        // Proving control of the mailbox empties the login's failure buckets.
+        let logins = [&account.email, &account.username].map(|l| crate::email::canonical(l));
+        self.throttle()
+            .password_reset(&logins.each_ref().map(String::as_str), None)
             .await?;
         self.cached(&account.id)
             .await?

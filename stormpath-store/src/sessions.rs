@@ -7,14 +7,28 @@ use async_trait::async_trait;
 use sqlx::Row;
 use stormpath_client::{
     Account, AccountId, AccountStatus, Authenticated, EmailKind, Error, RefreshToken, Refreshed,
-    Result, Sessions, TokenGrant, TokenKind, TokenSet,
+    Result, SessionInfo, Sessions, TokenGrant, TokenKind, TokenSet,
 };
 
-use crate::{Store, cache::Cached, error::Fallible, one_time::Purpose, token::RefreshClaims, util};
+use crate::{Store, cache::Cached, error::Fallible, one_time::Purpose, util};
+
+/// The `gty` of access tokens minted by the client-credentials grant.
+const CLIENT_CREDENTIALS: &str = "client_credentials";
 
 impl Store {
     /// The cached account behind a token subject, if it may use tokens issued at `iat`.
     async fn token_account(&self, sub: &str, iat: i64) -> Fallible<Option<Cached>> {
+        self.token_account_for(sub, iat, None).await
+    }
+
+    /// [`Store::token_account`] for an access token of `grant_type`: a client-credentials
+    /// token must also postdate the account's last API-key deletion.
+    async fn token_account_for(
+        &self,
+        sub: &str,
+        iat: i64,
+        grant_type: Option<&str>,
+    ) -> Fallible<Option<Cached>> {
         // Our hrefs are `{base}/accounts/{id}`; anything else names no account of ours.
         let id = sub
             .strip_prefix(self.inner.href_base.as_str())
@@ -25,26 +39,12 @@ impl Store {
             Some(hit) => Some(hit),
             None => self.cached(&AccountId(id.to_owned())).await?,
         };
-        Ok(cached
-            .filter(|c| c.account.status == AccountStatus::Enabled && iat >= c.tokens_valid_after))
-    }
-
-    /// Records an issued refresh token, so that revoking every token of its account finds it.
-    pub(crate) async fn record_refresh_token(
-        &self,
-        account: &AccountId,
-        claims: &RefreshClaims,
-    ) -> Fallible<()> {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (jti, account_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&claims.jti)
-        .bind(account.as_str())
-        .bind(claims.iat)
-        .bind(claims.exp)
-        .execute(&self.inner.pool)
-        .await?;
-        Ok(())
+        let key_token = grant_type == Some(CLIENT_CREDENTIALS);
+        Ok(cached.filter(|c| {
+            c.account.status == AccountStatus::Enabled
+                && iat >= c.tokens_valid_after
+                && (!key_token || iat > c.key_tokens_valid_after)
+        }))
     }
 
     /// Keeps an issued token with its JWT (the REST server's `/accessTokens` and
@@ -172,13 +172,11 @@ impl Store {
 #[async_trait]
 impl Sessions for Store {
     async fn authenticate(&self, login: &str, password: &str) -> Result<Account> {
-        let key = crate::email::canonical(login);
         // Under overload the login is refused before anything is looked up, so the refusal
-        // is the same whether or not the account exists.
+        // is the same whether or not the account exists. (Throttling is the caller's: it
+        // knows the client; `stormpath_client::throttle`.)
         let admission = self.inner.hasher.admit()?;
-        // A locked login is answered like a wrong password, after the same hashing work.
-        let locked = self.inner.throttle.is_locked(&key).await?;
-        let found = if login.trim().is_empty() || locked {
+        let found = if login.trim().is_empty() {
             None
         } else {
             self.find_login(login).await?
@@ -191,12 +189,8 @@ impl Sessions for Store {
             .verify_admitted(admission, password, found.as_ref().map(|(_, h)| h.as_str()))
             .await?;
         let Some((account, _)) = found.filter(|_| verified.ok) else {
-            if !locked {
-                self.inner.throttle.failed(&key).await?;
-            }
             return Err(Error::InvalidCredentials);
         };
-        self.inner.throttle.cleared(&key).await?;
         if verified.needs_rehash {
             let store = self.clone();
             let (id, password) = (account.id.clone(), password.to_owned());
@@ -228,6 +222,7 @@ impl Sessions for Store {
         self.replace_password(id, new).await?;
         self.void_one_time(id, Purpose::Reset).await?;
         self.revoke_all_tokens(id).await?;
+        self.revoke_api_keys(id).await?;
         // The owner hears of it; a notice that cannot be sent does not undo the change.
         if self
             .send_email(EmailKind::PasswordChanged, &account, None, 0)
@@ -246,13 +241,19 @@ impl Sessions for Store {
             // REST server's handles; the embedded store's lifetime is its builder's).
             TokenGrant::Password if tokens.refresh_ttl() > 0 || !self.scope.record_tokens => {
                 let (token, claims) = tokens.mint_refresh(&account.href)?;
-                self.record_refresh_token(&account.id, &claims).await?;
+                // A new session: its own family, its password entered now.
+                self.record_refresh_token_in(&account.id, &claims, &claims.jti, claims.iat)
+                    .await?;
                 Some((token, claims))
             }
             _ => None,
         };
         let rti = refresh.as_ref().map(|(_, claims)| claims.jti.as_str());
-        let (access, claims) = tokens.mint_access(&account.href, rti, None)?;
+        let grant_type = matches!(grant, TokenGrant::ClientCredentials).then_some(CLIENT_CREDENTIALS);
+        // A password session starts now; its refreshes carry the same `auth_time`.
+        let auth_time = matches!(grant, TokenGrant::Password).then(util::now_secs);
+        let (access, claims) =
+            tokens.mint_access_for(&account.href, rti, None, grant_type, auth_time)?;
         if self.scope.record_tokens {
             if let Some((token, refresh)) = &refresh {
                 self.record_token(
@@ -300,7 +301,38 @@ impl Sessions for Store {
             .token_account(&claims.sub, claims.iat)
             .await?
             .ok_or(Error::InvalidToken)?;
-        let (access, access_claims) = tokens.mint_access(&claims.sub, Some(&claims.jti), None)?;
+        // The session policy: revoked, idle, too old, or a replaced token used again.
+        let member = self
+            .family_member(&claims)
+            .await?
+            .filter(|m| m.account_id == cached.account.id.as_str())
+            .ok_or(Error::InvalidToken)?;
+        self.use_family_member(&claims, &member, util::now_secs())
+            .await?;
+        // With rotation, a new refresh token of the same family replaces the presented one.
+        let (refresh, rti) = if self.inner.session_policy.rotate {
+            let until = self.rotated_expiry(claims.exp, member.auth_time);
+            let (token, fresh) = tokens.mint_refresh_until(&claims.sub, until)?;
+            self.record_refresh_token_in(&cached.account.id, &fresh, &member.family, member.auth_time)
+                .await?;
+            if self.scope.record_tokens {
+                self.record_token(TokenKind::Refresh, &cached.account.id, &fresh.jti, &token, fresh.exp)
+                    .await?;
+            }
+            let refresh = RefreshToken {
+                token,
+                expires_at: fresh.exp,
+            };
+            (refresh, fresh.jti)
+        } else {
+            let refresh = RefreshToken {
+                token: refresh_token.to_owned(),
+                expires_at: claims.exp,
+            };
+            (refresh, claims.jti.clone())
+        };
+        let (access, access_claims) =
+            tokens.mint_access_for(&claims.sub, Some(&rti), None, None, Some(member.auth_time))?;
         if self.scope.record_tokens {
             self.record_token(
                 TokenKind::Access,
@@ -315,10 +347,7 @@ impl Sessions for Store {
             tokens: TokenSet {
                 access_token: access,
                 access_expires_at: access_claims.exp,
-                refresh: Some(RefreshToken {
-                    token: refresh_token.to_owned(),
-                    expires_at: claims.exp,
-                }),
+                refresh: Some(refresh),
                 expires_in: tokens.access_ttl(),
             },
             session: Authenticated {
@@ -333,7 +362,9 @@ impl Sessions for Store {
         let Some(claims) = self.scope.tokens.verify_access(token) else {
             return Ok(None);
         };
-        let cached = self.token_account(&claims.sub, claims.iat).await?;
+        let cached = self
+            .token_account_for(&claims.sub, claims.iat, claims.grant_type.as_deref())
+            .await?;
         Ok(cached.map(|c| Authenticated {
             account: c.account,
             claims: Some(claims),
@@ -352,5 +383,13 @@ impl Sessions for Store {
 
     async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()> {
         Ok(self.revoke_account_tokens(id).await?)
+    }
+
+    async fn sessions(&self, id: &AccountId, current: Option<&str>) -> Result<Vec<SessionInfo>> {
+        Ok(self.list_families(id, current).await?)
+    }
+
+    async fn end_session(&self, id: &AccountId, session: &str) -> Result<()> {
+        Ok(self.end_family(id, session).await?)
     }
 }

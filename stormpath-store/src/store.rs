@@ -3,7 +3,10 @@
 use std::{sync::Arc, time::Duration};
 
 use sqlx::{AnyPool, Row};
-use stormpath_client::{EmailTemplates, PasswordStrength};
+use stormpath_client::{
+    EmailTemplates, PasswordStrength,
+    throttle::{Counters, LocalCounters, Throttle},
+};
 
 use crate::{
     Error, HashParams, Result,
@@ -65,7 +68,9 @@ pub(crate) struct Inner {
     pub(crate) revoked: Arc<Revocations>,
     /// Keeps the caches in step with the other instances (Redis, PostgreSQL, or nothing).
     pub(crate) shared: Shared,
-    pub(crate) throttle: crate::throttle::Throttle,
+    /// The throttle's buckets: in Redis when configured (every instance counts together),
+    /// else in memory.
+    pub(crate) counters: Arc<dyn Counters>,
     pub(crate) reset_ttl_ms: i64,
     /// Sends the reset, verification and notice emails.
     pub(crate) mailer: Mailer,
@@ -74,9 +79,27 @@ pub(crate) struct Inner {
     pub(crate) sealer: Option<crate::seal::Sealer>,
     /// The largest custom-data document accepted, in bytes of JSON.
     pub(crate) max_custom_data_len: usize,
+    /// Whether a password reset or change deletes the account's API keys.
+    pub(crate) revoke_keys_on_password_change: bool,
+    /// Rotation, idle timeout and absolute lifetime of sessions.
+    pub(crate) session_policy: crate::families::SessionPolicy,
 }
 
 impl Store {
+    /// The throttle's buckets this store keeps (in Redis when the store has one, so every
+    /// instance counts together; else in this process), for the limits an integration applies
+    /// ([`Throttle::new`]).
+    #[must_use]
+    pub fn counters(&self) -> Arc<dyn Counters> {
+        Arc::clone(&self.inner.counters)
+    }
+
+    /// A throttle with the default limits over [`Store::counters`].
+    #[must_use]
+    pub fn throttle(&self) -> Throttle {
+        Throttle::new(self.counters(), stormpath_client::throttle::Limits::default())
+    }
+
     /// Starts configuring a store.
     pub fn builder() -> StoreBuilder {
         StoreBuilder::default()
@@ -249,6 +272,8 @@ pub struct StoreBuilder {
     email_templates: Option<Arc<dyn EmailTemplates>>,
     sealing_key: Option<Vec<u8>>,
     max_custom_data_len: usize,
+    revoke_keys_on_password_change: bool,
+    session_policy: crate::families::SessionPolicy,
     waits: db::Waits,
     redis_url: Option<String>,
 }
@@ -279,6 +304,8 @@ impl Default for StoreBuilder {
             email_templates: None,
             sealing_key: None,
             max_custom_data_len: crate::accounts::MAX_CUSTOM_DATA_LEN,
+            revoke_keys_on_password_change: true,
+            session_policy: crate::families::SessionPolicy::default(),
             waits: db::Waits::default(),
             redis_url: None,
         }
@@ -478,6 +505,37 @@ impl StoreBuilder {
         self
     }
 
+    /// Whether a password reset or change deletes the account's API keys (and so voids its
+    /// client-credentials tokens) as well as its sessions (default `true`): a key minted by a
+    /// stolen session must not outlive the owner's reset.
+    pub fn revoke_api_keys_on_password_change(mut self, revoke: bool) -> Self {
+        self.revoke_keys_on_password_change = revoke;
+        self
+    }
+
+    /// Whether each refresh replaces the refresh token (default `false`: spec §6.4 keeps the
+    /// same one). With rotation on, a replaced refresh token presented again — a sign it was
+    /// stolen — revokes its whole session, and two concurrent refreshes of one token leave one
+    /// winner.
+    pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
+        self.session_policy.rotate = rotate;
+        self
+    }
+
+    /// Ends a session that has not refreshed its access token for `idle` (default: never).
+    /// Measured between refreshes, so meaningful above the access-token lifetime.
+    pub fn session_idle_timeout(mut self, idle: Duration) -> Self {
+        self.session_policy.idle = idle;
+        self
+    }
+
+    /// Ends every session `lifetime` after its password entry, however often it was refreshed
+    /// (default: the refresh token's own lifetime).
+    pub fn session_lifetime(mut self, lifetime: Duration) -> Self {
+        self.session_policy.lifetime = lifetime;
+        self
+    }
+
     /// Maximum pool size (default 10).
     pub fn max_connections(mut self, n: u32) -> Self {
         self.max_connections = n.max(1);
@@ -568,9 +626,9 @@ impl StoreBuilder {
             caches,
         )
         .await?;
-        let throttle = match shared.counters() {
-            Some(counters) => crate::throttle::Throttle::Shared(counters),
-            None => crate::throttle::Throttle::Local(crate::throttle::LocalThrottle::default()),
+        let counters: Arc<dyn Counters> = match shared.counters() {
+            Some(counters) => Arc::new(counters),
+            None => Arc::new(LocalCounters::default()),
         };
         Ok(Store {
             scope: Arc::new(Scope {
@@ -596,11 +654,13 @@ impl StoreBuilder {
                 cache,
                 revoked,
                 shared,
-                throttle,
+                counters,
                 reset_ttl_ms: secs(self.reset_ttl).saturating_mul(1000),
                 verify_ttl_ms: secs(self.verify_ttl).saturating_mul(1000),
                 sealer,
                 max_custom_data_len: self.max_custom_data_len,
+                revoke_keys_on_password_change: self.revoke_keys_on_password_change,
+                session_policy: self.session_policy,
                 mailer: match self.mailer {
                     Some(mailer) => mailer,
                     None => Mailer::new(None, None, "no-reply@localhost")?,

@@ -12,6 +12,7 @@
 //! 4. what the builder sets.
 
 pub(crate) mod load;
+pub mod security;
 pub(crate) mod settings;
 mod sources;
 pub mod web;
@@ -23,6 +24,7 @@ pub use stormpath_client::PasswordStrength;
 
 pub(crate) use load::load;
 pub(crate) use settings::{FieldSpec, Settings};
+pub use security::SecurityConfig;
 pub use web::WebConfig;
 
 /// Environment variables read besides the generic `STORMPATH_<PATH>` ones, and the key each
@@ -84,6 +86,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The web integration.
     pub web: WebConfig,
+    /// Throttling, trusted proxies and the rules around API keys (not in the spec's tree).
+    pub security: SecurityConfig,
 }
 
 /// `stormpath.application`.

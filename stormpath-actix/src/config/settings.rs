@@ -56,6 +56,8 @@ pub(crate) struct Settings {
     pub(crate) forgot_password: bool,
     pub(crate) change_password: bool,
     pub(crate) application: String,
+    /// `security.trustedProxies`, parsed.
+    pub(crate) trusted_proxies: crate::client_ip::TrustedProxies,
 }
 
 /// Registration fields stored on the account itself (everything else goes to custom data).
@@ -228,6 +230,9 @@ impl Settings {
             register_fields,
             schemas,
             application,
+            trusted_proxies: crate::client_ip::TrustedProxies::parse(
+                &config.security.trusted_proxies,
+            )?,
             config,
         })
     }

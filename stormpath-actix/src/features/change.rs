@@ -10,7 +10,7 @@ use serde::Deserialize;
 use stormpath_client::Account;
 
 use crate::{
-    Error, Stormpath,
+    Error, Stormpath, guard,
     input::{Input, Text, query_param},
     negotiate::{self, Format},
     pages::{FormField, FormPage},
@@ -53,7 +53,9 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     let token = query_param(&req, "sptoken").filter(|t| !t.is_empty());
     let checked = match &token {
         None => Err(Failure::Missing),
-        Some(token) => match sp.backend().check_password_reset(token).await {
+        Some(token) => match guard::token_check(&req, &sp, sp.backend().check_password_reset(token))
+            .await?
+        {
             Ok(_) => Ok(()),
             Err(err) if err.is_backend() => return Err(err.into()),
             Err(_) => Err(Failure::Invalid),
@@ -85,8 +87,8 @@ async fn post(
         .filter(|t| !t.is_empty());
     let outcome = match (&token, input) {
         (None, _) => Err(Failure::Missing),
-        (Some(token), Ok(input)) => reset(&sp, token, &input.value).await,
-        (Some(token), Err(err)) => Err(blame(&sp, token, err).await),
+        (Some(token), Ok(input)) => reset(&req, &sp, token, &input.value).await,
+        (Some(token), Err(err)) => Err(blame(&req, &sp, token, err).await),
     };
     let web = &sp.settings().config.web;
     let done = match outcome {
@@ -102,19 +104,30 @@ async fn post(
 }
 
 /// Sets the new password; the store checks the token before the password and uses it up.
-/// No HTTP in here.
-async fn reset(sp: &Stormpath, token: &str, form: &ChangeForm) -> Result<Account, Failure> {
+/// A wrong token counts against the client; a completed reset lifts the login's throttle
+/// for it (`guard`).
+async fn reset(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    token: &str,
+    form: &ChangeForm,
+) -> Result<Account, Failure> {
     let password = match new_password(form) {
         Ok(password) => password,
-        Err(problem) => return Err(blame(sp, token, problem).await),
+        Err(problem) => return Err(blame(req, sp, token, problem).await),
     };
-    match sp.backend().complete_password_reset(token, password).await {
-        Ok(account) => {
+    let completed = sp.backend().complete_password_reset(token, password);
+    match guard::token_check(req, sp, completed).await {
+        Ok(Ok(account)) => {
             tracing::info!(account = %account.href, "password reset");
+            guard::password_reset(req, sp, &account)
+                .await
+                .map_err(Failure::Input)?;
             Ok(account)
         }
-        Err(stormpath_client::Error::NotFound) => Err(Failure::Invalid),
-        Err(err) => Err(Failure::Input(err.into())),
+        Ok(Err(stormpath_client::Error::NotFound)) => Err(Failure::Invalid),
+        Ok(Err(err)) => Err(Failure::Input(err.into())),
+        Err(throttled) => Err(Failure::Input(throttled)),
     }
 }
 
@@ -133,8 +146,13 @@ fn new_password(form: &ChangeForm) -> Result<&str, Error> {
 
 /// What a request with a problem of its own is told: an invalid token is reported first
 /// (spec §10.5), so the token is looked at before the problem is.
-async fn blame(sp: &Stormpath, token: &str, problem: Error) -> Failure {
-    match sp.backend().check_password_reset(token).await {
+async fn blame(req: &HttpRequest, sp: &Stormpath, token: &str, problem: Error) -> Failure {
+    let checked = guard::token_check(req, sp, sp.backend().check_password_reset(token)).await;
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(throttled) => return Failure::Input(throttled),
+    };
+    match checked {
         Ok(_) => Failure::Input(problem),
         Err(err) if err.is_backend() => Failure::Input(err.into()),
         Err(_) => Failure::Invalid,

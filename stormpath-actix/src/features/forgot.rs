@@ -7,9 +7,10 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 use serde::Deserialize;
+use stormpath_client::throttle::Action;
 
 use crate::{
-    Error, Stormpath,
+    Error, Stormpath, guard,
     input::{Input, Text, query_param},
     pages::{FormField, FormPage},
     respond::{self, Done},
@@ -49,7 +50,7 @@ async fn post(
         let email = input?.value.email;
         let email = email.get("Email")?;
         submitted = email.unwrap_or_default().to_owned();
-        request_reset(&sp, email).await?;
+        request_reset(&req, &sp, email).await?;
         Ok(Done::empty(
             &sp.settings().config.web.forgot_password.next_uri,
         ))
@@ -62,9 +63,10 @@ async fn post(
 
 /// Has the store mail a reset link when an ENABLED account has this address; nothing happens
 /// otherwise (and the answer is the same).
-async fn request_reset(sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {
+async fn request_reset(req: &HttpRequest, sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {
     let email = email.map(str::trim).filter(|e| !e.is_empty());
     let email = email.ok_or_else(|| Error::BadRequest("Email is required.".into()))?;
+    guard::take(req, sp, Action::Mail).await?;
     Ok(sp.backend().send_password_reset(email).await?)
 }
 

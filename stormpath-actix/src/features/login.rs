@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use stormpath_client::Account;
 
 use crate::{
-    Error, Stormpath,
+    Error, Stormpath, guard,
     input::{Input, Text, query_param},
     negotiate::{self, Format},
     pages::{FormField, FormPage},
@@ -59,7 +59,7 @@ async fn post(
         .map_or("", |i| i.value.login.shown())
         .to_owned();
     let outcome = async {
-        let account = authenticate(&sp, &input?.value).await?;
+        let account = authenticate(&req, &sp, &input?.value).await?;
         let to = redirect::next_or(&req, &sp.settings().config.web.login.next_uri);
         session::start(&req, &sp, &account, to).await
     }
@@ -69,14 +69,14 @@ async fn post(
     })
 }
 
-/// Checks the credentials. No HTTP in here.
-async fn authenticate(sp: &Stormpath, form: &LoginForm) -> Result<Account, Error> {
+/// Checks the credentials, through the throttle.
+async fn authenticate(req: &HttpRequest, sp: &Stormpath, form: &LoginForm) -> Result<Account, Error> {
     let login = form.login.get("Login")?;
     let password = form.password.get("Password")?;
     let login = login.map(str::trim).filter(|l| !l.is_empty());
     let login = login.ok_or_else(|| Error::BadRequest("Login is required.".into()))?;
     let password = password.ok_or_else(|| Error::BadRequest("Password is required.".into()))?;
-    let account = sp.backend().authenticate(login, password).await?;
+    let account = guard::authenticate(req, sp, login, password).await?;
     tracing::info!(account = %account.href, "login");
     Ok(account)
 }

@@ -9,6 +9,7 @@ mod forgot;
 mod login;
 mod logout;
 mod me;
+mod me_sessions;
 mod oauth;
 mod register;
 mod settings;
@@ -27,6 +28,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     change::configure(cfg, sp);
     verify::configure(cfg, sp);
     me::configure(cfg, sp);
+    me_sessions::configure(cfg, sp);
     oauth::configure(cfg, sp);
     settings::configure(cfg, sp);
     api_keys::configure(cfg, sp);

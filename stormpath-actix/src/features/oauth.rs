@@ -10,7 +10,7 @@ use serde_json::json;
 use stormpath_client::{TokenGrant, TokenSet};
 
 use crate::{
-    Error, Stormpath, auth,
+    Error, Stormpath, auth, guard,
     input::{self, BodyKind},
 };
 
@@ -90,9 +90,18 @@ async fn token(
     sp: Stormpath,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
-    match grant(&req, &sp, payload).await? {
-        Ok(tokens) => Ok(success(&tokens)),
-        Err(err) => Ok(error(&err)),
+    match grant(&req, &sp, payload).await {
+        Ok(Ok(tokens)) => Ok(success(&tokens)),
+        Ok(Err(err)) => Ok(error(&err)),
+        // A throttled password grant: 429 with `Retry-After`, in the endpoint's own shape.
+        Err(err @ Error::Backend(stormpath_client::Error::Throttled { .. })) => {
+            let mut res = builder(StatusCode::TOO_MANY_REQUESTS);
+            if let Some(wait) = err.retry_after() {
+                res.insert_header((header::RETRY_AFTER, wait));
+            }
+            Ok(res.body(json!({ "error": "invalid_grant", "message": err.to_string() }).to_string()))
+        }
+        Err(err) => Err(err),
     }
 }
 
@@ -166,15 +175,17 @@ async fn grant(
                     "username and password are required.",
                 )));
             };
-            match backend.authenticate(username, password).await {
+            match guard::authenticate(req, sp, username, password).await {
                 Ok(account) => {
                     tracing::info!(account = %account.href, "password grant");
                     Ok(Ok(backend
                         .issue_tokens(&account, TokenGrant::Password)
                         .await?))
                 }
-                Err(err) if err.is_backend() => Err(err.into()),
-                Err(_) => Ok(Err(INVALID_GRANT)),
+                Err(Error::Backend(err)) if !err.is_backend() && err.status() == 400 => {
+                    Ok(Err(INVALID_GRANT))
+                }
+                Err(err) => Err(err),
             }
         }
         Some("refresh_token") if grants.password.enabled => {

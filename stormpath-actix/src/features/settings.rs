@@ -9,7 +9,7 @@ use actix_web::{
 use serde::Deserialize;
 
 use crate::{
-    CurrentUser, Error, Stormpath,
+    CurrentUser, Error, Stormpath, guard,
     input::{Input, Text, query_param},
     negotiate,
     pages::{FormField, FormPage},
@@ -49,7 +49,7 @@ async fn post(
     input: Result<Input<SettingsForm>, Error>,
 ) -> Result<HttpResponse, Error> {
     let outcome = async {
-        change(&sp, &user, &input?.value).await?;
+        change(&req, &sp, &user, &input?.value).await?;
         let to = &sp.settings().config.web.settings.next_uri;
         session::start(&req, &sp, &user, to).await
     }
@@ -61,7 +61,12 @@ async fn post(
 
 /// Checks the form and changes the password (revoking every token of the account). No HTTP
 /// in here.
-async fn change(sp: &Stormpath, user: &CurrentUser, form: &SettingsForm) -> Result<(), Error> {
+async fn change(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    user: &CurrentUser,
+    form: &SettingsForm,
+) -> Result<(), Error> {
     let current = form
         .current_password
         .get("Current Password")?
@@ -77,13 +82,9 @@ async fn change(sp: &Stormpath, user: &CurrentUser, form: &SettingsForm) -> Resu
     {
         return Err(Error::BadRequest("Passwords do not match.".into()));
     }
-    match sp
-        .backend()
-        .change_password(&user.id, current, password)
-        .await
-    {
+    match guard::change_password(req, sp, (&user.id, &user.email), current, password).await {
         Ok(()) => {}
-        Err(stormpath_client::Error::InvalidCredentials) => {
+        Err(Error::Backend(stormpath_client::Error::InvalidCredentials)) => {
             return Err(Error::BadRequest(
                 "The current password is incorrect.".into(),
             ));

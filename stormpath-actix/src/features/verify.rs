@@ -7,9 +7,10 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 use serde::Deserialize;
+use stormpath_client::throttle::Action;
 
 use crate::{
-    Error, Stormpath,
+    Error, Stormpath, guard,
     input::{Input, Text, query_param},
     negotiate::{self, Format},
     pages::{FormField, FormPage},
@@ -40,7 +41,16 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
             Format::Html => page(&req, &sp, None, None, StatusCode::OK),
         };
     };
-    let account = match sp.backend().verify_email(&token).await {
+    let verified = guard::token_check(&req, &sp, sp.backend().verify_email(&token)).await;
+    let verified = match verified {
+        Ok(verified) => verified,
+        Err(throttled) => {
+            return respond::failure(&req, &sp, throttled, |message, status| {
+                page(&req, &sp, Some(&message), None, status)
+            });
+        }
+    };
+    let account = match verified {
         Ok(account) => account,
         Err(err) if err.is_backend() => return Err(err.into()),
         Err(err) => {
@@ -77,7 +87,7 @@ async fn post(
     let outcome = async {
         let form = input?.value;
         let (email, login) = (form.email.get("Email")?, form.login.get("Email")?);
-        resend(&sp, email.or(login)).await?;
+        resend(&req, &sp, email.or(login)).await?;
         let login = &sp.settings().config.web.login.uri;
         Ok(Done::empty(format!("{login}?status=unverified")))
     }
@@ -88,9 +98,10 @@ async fn post(
 }
 
 /// Has the store mail a new link to the UNVERIFIED account with this address, if any.
-async fn resend(sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {
+async fn resend(req: &HttpRequest, sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {
     let email = email.map(str::trim).filter(|e| !e.is_empty());
     let email = email.ok_or_else(|| Error::BadRequest("Email is required.".into()))?;
+    guard::take(req, sp, Action::Mail).await?;
     Ok(sp.backend().resend_verification_email(email).await?)
 }
 

@@ -410,51 +410,6 @@ async fn json_posts_need_no_csrf_and_a_charset_parameter_is_fine() {
     assert_eq!(res.status(), 200);
 }
 
-#[actix_web::test]
-async fn failures_on_every_entry_point_share_one_lock() {
-    let app = TestApp::spawn().await;
-    let email = email("locked");
-    app.register(&email).await;
-    for round in 0..4 {
-        let res = app
-            .post_json(
-                "/login",
-                &json!({"login": email, "password": "Wrong-pass1"}),
-            )
-            .await;
-        assert_eq!(res.status(), 400);
-        let res = app
-            .fresh_client()
-            .post(app.url("/oauth/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", email.as_str()),
-                ("password", "Wrong-pass1"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 400);
-        if round < 2 {
-            let res = app
-                .post_form(
-                    "/login",
-                    "/login",
-                    &[("login", &email), ("password", "Wrong-pass1")],
-                )
-                .await;
-            assert_eq!(res.status(), 200);
-        }
-    }
-    let locked = app
-        .post_json("/login", &json!({"login": email, "password": PASSWORD}))
-        .await;
-    assert_eq!(
-        locked.text().await.unwrap(),
-        r#"{"status":400,"message":"Invalid username or password."}"#
-    );
-}
-
 /// One hash at a time and none waiting: of logins sent at once, one arriving while a hash runs
 /// is refused at once — a 503 with `Retry-After` and `{status, message}` for JSON and for the
 /// password grant, the form again saying so (503, `Retry-After`) for a browser.

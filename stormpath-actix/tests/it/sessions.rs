@@ -247,9 +247,8 @@ async fn each_login_gets_unique_tokens() {
     }
 }
 
-#[actix_web::test]
-async fn https_requests_get_secure_cookies() {
-    let app = TestApp::spawn().await;
+/// Logs in with `X-Forwarded-Proto: https` and says whether the access cookie is `Secure`.
+async fn secure_behind(app: &TestApp) -> bool {
     let email = email("secure");
     app.register(&email).await;
     let res = app
@@ -261,7 +260,25 @@ async fn https_requests_get_secure_cookies() {
         .send()
         .await
         .unwrap();
-    assert!(set_cookies(res.headers(), "access_token")[0].contains("Secure"));
+    set_cookies(res.headers(), "access_token")[0].contains("Secure")
+}
+
+#[actix_web::test]
+async fn https_behind_a_trusted_proxy_gets_secure_cookies() {
+    let app = TestApp::spawn_with(|b| {
+        b.config(|c| c.security.trusted_proxies = vec!["127.0.0.0/8".into()])
+    })
+    .await;
+    assert!(secure_behind(&app).await);
+}
+
+#[actix_web::test]
+async fn forwarded_proto_from_a_stranger_is_not_believed() {
+    let app = TestApp::spawn().await;
+    assert!(
+        !secure_behind(&app).await,
+        "no trusted proxy: the connection's own scheme (HTTP) decides"
+    );
 }
 
 /// A `SECRET_KEY` rotated in after [`SECRET`].

@@ -211,6 +211,9 @@ impl TestApp {
         });
         let builder = builder(&dir).config(move |c| {
             c.mail.smtp_url = Some(stormpath::config::Secret(smtp_url));
+            // The conformance kit's convention (spec §4.3), as `examples/conformance` sets it;
+            // a test of the default turns it off again.
+            c.security.api_keys.from_custom_data = true;
             c.web.base_url = web_base;
             if let Some((api, id, secret, app)) = remote_settings {
                 c.client.base_url = Some(api);

@@ -37,7 +37,7 @@ pub use custom_data::{
 };
 pub use flows::AccountFlows;
 pub use groups::Groups;
-pub use sessions::{Refreshed, Sessions, TokenGrant};
+pub use sessions::{Refreshed, SessionInfo, Sessions, TokenGrant};
 
 use crate::{AccessClaims, Account};
 

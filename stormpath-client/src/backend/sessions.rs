@@ -2,7 +2,50 @@
 
 use async_trait::async_trait;
 
-use crate::{Account, AccountId, Authenticated, Result, TokenSet};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::{Account, AccountId, Authenticated, Error, Result, TokenSet};
+
+/// One live session of an account: a password login and the refresh tokens that carried it on
+/// (its refresh-token family).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SessionInfo {
+    /// The session's id (what [`Sessions::end_session`] takes).
+    pub id: String,
+    /// When the password was entered.
+    #[serde(with = "crate::timestamp")]
+    pub created_at: OffsetDateTime,
+    /// When the session last refreshed its access token, if it has.
+    #[serde(with = "crate::timestamp::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    /// When its refresh token expires.
+    #[serde(with = "crate::timestamp")]
+    pub expires_at: OffsetDateTime,
+    /// Whether this is the session the request came with.
+    pub current: bool,
+}
+
+impl SessionInfo {
+    /// A session record.
+    #[must_use]
+    pub fn new(
+        id: String,
+        created_at: OffsetDateTime,
+        last_used_at: Option<OffsetDateTime>,
+        expires_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id,
+            created_at,
+            last_used_at,
+            expires_at,
+            current: false,
+        }
+    }
+}
 
 /// How tokens are being granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +107,27 @@ pub trait Sessions: Send + Sync {
     /// Revokes the given tokens (access or refresh; anything unparsable is ignored).
     async fn revoke_tokens(&self, tokens: &[&str]) -> Result<()>;
 
-    /// Revokes every token issued to the account so far (password change, disable).
+    /// Revokes every token issued to the account so far (password change, disable, "log out
+    /// everywhere").
     async fn revoke_all_tokens(&self, id: &AccountId) -> Result<()>;
+
+    /// The account's live sessions, newest first; the one whose refresh token has the `jti`
+    /// `current` (an access token's `rti`) is marked.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] from a back end that does not track sessions (the default).
+    async fn sessions(&self, id: &AccountId, current: Option<&str>) -> Result<Vec<SessionInfo>> {
+        let _ = (id, current);
+        Err(Error::Unsupported("listing sessions"))
+    }
+
+    /// Ends one session of the account (revokes its refresh tokens and their access tokens).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the account has no such live session; [`Error::Unsupported`]
+    /// from a back end that does not track sessions (the default).
+    async fn end_session(&self, id: &AccountId, session: &str) -> Result<()> {
+        let _ = (id, session);
+        Err(Error::Unsupported("ending one session"))
+    }
 }

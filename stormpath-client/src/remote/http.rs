@@ -137,6 +137,13 @@ impl Reply {
     /// The error an error answer carries: the Stormpath error document mapped by its code, or
     /// a back-end failure when the body is none.
     pub(crate) fn error(&self) -> Error {
+        if self.status == StatusCode::TOO_MANY_REQUESTS {
+            // The server's throttle: its wait travels in `Retry-After`.
+            let wait = self.header("retry-after").and_then(|v| v.trim().parse().ok());
+            return Error::Throttled {
+                retry_after: wait.unwrap_or(1).max(1),
+            };
+        }
         match self.api_error() {
             Some(doc) => from_api(self.status.as_u16(), &doc, &self.call),
             None => self.malformed("an error answer without a Stormpath error document"),

@@ -301,6 +301,8 @@ mod tests {
             sub: "s".into(),
             rti: Some("r".into()),
             scope: None,
+            grant_type: None,
+            auth_time: None,
         })
     }
 

@@ -4,7 +4,10 @@
 use actix_web::{HttpResponse, web};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
-use stormpath_client::prelude::*;
+use stormpath_client::{
+    prelude::*,
+    throttle::{Client, Limits, Rule},
+};
 use stormpath_store::{
     Store,
     admin::{AccountRecord, Application},
@@ -62,7 +65,24 @@ pub(crate) async fn login(
         Some(id) => store.restricted_to(id),
         None => store.clone(),
     };
-    let account = searched.authenticate(login, password).await?;
+    // The store counts failures per login for every instance (Redis when configured); the
+    // caller is an application, not the end user, so there is no per-client bucket here: the
+    // integration in front throttles by client address.
+    let key = login.trim().to_lowercase();
+    let throttle = state.store.throttle().with_limits(Limits {
+        login_per_client: Rule::off(),
+        login_per_ip: Rule::off(),
+        ..Limits::default()
+    });
+    let client = Client::unknown();
+    throttle.before_login(&key, &client).await?;
+    let account = match searched.authenticate(login, password).await {
+        Err(stormpath_client::Error::InvalidCredentials) => {
+            throttle.login_failed(&key, &client).await?;
+            return Err(stormpath_client::Error::InvalidCredentials.into());
+        }
+        other => other?,
+    };
     let record = state
         .store
         .account_record(account.id.as_str())

@@ -322,7 +322,7 @@ impl Shared {
         self.link.is_local()
     }
 
-    /// The Redis counters of the login throttle, when Redis is configured.
+    /// The throttle's buckets in Redis, when Redis is configured.
     pub(crate) fn counters(&self) -> Option<RedisCounters> {
         self.link.redis.as_ref().map(redis::Redis::counters)
     }

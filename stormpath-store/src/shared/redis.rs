@@ -1,12 +1,14 @@
-//! Redis: announcements over pub/sub, revoked token ids with a TTL, and the login throttle's
-//! counters.
+//! Redis: announcements over pub/sub, revoked token ids with a TTL, and the throttle's
+//! buckets.
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use redis::{AsyncCommands, Client, aio::ConnectionManager, aio::ConnectionManagerConfig};
-use sha2::{Digest, Sha256};
-use stormpath_client::Error as ClientError;
+use stormpath_client::{
+    Error as ClientError, Result as ClientResult,
+    throttle::{Counters, Rule},
+};
 
 use super::CHANNEL;
 use crate::{Error, Result, util};
@@ -131,66 +133,88 @@ pub(super) async fn next(pubsub: &mut redis::aio::PubSub) -> Option<String> {
     message.get_payload::<String>().ok().or(Some(String::new()))
 }
 
-/// Failure counters in Redis, shared by every instance: one counter per login (a digest of
-/// it: no address is written to Redis) and a lock key whose TTL is the lock.
+/// The throttle's buckets in Redis, shared by every instance (keys are digests: no login or
+/// address is written to Redis). One script per operation runs
+/// [`stormpath_client::throttle::step`]'s arithmetic on the server's clock, so a check and
+/// its count are one atomic step and every instance agrees on the time.
 #[derive(Clone)]
 pub(crate) struct RedisCounters {
     conn: ConnectionManager,
 }
 
+/// `KEYS[1]`: the bucket; `ARGV`: interval ms, burst ms, whether to count. Returns the wait
+/// in ms (0: accepted). Mirrors `stormpath_client::throttle::step`.
+const STEP: &str = r"
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local wait = tat - now - tonumber(ARGV[2])
+if wait > 0 then return wait end
+if ARGV[3] == '1' then
+  local next = tat + tonumber(ARGV[1])
+  redis.call('SET', KEYS[1], next, 'PX', next - now)
+end
+return 0
+";
+
 impl RedisCounters {
-    fn keys(login: &str) -> (String, String) {
-        let digest = hex::encode(Sha256::digest(login.as_bytes()));
-        (
-            format!("{PREFIX}throttle:count:{digest}"),
-            format!("{PREFIX}throttle:lock:{digest}"),
-        )
+    fn key(kind: &str, key: &str) -> String {
+        format!("{PREFIX}limit:{kind}:{key}")
     }
 
-    pub(crate) async fn is_locked(&self, login: &str) -> std::result::Result<bool, ClientError> {
-        let (_, lock) = Self::keys(login);
-        let mut conn = self.conn.clone();
-        conn.exists(lock).await.map_err(unavailable)
-    }
-
-    /// Counts a failure (the count lives `forget_after`); returns the new count.
-    pub(crate) async fn failed(
+    async fn step(
         &self,
-        login: &str,
-        forget_after: Duration,
-    ) -> std::result::Result<u32, ClientError> {
-        let (count, _) = Self::keys(login);
+        key: &str,
+        rule: Rule,
+        add: bool,
+    ) -> std::result::Result<Option<Duration>, ClientError> {
         let mut conn = self.conn.clone();
-        let (failures,): (u32,) = redis::pipe()
-            .atomic()
-            .incr(&count, 1)
-            .expire(
-                &count,
-                i64::try_from(forget_after.as_secs()).unwrap_or(i64::MAX),
-            )
-            .ignore()
+        // EVAL with the script's text (a few hundred bytes): no script cache to miss after a
+        // Redis restart, and no extra dependency.
+        let wait: u64 = redis::cmd("EVAL")
+            .arg(STEP)
+            .arg(1)
+            .arg(Self::key("bucket", key))
+            .arg(rule.interval_ms())
+            .arg(rule.burst_ms())
+            .arg(if add { "1" } else { "0" })
             .query_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        Ok(failures)
+        Ok((wait > 0).then(|| Duration::from_millis(wait)))
+    }
+}
+
+#[async_trait::async_trait]
+impl Counters for RedisCounters {
+    async fn check(&self, key: &str, rule: Rule) -> ClientResult<Option<Duration>> {
+        self.step(key, rule, false).await
     }
 
-    /// Locks the login for `lock`.
-    pub(crate) async fn lock(
-        &self,
-        login: &str,
-        lock: Duration,
-    ) -> std::result::Result<(), ClientError> {
-        let (_, key) = Self::keys(login);
+    async fn take(&self, key: &str, rule: Rule) -> ClientResult<Option<Duration>> {
+        self.step(key, rule, true).await
+    }
+
+    async fn clear(&self, key: &str) -> ClientResult<()> {
         let mut conn = self.conn.clone();
-        conn.set_ex(key, 1, lock.as_secs().max(1))
+        conn.del::<_, ()>(Self::key("bucket", key))
             .await
             .map_err(unavailable)
     }
 
-    pub(crate) async fn cleared(&self, login: &str) -> std::result::Result<(), ClientError> {
-        let (count, lock) = Self::keys(login);
+    async fn remember(&self, key: &str, ttl: Duration) -> ClientResult<()> {
         let mut conn = self.conn.clone();
-        conn.del::<_, ()>(&[count, lock]).await.map_err(unavailable)
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        conn.pset_ex::<_, _, ()>(Self::key("known", key), 1, ms)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn remembers(&self, key: &str) -> ClientResult<bool> {
+        let mut conn = self.conn.clone();
+        conn.exists(Self::key("known", key))
+            .await
+            .map_err(unavailable)
     }
 }

@@ -98,11 +98,25 @@ impl Tokens {
     }
 
     /// Mints an access token for `sub`, tied to refresh token `rti` when there is one.
+    #[cfg(test)]
     pub(crate) fn mint_access(
         &self,
         sub: &str,
         rti: Option<&str>,
         scope: Option<&str>,
+    ) -> Result<(String, AccessClaims)> {
+        self.mint_access_for(sub, rti, scope, None, None)
+    }
+
+    /// Mints an access token, marked with the grant that asked for it (`gty`) when that is
+    /// not a password session.
+    pub(crate) fn mint_access_for(
+        &self,
+        sub: &str,
+        rti: Option<&str>,
+        scope: Option<&str>,
+        grant_type: Option<&str>,
+        auth_time: Option<i64>,
     ) -> Result<(String, AccessClaims)> {
         let iat = util::now_secs();
         let claims = AccessClaims {
@@ -113,17 +127,25 @@ impl Tokens {
             sub: sub.to_owned(),
             rti: rti.map(str::to_owned),
             scope: scope.map(str::to_owned),
+            grant_type: grant_type.map(str::to_owned),
+            auth_time,
         };
         Ok((self.sign(&claims, TokenKind::Access)?, claims))
     }
 
     /// Mints a refresh token for `sub`.
     pub(crate) fn mint_refresh(&self, sub: &str) -> Result<(String, RefreshClaims)> {
+        self.mint_refresh_until(sub, i64::MAX)
+    }
+
+    /// Mints a refresh token for `sub` that expires after its lifetime or at `until`
+    /// (seconds), whichever comes first.
+    pub(crate) fn mint_refresh_until(&self, sub: &str, until: i64) -> Result<(String, RefreshClaims)> {
         let iat = util::now_secs();
         let claims = RefreshClaims {
             jti: util::random_token(16),
             iat,
-            exp: iat + self.refresh_ttl,
+            exp: (iat + self.refresh_ttl).min(until),
             iss: self.issuer.clone(),
             sub: sub.to_owned(),
         };

@@ -74,6 +74,8 @@ mod tests {
             sub: "s".into(),
             rti: None,
             scope: None,
+            grant_type: None,
+            auth_time: None,
         })
     }
 

@@ -181,69 +181,6 @@ async fn password_is_compared_in_nfkc(db: &TestDb) {
         .unwrap();
 }
 
-/// RATE-1/RATE-2: after ten consecutive failures a login is refused for a while — even with
-/// the right password, and with the very error a wrong password gets — without locking
-/// anyone else; a completed password reset lifts the lock.
-async fn repeated_failures_lock_the_login_for_a_while(db: &TestDb) {
-    let store = db.store().await;
-    register(&store, "target@example.com").await;
-    register(&store, "bystander@example.com").await;
-    for _ in 0..10 {
-        let err = store
-            .authenticate("target@example.com", "Wrong-pass1")
-            .await
-            .unwrap_err();
-        assert!(matches!(err, Error::InvalidCredentials));
-    }
-    let err = store
-        .authenticate("TARGET@example.com", PASSWORD)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::InvalidCredentials),
-        "locked, answered like a bad password"
-    );
-    store
-        .authenticate("bystander@example.com", PASSWORD)
-        .await
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    store
-        .authenticate("target@example.com", PASSWORD)
-        .await
-        .unwrap();
-    // A success clears the count: nine more failures do not lock.
-    for _ in 0..9 {
-        let _ = store
-            .authenticate("target@example.com", "Wrong-pass1")
-            .await;
-    }
-    store
-        .authenticate("target@example.com", PASSWORD)
-        .await
-        .unwrap();
-    // A reset lifts a lock at once.
-    for _ in 0..10 {
-        let _ = store
-            .authenticate("target@example.com", "Wrong-pass1")
-            .await;
-    }
-    store
-        .send_password_reset("target@example.com")
-        .await
-        .unwrap();
-    let token = db.outbox().token_for("target@example.com");
-    store
-        .complete_password_reset(&token, "N3wP4ssw0rd###")
-        .await
-        .unwrap();
-    store
-        .authenticate("target@example.com", "N3wP4ssw0rd###")
-        .await
-        .unwrap();
-}
-
-on_both!(repeated_failures_lock_the_login_for_a_while);
 
 /// One hashing permit and one queued place: of three logins started together, the third is
 /// refused at once with `Unavailable` (503), before any lookup — the same refusal for an

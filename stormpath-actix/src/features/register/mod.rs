@@ -7,14 +7,14 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 use serde_json::{Map, Value};
-use stormpath_client::{Account, AccountStatus};
+use stormpath_client::{Account, AccountStatus, throttle::Action};
 
 mod validate;
 
 use validate::{Problem, validate};
 
 use crate::{
-    Error, Stormpath,
+    Error, Stormpath, guard,
     config::FieldSpec,
     input::Input,
     negotiate::{self, Format},
@@ -64,6 +64,11 @@ async fn post(
     };
     // The store checks what only it can (a taken email, the password policy) and, for an
     // account created UNVERIFIED, mails the verification link or creates nothing.
+    if let Err(throttled) = guard::take(&req, &sp, Action::Register).await {
+        return respond::failure(&req, &sp, throttled, |message, status| {
+            page(&req, &sp, &input.value, &[Problem::general(message)], status)
+        });
+    }
     let problems = match validate(&sp, &input) {
         Ok(new) => match sp.backend().create_account(new).await {
             Ok(account) => {

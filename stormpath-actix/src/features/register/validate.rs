@@ -128,13 +128,31 @@ pub(super) fn validate(sp: &Stormpath, input: &Registration) -> Result<NewAccoun
             )));
         }
     }
+    let keys = &sp.settings().config.security.api_keys;
     for key in custom_in_body.keys() {
         let custom_field = known(key) && !CORE_FIELDS.contains(&key.as_str());
-        if !custom_field && !is_api_key_member(key) {
+        if custom_field {
+            continue;
+        }
+        if !is_api_key_member(key) {
             problems.push(Problem::general(format!(
                 "{key} is not a configured registration field."
             )));
+        } else if !keys.from_custom_data {
+            // Off by default: otherwise anyone registering picks a key id and secret.
+            problems.push(Problem::general(format!(
+                "{key}: API keys cannot be provisioned at registration."
+            )));
         }
+    }
+    let provisioned = custom_in_body.keys().filter(|k| is_api_key_member(k)).count();
+    if keys.from_custom_data
+        && provisioned > usize::try_from(keys.max_per_account).unwrap_or(usize::MAX)
+    {
+        problems.push(Problem::general(format!(
+            "An account can hold at most {} API keys.",
+            keys.max_per_account
+        )));
     }
     if !problems.is_empty() {
         return Err(problems);

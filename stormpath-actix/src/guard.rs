@@ -1,0 +1,101 @@
+//! The throttled forms of the operations an attacker would repeat: every password check, and
+//! the mail, token and registration requests (`stormpath_client::throttle`; limits under
+//! `stormpath.security.limits`). Handlers call these instead of the back end directly, so the
+//! form, the JSON API and the OAuth grants share one set of counters.
+
+use actix_web::HttpRequest;
+use stormpath_client::{Account, AccountId, Error as ClientError, throttle::Action};
+
+use crate::{Error, Stormpath, client_ip};
+
+/// The bucket name of a login: trimmed, lower-cased (so `Alice@Example.com` and
+/// `alice@example.com` share their counters).
+fn login_key(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
+/// Checks `login` and `password` (form, JSON login, OAuth password grant). A throttled client
+/// gets [`ClientError::Throttled`] before the password is looked at — the same answer for
+/// every login, existing or not.
+pub(crate) async fn authenticate(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    login: &str,
+    password: &str,
+) -> Result<Account, Error> {
+    let key = login_key(login);
+    let client = client_ip::client(req, sp);
+    let throttle = sp.throttle();
+    throttle.before_login(&key, &client).await?;
+    match sp.backend().authenticate(login, password).await {
+        Ok(account) => {
+            throttle.login_succeeded(&key, &client).await?;
+            Ok(account)
+        }
+        Err(ClientError::InvalidCredentials) => {
+            throttle.login_failed(&key, &client).await?;
+            tracing::info!(target: "stormpath::audit", event = "login.failure", "a login failed");
+            Err(ClientError::InvalidCredentials.into())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Changes a password after checking the current one (`/settings`): the current password is
+/// counted like a login of the account's email.
+pub(crate) async fn change_password(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    (id, email): (&AccountId, &str),
+    current: &str,
+    new: &str,
+) -> Result<(), Error> {
+    let key = login_key(email);
+    let client = client_ip::client(req, sp);
+    let throttle = sp.throttle();
+    throttle.before_login(&key, &client).await?;
+    match sp.backend().change_password(id, current, new).await {
+        Ok(()) => Ok(throttle.login_succeeded(&key, &client).await?),
+        Err(ClientError::InvalidCredentials) => {
+            throttle.login_failed(&key, &client).await?;
+            Err(ClientError::InvalidCredentials.into())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Counts one request of `action` from this client, refusing it over the limit.
+pub(crate) async fn take(req: &HttpRequest, sp: &Stormpath, action: Action) -> Result<(), Error> {
+    let client = client_ip::client(req, sp);
+    Ok(sp.throttle().take(action, &client, None).await?)
+}
+
+/// Runs a one-time-token check (`/change`, `/verify`) unless this client has guessed wrong too
+/// often; a token that is refused counts against it.
+pub(crate) async fn token_check<T>(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    check: impl std::future::Future<Output = Result<T, ClientError>>,
+) -> Result<Result<T, ClientError>, Error> {
+    let client = client_ip::client(req, sp);
+    let throttle = sp.throttle();
+    throttle.check(Action::TokenCheck, &client, None).await?;
+    let outcome = check.await;
+    if matches!(outcome, Err(ClientError::NotFound | ClientError::InvalidToken)) {
+        throttle.failed(Action::TokenCheck, &client, None).await?;
+    }
+    Ok(outcome)
+}
+
+/// After a completed password reset: the owner proved control of the mailbox, so its login's
+/// failures are forgotten and this client is remembered.
+pub(crate) async fn password_reset(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    account: &Account,
+) -> Result<(), Error> {
+    let client = client_ip::client(req, sp);
+    let logins = [login_key(&account.email), login_key(&account.username)];
+    let logins = logins.each_ref().map(String::as_str);
+    Ok(sp.throttle().password_reset(&logins, Some(&client)).await?)
+}
