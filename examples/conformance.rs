@@ -17,6 +17,9 @@
 //!   instances on one PostgreSQL database (and `STORMPATH_REDIS_URL`, one Redis) behind one
 //!   public `STORMPATH_BASE_URL` agree on sessions and groups within a second.
 //! * `GET /admins` answers 200 to a member of the `admins` group (`#[groups_required]`).
+//! * API keys may be provisioned through registration custom data (`stormpathApiKey_<n>`, spec
+//!   §4.3), and the per-address limits on registrations, reset mails and login failures across
+//!   logins are raised for a conformance run's volume from one address (README, "Throttling").
 //! * Every other `STORMPATH_*` variable of the configuration tree applies as usual.
 
 use actix_web::{App, HttpResponse, HttpServer, get};

@@ -155,7 +155,7 @@ impl Store {
         };
         let row = query.bind(&key).fetch_optional(&self.inner.pool).await?;
         let Some(row) = row else { return Ok(None) };
-        let hash: String = row.try_get(12)?;
+        let hash: String = row.try_get(13)?;
         Ok(Some((self.map_account(&row)?.account, hash)))
     }
 

@@ -38,6 +38,16 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
+impl SessionPolicy {
+    /// Whether the session of `member` has ended by time at `now` (seconds): idle for longer
+    /// than the idle timeout, or older than the lifetime.
+    fn ended(&self, member: &Member, now: i64) -> bool {
+        let idle = !self.idle.is_zero() && now - member.last_used_at > secs(self.idle);
+        let old = !self.lifetime.is_zero() && now - member.auth_time > secs(self.lifetime);
+        idle || old
+    }
+}
+
 impl Store {
     /// Records a refresh token as a member of `family` (its own `jti` for a new session).
     pub(crate) async fn record_refresh_token_in(
@@ -49,7 +59,7 @@ impl Store {
     ) -> Fallible<()> {
         sqlx::query(
             "INSERT INTO refresh_tokens (jti, account_id, issued_at, expires_at, family, auth_time, \
-             last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $3)",
+             last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&claims.jti)
         .bind(account.as_str())
@@ -57,6 +67,7 @@ impl Store {
         .bind(claims.exp)
         .bind(family)
         .bind(auth_time)
+        .bind(claims.iat)
         .execute(&self.inner.pool)
         .await?;
         Ok(())
@@ -102,9 +113,7 @@ impl Store {
         if member.revoked {
             return Err(Error::InvalidToken.into());
         }
-        let idle = !policy.idle.is_zero() && now - member.last_used_at > secs(policy.idle);
-        let old = !policy.lifetime.is_zero() && now - member.auth_time > secs(policy.lifetime);
-        if idle || old {
+        if policy.ended(member, now) {
             self.revoke_family(&member.family).await?;
             return Err(Error::InvalidToken.into());
         }
@@ -239,5 +248,41 @@ impl Store {
             return Err(Error::NotFound.into());
         }
         self.revoke_family(family).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(auth_time: i64, last_used_at: i64) -> Member {
+        Member {
+            account_id: "a".into(),
+            family: "f".into(),
+            auth_time,
+            last_used_at,
+            rotated_at: 0,
+            revoked: false,
+        }
+    }
+
+    #[test]
+    fn idle_and_absolute_limits_end_a_session_at_their_second() {
+        let policy = SessionPolicy {
+            rotate: false,
+            idle: Duration::from_secs(3600),
+            lifetime: Duration::from_secs(86_400),
+        };
+        let m = member(1_000, 5_000);
+        assert!(!policy.ended(&m, 5_000 + 3600), "idle for exactly the timeout");
+        assert!(policy.ended(&m, 5_000 + 3601), "idle for longer");
+        let busy = member(1_000, 1_000 + 86_000);
+        assert!(!policy.ended(&busy, 1_000 + 86_400));
+        assert!(
+            policy.ended(&busy, 1_000 + 86_401),
+            "however recently used, a session ends at its lifetime"
+        );
+        let unlimited = SessionPolicy::default();
+        assert!(!unlimited.ended(&m, i64::MAX / 2), "no limits by default");
     }
 }

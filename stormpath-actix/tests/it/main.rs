@@ -19,6 +19,7 @@ mod input;
 mod login;
 mod logout;
 mod me;
+mod me_sessions;
 mod oauth;
 mod postgres;
 mod register;
