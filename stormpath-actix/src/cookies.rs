@@ -20,11 +20,16 @@ pub(crate) fn value(req: &HttpRequest, name: &str) -> Option<String> {
     Some(cookie.value().to_owned())
 }
 
+/// Whether the request came over HTTPS (directly or per `X-Forwarded-Proto`/`Forwarded`): it
+/// decides the cookies' `Secure` flag and `Strict-Transport-Security` alike.
+pub(crate) fn is_https(req: &HttpRequest) -> bool {
+    req.connection_info().scheme() == "https"
+}
+
 /// Whether cookies for this request get `Secure`: the configured value, else whether the
-/// request came over HTTPS (directly or per `X-Forwarded-Proto`/`Forwarded`).
+/// request came over HTTPS ([`is_https`]).
 pub(crate) fn secure(cfg: &CookieConfig, req: &HttpRequest) -> bool {
-    cfg.secure
-        .unwrap_or_else(|| req.connection_info().scheme() == "https")
+    cfg.secure.unwrap_or_else(|| is_https(req))
 }
 
 fn base<'a>(config: &Config, cfg: &CookieConfig, value: String, req: &HttpRequest) -> Cookie<'a> {

@@ -114,6 +114,7 @@ mod custom_data;
 mod error;
 mod extract;
 mod features;
+mod headers;
 mod input;
 #[cfg(feature = "embedded")]
 mod mail;
@@ -135,6 +136,7 @@ pub use config::Config;
 pub use custom_data::{CustomData, CustomField, InputType, ValueType};
 pub use error::{Error, Result};
 pub use extract::CurrentUser;
+pub use headers::{SecurityHeaders, SecurityHeadersMiddleware, security_headers};
 pub use stormpath::{Stormpath, StormpathBuilder, init};
 #[cfg(feature = "macros")]
 pub use stormpath_actix_macros::{CustomData, groups_required, login_required};

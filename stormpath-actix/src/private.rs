@@ -63,8 +63,14 @@ impl RequireLogin {
     }
 }
 
-/// The 403 for a caller outside the required groups.
+/// The 403 for a caller outside the required groups, with the plugin's security headers.
 fn forbidden(req: &HttpRequest, sp: &Stormpath) -> HttpResponse {
+    let mut res = forbidden_page(req, sp);
+    crate::headers::add_plugin_set(req, res.headers_mut());
+    res
+}
+
+fn forbidden_page(req: &HttpRequest, sp: &Stormpath) -> HttpResponse {
     const MESSAGE: &str = "You do not have permission to access this page.";
     let format = negotiate::request_format(req, &sp.settings().produces);
     if format == Some(negotiate::Format::Html) {

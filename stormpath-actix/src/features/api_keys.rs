@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::{
     AuthMethod, CurrentUser, Error, Stormpath,
+    headers::SecurityHeaders,
     input::{BodyKind, Input, Text},
     routes,
 };
@@ -23,6 +24,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
         cfg.service(
             web::scope(&keys.uri)
                 .wrap(from_fn(routes::renewed_cookies))
+                .wrap(SecurityHeaders::plugin())
                 .route("", web::get().to(list))
                 .route("", web::post().to(create))
                 .route("/{id}", web::delete().to(revoke)),
