@@ -16,6 +16,7 @@
 //! * A fresh SQLite database per start, unless `STORMPATH_DATABASE_URL` is given; several
 //!   instances on one PostgreSQL database (and `STORMPATH_REDIS_URL`, one Redis) behind one
 //!   public `STORMPATH_BASE_URL` agree on sessions and groups within a second.
+//! * `GET /openapi.json` is the OpenAPI 3 document of the JSON API (`web.openapi.enabled`).
 //! * `GET /admins` answers 200 to a member of the `admins` group (`#[groups_required]`).
 //! * Every other `STORMPATH_*` variable of the configuration tree applies as usual.
 
@@ -50,7 +51,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let mut builder = Stormpath::builder()
         .application("Conformance")
-        .insecure_short_secret_key();
+        .insecure_short_secret_key()
+        // The JSON API's OpenAPI document, for the fuzzers (`.ci/run` runs schemathesis on it).
+        .web(|web| web.openapi.enabled = true);
     if env("SECRET_KEY").is_none()
         && let Some(key) = env("JWT_SIGNING_KEY")
     {
@@ -72,6 +75,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sp = builder.build().await?;
     let server = HttpServer::new(move || {
         App::new()
+            // The security headers (CSP, nosniff, HSTS over HTTPS…) on the app's own pages.
+            .wrap(stormpath::security_headers())
             .configure(sp.configure())
             .service(home)
             .service(admins)

@@ -26,9 +26,11 @@ pub(crate) const PLUGIN_CSP: &str = "default-src 'none'; style-src 'unsafe-inlin
                                      img-src 'self' data:; form-action 'self'; base-uri 'none'; \
                                      frame-ancestors 'none'";
 
-/// The default Content-Security-Policy of an application's own pages: its own origin only, no
-/// plugins, no `<base>` hijacking, forms to this origin, no framing.
-const APP_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
+/// The default Content-Security-Policy of an application's own pages: scripts and everything
+/// else from its own origin only (inline styles allowed, as on the plugin's pages), no plugins,
+/// no `<base>` hijacking, forms to this origin, no framing.
+const APP_CSP: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; \
+                       img-src 'self' data:; object-src 'none'; base-uri 'none'; \
                        form-action 'self'; frame-ancestors 'none'";
 
 /// `Strict-Transport-Security` over HTTPS: a year, subdomains included (A5 3.4.1).
@@ -108,7 +110,8 @@ impl HeaderSet {
 /// The security headers for an application's own pages: `App::new().wrap(stormpath::security_headers())`.
 ///
 /// Same set as the plugin's pages: `Content-Security-Policy` (by default `default-src 'self';
-/// object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`),
+/// style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none';
+/// form-action 'self'; frame-ancestors 'none'`: no inline scripts),
 /// `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`,
 /// `Referrer-Policy: strict-origin-when-cross-origin`, `Cross-Origin-Opener-Policy:
 /// same-origin`, `Cache-Control: no-store`, and over HTTPS `Strict-Transport-Security:

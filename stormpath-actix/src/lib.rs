@@ -119,6 +119,7 @@ mod input;
 #[cfg(feature = "embedded")]
 mod mail;
 pub mod negotiate;
+mod openapi;
 mod pages;
 mod redirect;
 mod respond;

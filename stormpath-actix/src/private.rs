@@ -193,3 +193,14 @@ pub fn field<T: FieldValue>(name: &'static str) -> CustomField {
 pub fn skipped_field(name: &'static str) -> CustomField {
     CustomField::new(name, ValueType::Text).skip()
 }
+
+/// For the cargo-fuzz targets (`fuzz/`): reads `body` as the [`Input`](crate::input::Input)
+/// extractor does — a JSON object (`json`) or an urlencoded form — and must never panic.
+pub fn fuzz_body(json: bool, body: &[u8]) {
+    let kind = if json {
+        crate::input::BodyKind::Json
+    } else {
+        crate::input::BodyKind::Form
+    };
+    let _ = crate::input::parse(kind, body);
+}

@@ -44,6 +44,8 @@ mod cache;
 mod custom_data;
 mod db;
 pub mod email;
+#[doc(hidden)]
+pub mod fuzz;
 mod error;
 mod groups;
 pub mod mail;

@@ -26,6 +26,7 @@ mod lost_groups;
 mod me;
 mod oauth;
 mod one_time_tokens;
+mod openapi;
 mod postgres;
 mod register;
 mod reset;
