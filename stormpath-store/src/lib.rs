@@ -44,9 +44,9 @@ mod cache;
 mod custom_data;
 mod db;
 pub mod email;
+mod error;
 #[doc(hidden)]
 pub mod fuzz;
-mod error;
 mod groups;
 pub mod mail;
 mod one_time;
