@@ -16,6 +16,7 @@
 //! * A fresh SQLite database per start, unless `STORMPATH_DATABASE_URL` is given; several
 //!   instances on one PostgreSQL database (and `STORMPATH_REDIS_URL`, one Redis) behind one
 //!   public `STORMPATH_BASE_URL` agree on sessions and groups within a second.
+//! * `GET /openapi.json` is the OpenAPI 3 document of the JSON API (`web.openapi.enabled`).
 //! * `GET /admins` answers 200 to a member of the `admins` group (`#[groups_required]`).
 //! * API keys may be provisioned through registration custom data (`stormpathApiKey_<n>`, spec
 //!   §4.3), and the per-address limits on registrations, reset mails and login failures across
@@ -73,7 +74,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 limit: 2_000,
                 window: 900,
             };
-        });
+        })
+        // The JSON API's OpenAPI document, for the fuzzers (`.ci/run` runs schemathesis on it).
+        .web(|web| web.openapi.enabled = true);
     if env("SECRET_KEY").is_none()
         && let Some(key) = env("JWT_SIGNING_KEY")
     {
@@ -95,6 +98,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sp = builder.build().await?;
     let server = HttpServer::new(move || {
         App::new()
+            // The security headers (CSP, nosniff, HSTS over HTTPS…) on the app's own pages.
+            .wrap(stormpath::security_headers())
             .configure(sp.configure())
             .service(home)
             .service(admins)

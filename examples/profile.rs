@@ -135,6 +135,8 @@ async fn main() -> std::io::Result<()> {
         .map_err(std::io::Error::other)?;
     let server = HttpServer::new(move || {
         App::new()
+            // The security headers (CSP, nosniff, HSTS over HTTPS…) on the app's own pages.
+            .wrap(stormpath::security_headers())
             .configure(sp.configure())
             .service(home)
             .service(profile)

@@ -74,6 +74,8 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or(8080);
     let server = HttpServer::new(|| {
         App::new()
+            // The security headers (CSP, nosniff, HSTS over HTTPS…) on the app's own pages.
+            .wrap(stormpath::security_headers())
             .configure(stormpath::init)
             .service(home)
             .service(dashboard)

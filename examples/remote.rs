@@ -81,6 +81,8 @@ async fn main() -> std::io::Result<()> {
     println!("{} running at http://127.0.0.1:{port}", title.0);
     HttpServer::new(move || {
         App::new()
+            // The security headers (CSP, nosniff, HSTS over HTTPS…) on the app's own pages.
+            .wrap(stormpath::security_headers())
             .app_data(title.clone())
             .configure(sp.configure())
             .service(home)

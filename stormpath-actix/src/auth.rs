@@ -216,5 +216,6 @@ pub(crate) fn unauthenticated(
         }
     };
     add_cookies(&mut res, resolved);
+    crate::headers::add_plugin_set(req, res.headers_mut());
     res
 }

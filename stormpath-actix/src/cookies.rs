@@ -20,14 +20,19 @@ pub(crate) fn value(req: &HttpRequest, name: &str) -> Option<String> {
     Some(cookie.value().to_owned())
 }
 
+/// Whether the request came over HTTPS (directly or per `X-Forwarded-Proto`/`Forwarded`): it
+/// decides the cookies' `Secure` flag and `Strict-Transport-Security` alike.
+pub(crate) fn is_https(req: &HttpRequest) -> bool {
+    req.app_data::<crate::Stormpath>().map_or_else(
+        || req.app_config().secure(),
+        |sp| crate::client_ip::is_https(req, sp),
+    )
+}
+
 /// Whether cookies for this request get `Secure`: the configured value, else whether the
-/// request came over HTTPS (directly, or per `X-Forwarded-Proto`/`Forwarded` from a trusted
-/// proxy: [`crate::client_ip::is_https`]).
+/// request came over HTTPS ([`is_https`]).
 pub(crate) fn secure(cfg: &CookieConfig, req: &HttpRequest) -> bool {
-    cfg.secure.unwrap_or_else(|| {
-        req.app_data::<crate::Stormpath>()
-            .map_or_else(|| req.app_config().secure(), |sp| crate::client_ip::is_https(req, sp))
-    })
+    cfg.secure.unwrap_or_else(|| is_https(req))
 }
 
 fn base<'a>(config: &Config, cfg: &CookieConfig, value: String, req: &HttpRequest) -> Cookie<'a> {

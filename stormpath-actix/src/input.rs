@@ -94,7 +94,7 @@ fn unreadable() -> Error {
 }
 
 /// The top-level members of a body of `kind`.
-fn parse(kind: BodyKind, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+pub(crate) fn parse(kind: BodyKind, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     match kind {
         BodyKind::Json if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Map::new()),
         BodyKind::Json => match serde_json::from_slice::<Unique>(bytes) {

@@ -116,10 +116,12 @@ mod error;
 mod extract;
 mod features;
 mod guard;
+mod headers;
 mod input;
 #[cfg(feature = "embedded")]
 mod mail;
 pub mod negotiate;
+mod openapi;
 mod pages;
 mod redirect;
 mod respond;
@@ -137,6 +139,7 @@ pub use config::Config;
 pub use custom_data::{CustomData, CustomField, InputType, ValueType};
 pub use error::{Error, Result};
 pub use extract::CurrentUser;
+pub use headers::{SecurityHeaders, SecurityHeadersMiddleware, security_headers};
 pub use stormpath::{Stormpath, StormpathBuilder, init};
 #[cfg(feature = "macros")]
 pub use stormpath_actix_macros::{CustomData, groups_required, login_required};

@@ -63,8 +63,14 @@ impl RequireLogin {
     }
 }
 
-/// The 403 for a caller outside the required groups.
+/// The 403 for a caller outside the required groups, with the plugin's security headers.
 fn forbidden(req: &HttpRequest, sp: &Stormpath) -> HttpResponse {
+    let mut res = forbidden_page(req, sp);
+    crate::headers::add_plugin_set(req, res.headers_mut());
+    res
+}
+
+fn forbidden_page(req: &HttpRequest, sp: &Stormpath) -> HttpResponse {
     const MESSAGE: &str = "You do not have permission to access this page.";
     let format = negotiate::request_format(req, &sp.settings().produces);
     if format == Some(negotiate::Format::Html) {
@@ -186,4 +192,15 @@ pub fn field<T: FieldValue>(name: &'static str) -> CustomField {
 #[must_use]
 pub fn skipped_field(name: &'static str) -> CustomField {
     CustomField::new(name, ValueType::Text).skip()
+}
+
+/// For the cargo-fuzz targets (`fuzz/`): reads `body` as the [`Input`](crate::input::Input)
+/// extractor does — a JSON object (`json`) or an urlencoded form — and must never panic.
+pub fn fuzz_body(json: bool, body: &[u8]) {
+    let kind = if json {
+        crate::input::BodyKind::Json
+    } else {
+        crate::input::BodyKind::Form
+    };
+    let _ = crate::input::parse(kind, body);
 }

@@ -1,5 +1,6 @@
-//! How the feature routes are bound: behind the negotiation guards (spec §2.2), and, for the
-//! routes that need a login, with the renewed token cookies sent back.
+//! How the feature routes are bound: behind the negotiation guards (spec §2.2), with the
+//! security headers on every response ([`SecurityHeaders::plugin`]), and, for the routes that
+//! need a login, with the renewed token cookies sent back.
 
 use actix_web::{
     FromRequest, Handler, Responder,
@@ -11,20 +12,32 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 
-use crate::{auth, negotiate};
+use crate::{auth, headers::SecurityHeaders};
 
-/// A route that only matches when negotiation does not PASS.
-pub(crate) fn route(method: actix_web::Route) -> actix_web::Route {
-    method.guard(guard::fn_guard(negotiate::guard))
-}
-
-/// A route for HTML pages only: anything else falls through.
-pub(crate) fn html_route(method: actix_web::Route) -> actix_web::Route {
-    method.guard(guard::fn_guard(negotiate::html_guard))
-}
-
-/// A negotiation guard ([`negotiate::guard`] or [`negotiate::html_guard`]).
+/// A negotiation guard ([`crate::negotiate::guard`] or [`crate::negotiate::html_guard`]).
 pub(crate) type Negotiated = fn(&GuardContext<'_>) -> bool;
+
+/// Binds `handler` for `method` at `path`, behind `negotiated` (a request it refuses falls
+/// through to the application's routes), with the security headers on every response.
+pub(crate) fn bind<F, Args>(
+    cfg: &mut ServiceConfig,
+    path: &str,
+    method: Method,
+    negotiated: Negotiated,
+    handler: F,
+) where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    cfg.service(
+        web::resource(path)
+            .guard(guard::Method(method.clone()))
+            .guard(guard::fn_guard(negotiated))
+            .wrap(SecurityHeaders::plugin())
+            .route(web::method(method).to(handler)),
+    );
+}
 
 /// Binds `handler` for `method` at `path` for logged-in callers (behind `negotiated`, when
 /// given): the handler takes [`CurrentUser`](crate::CurrentUser) like any application handler,
@@ -48,6 +61,7 @@ pub(crate) fn protected<F, Args>(
     cfg.service(
         resource
             .wrap(from_fn(renewed_cookies))
+            .wrap(SecurityHeaders::plugin())
             .route(web::method(method).to(handler)),
     );
 }

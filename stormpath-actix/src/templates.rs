@@ -38,11 +38,6 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "email/password-changed.txt",
 ];
 
-/// The Content-Security-Policy of every page: no scripts at all, inline styles only, forms
-/// post to this origin only, and no framing.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
-                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
 /// The page renderer.
 pub(crate) struct Templates {
     tera: Tera,
@@ -124,14 +119,12 @@ pub(crate) fn html(status: StatusCode, body: String) -> HttpResponse {
     res.body(body)
 }
 
-/// Headers for pages of the auth flow: CSP, no sniffing, no framing, no caching.
-pub(crate) fn security_headers(res: &mut actix_web::HttpResponseBuilder) {
-    res.insert_header(("Content-Security-Policy", CSP))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("X-Frame-Options", "DENY"))
-        .insert_header(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        .insert_header(("Cross-Origin-Opener-Policy", "same-origin"))
-        .insert_header(("Cache-Control", "no-store"));
+/// Headers for pages of the auth flow: CSP, no sniffing, no framing, no caching (HSTS comes
+/// from the routes' middleware, which sees the request).
+fn security_headers(res: &mut actix_web::HttpResponseBuilder) {
+    for header in crate::headers::PAGE {
+        res.insert_header(header);
+    }
 }
 
 /// Escapes text for HTML content and quoted attributes. Unlike tera's default it leaves `/`

@@ -46,6 +46,8 @@ mod db;
 pub mod email;
 mod error;
 mod families;
+#[doc(hidden)]
+pub mod fuzz;
 mod groups;
 pub mod mail;
 mod one_time;

@@ -58,6 +58,8 @@ pub struct WebConfig {
     pub settings: SettingsConfig,
     /// The logged-in user's API keys (`/me/api-keys`; JSON only).
     pub api_keys: ApiKeysConfig,
+    /// The OpenAPI document of the JSON API (`/openapi.json`; off by default).
+    pub openapi: OpenApiConfig,
 }
 
 impl Default for WebConfig {
@@ -99,6 +101,7 @@ impl Default for WebConfig {
             me: MeConfig::default(),
             settings: SettingsConfig::default(),
             api_keys: ApiKeysConfig::default(),
+            openapi: OpenApiConfig::default(),
         }
     }
 }
@@ -576,6 +579,27 @@ impl Default for ApiKeysConfig {
         Self {
             enabled: true,
             uri: "/me/api-keys".into(),
+        }
+    }
+}
+
+/// `web.openapi`: the OpenAPI 3 document of the plugin's JSON API, for fuzzers and client
+/// generators.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OpenApiConfig {
+    /// Whether the document is served (default false: it describes the API to anyone).
+    pub enabled: bool,
+    /// Its path.
+    pub uri: String,
+}
+
+impl Default for OpenApiConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            uri: "/openapi.json".into(),
         }
     }
 }

@@ -20,6 +20,7 @@ use stormpath_client::throttle::Action;
 
 use crate::{
     AuthMethod, CurrentUser, Error, Stormpath, guard,
+    headers::SecurityHeaders,
     input::{BodyKind, Input, Text},
     routes,
 };
@@ -31,6 +32,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
         cfg.service(
             web::scope(&keys.uri)
                 .wrap(from_fn(routes::renewed_cookies))
+                .wrap(SecurityHeaders::plugin())
                 .route("", web::get().to(list))
                 .route("", web::post().to(create))
                 .route("/{id}", web::delete().to(revoke)),

@@ -1,11 +1,7 @@
 //! `/change` (spec §10.5): the password-reset link's page. The token is checked before
 //! anything about the new password.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::StatusCode,
-    web::{self, ServiceConfig},
-};
+use actix_web::{HttpRequest, HttpResponse, http::Method, http::StatusCode, web::ServiceConfig};
 use serde::Deserialize;
 use stormpath_client::Account;
 
@@ -16,7 +12,7 @@ use crate::{
     pages::{FormField, FormPage},
     redirect,
     respond::{self, Done},
-    routes::route,
+    routes::bind,
     session,
 };
 
@@ -25,8 +21,8 @@ const NO_TOKEN: &str = "sptoken parameter not provided.";
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     if sp.settings().change_password {
         let uri = &sp.settings().config.web.change_password.uri;
-        cfg.route(uri, route(web::get()).to(get));
-        cfg.route(uri, route(web::post()).to(post));
+        bind(cfg, uri, Method::GET, negotiate::guard, get);
+        bind(cfg, uri, Method::POST, negotiate::guard, post);
     }
 }
 

@@ -1,20 +1,17 @@
 //! `/forgot` (spec §10.4): asks for a password-reset email. Answers the same whether or not
 //! the address has an account.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::StatusCode,
-    web::{self, ServiceConfig},
-};
+use actix_web::{HttpRequest, HttpResponse, http::Method, http::StatusCode, web::ServiceConfig};
 use serde::Deserialize;
 use stormpath_client::throttle::Action;
 
 use crate::{
     Error, Stormpath, guard,
     input::{Input, Text, query_param},
+    negotiate,
     pages::{FormField, FormPage},
     respond::{self, Done},
-    routes::{html_route, route},
+    routes::bind,
 };
 
 /// The banner for `?status=invalid_sptoken` (spec §9).
@@ -24,8 +21,8 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     if sp.settings().forgot_password {
         let uri = &sp.settings().config.web.forgot_password.uri;
         // There is no JSON view of this page: a JSON GET passes through (spec §10.4).
-        cfg.route(uri, html_route(web::get()).to(get));
-        cfg.route(uri, route(web::post()).to(post));
+        bind(cfg, uri, Method::GET, negotiate::html_guard, get);
+        bind(cfg, uri, Method::POST, negotiate::guard, post);
     }
 }
 

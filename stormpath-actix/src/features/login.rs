@@ -1,10 +1,6 @@
 //! `/login` (spec §10.1): the form, its JSON view model, and authentication.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::StatusCode,
-    web::{self, ServiceConfig},
-};
+use actix_web::{HttpRequest, HttpResponse, http::Method, http::StatusCode, web::ServiceConfig};
 use serde::{Deserialize, Serialize};
 use stormpath_client::Account;
 
@@ -14,15 +10,15 @@ use crate::{
     negotiate::{self, Format},
     pages::{FormField, FormPage},
     redirect, respond,
-    routes::route,
+    routes::bind,
     session,
 };
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let login = &sp.settings().config.web.login;
     if login.enabled {
-        cfg.route(&login.uri, route(web::get()).to(get));
-        cfg.route(&login.uri, route(web::post()).to(post));
+        bind(cfg, &login.uri, Method::GET, negotiate::guard, get);
+        bind(cfg, &login.uri, Method::POST, negotiate::guard, post);
     }
 }
 

@@ -1,16 +1,13 @@
 //! `/logout` (spec §10.3): revokes the presented tokens and deletes the cookies.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    web::{self, ServiceConfig},
-};
+use actix_web::{HttpRequest, HttpResponse, http::Method, web::ServiceConfig};
 
-use crate::{Error, Stormpath, negotiate, routes::route, session};
+use crate::{Error, Stormpath, negotiate, routes::bind, session};
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let logout = &sp.settings().config.web.logout;
     if logout.enabled {
-        cfg.route(&logout.uri, route(web::post()).to(post));
+        bind(cfg, &logout.uri, Method::POST, negotiate::guard, post);
     }
 }
 

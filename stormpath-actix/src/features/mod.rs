@@ -32,4 +32,5 @@ pub(crate) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     oauth::configure(cfg, sp);
     settings::configure(cfg, sp);
     api_keys::configure(cfg, sp);
+    crate::openapi::configure(cfg, sp);
 }

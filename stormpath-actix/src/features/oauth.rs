@@ -11,6 +11,7 @@ use stormpath_client::{TokenGrant, TokenSet};
 
 use crate::{
     Error, Stormpath, auth, guard,
+    headers::SecurityHeaders,
     input::{self, BodyKind},
 };
 
@@ -19,6 +20,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     if oauth2.enabled {
         cfg.service(
             web::resource(&oauth2.uri)
+                .wrap(SecurityHeaders::plugin())
                 .route(web::post().to(token))
                 .default_service(web::to(method_not_allowed)),
         );

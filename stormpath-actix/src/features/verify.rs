@@ -1,11 +1,7 @@
 //! `/verify` (spec §10.6): consumes email-verification links and resends them. Bound only when
 //! email verification is on.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::StatusCode,
-    web::{self, ServiceConfig},
-};
+use actix_web::{HttpRequest, HttpResponse, http::Method, http::StatusCode, web::ServiceConfig};
 use serde::Deserialize;
 use stormpath_client::throttle::Action;
 
@@ -16,7 +12,7 @@ use crate::{
     pages::{FormField, FormPage},
     redirect,
     respond::{self, Done},
-    routes::route,
+    routes::bind,
     session,
 };
 
@@ -26,8 +22,8 @@ const INVALID_LINK: &str =
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     if sp.settings().verify_email {
         let uri = &sp.settings().config.web.verify_email.uri;
-        cfg.route(uri, route(web::get()).to(get));
-        cfg.route(uri, route(web::post()).to(post));
+        bind(cfg, uri, Method::GET, negotiate::guard, get);
+        bind(cfg, uri, Method::POST, negotiate::guard, post);
     }
 }
 

@@ -46,7 +46,8 @@ async fn get_logout_is_not_handled() {
     let app = TestApp::spawn().await;
     app.login(&email("getout")).await;
     let res = app.get("/logout", HTML).await;
-    assert!(res.status() != 200 && res.status() != 500);
+    // Not handled (spec §2.1): the app has no route there either.
+    assert_eq!(res.status(), 404);
     assert_eq!(
         app.get("/dashboard", JSON).await.status(),
         200,

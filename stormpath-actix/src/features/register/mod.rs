@@ -1,11 +1,7 @@
 //! `/register` (spec §10.2, §5): the form, its JSON view model, validation and account
 //! creation.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::StatusCode,
-    web::{self, ServiceConfig},
-};
+use actix_web::{HttpRequest, HttpResponse, http::Method, http::StatusCode, web::ServiceConfig};
 use serde_json::{Map, Value};
 use stormpath_client::{Account, AccountStatus, throttle::Action};
 
@@ -21,7 +17,7 @@ use crate::{
     pages::{FormField, FormPage},
     redirect,
     respond::{self, Done},
-    routes::route,
+    routes::bind,
     session,
 };
 
@@ -32,8 +28,8 @@ type Registration = Input<Map<String, Value>>;
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let register = &sp.settings().config.web.register;
     if register.enabled {
-        cfg.route(&register.uri, route(web::get()).to(get));
-        cfg.route(&register.uri, route(web::post()).to(post));
+        bind(cfg, &register.uri, Method::GET, negotiate::guard, get);
+        bind(cfg, &register.uri, Method::POST, negotiate::guard, post);
     }
 }
 
