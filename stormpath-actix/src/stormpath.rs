@@ -472,6 +472,12 @@ async fn embedded_store(
         .allow_weak_hashing(hashing.insecure_allow_weak)
         .allow_short_signing_key(allow_short_key)
         .mailer(mailer)
+        .mail_policy(stormpath_store::MailPolicy {
+            cap_per_address: mail.cap_per_address,
+            cap_window: Duration::from_secs(mail.cap_window.max(1)),
+            retry_max: Duration::from_secs(mail.retry_max.max(1)),
+            ..stormpath_store::MailPolicy::default()
+        })
         .email_templates(crate::mail::EmailPages::new(
             settings,
             Arc::clone(templates),
