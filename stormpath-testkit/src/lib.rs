@@ -112,6 +112,21 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// [`wait_for`](Self::wait_for) for async tests: polls without blocking the runtime, so
+    /// that tasks on the same runtime (a mail outbox's sender) keep running meanwhile.
+    pub async fn wait_for_async(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let messages = self.messages();
+            if messages.len() >= n || Instant::now() >= deadline {
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
