@@ -106,6 +106,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
 mod auth;
 pub mod config;
 mod cookies;
@@ -130,6 +131,7 @@ mod templates;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use audit::AuditEvent;
 pub use auth::AuthMethod;
 pub use config::Config;
 pub use custom_data::{CustomData, CustomField, InputType, ValueType};

@@ -32,6 +32,8 @@ struct Inner {
     settings: Settings,
     backend: Arc<dyn Backend>,
     templates: Arc<Templates>,
+    /// The subscribers to the audit trail (`audit.rs`).
+    audit_hooks: Vec<crate::audit::Hook>,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -86,6 +88,11 @@ impl Stormpath {
     #[must_use]
     pub fn backend(&self) -> &Arc<dyn Backend> {
         &self.inner.backend
+    }
+
+    /// The audit trail's subscribers, in registration order.
+    pub(crate) fn audit_hooks(&self) -> &[crate::audit::Hook] {
+        &self.inner.audit_hooks
     }
 
     /// The configuration in force.
@@ -161,6 +168,7 @@ pub struct StormpathBuilder {
     backend: Option<Arc<dyn Backend>>,
     allow_short_secret: bool,
     schemas: Vec<Schema>,
+    audit_hooks: Vec<crate::audit::Hook>,
 }
 
 impl Default for StormpathBuilder {
@@ -175,6 +183,7 @@ impl Default for StormpathBuilder {
             backend: None,
             allow_short_secret: false,
             schemas: Vec::new(),
+            audit_hooks: Vec::new(),
         }
     }
 }
@@ -232,6 +241,16 @@ impl StormpathBuilder {
     /// (default true).
     pub fn from_files(mut self, read: bool) -> Self {
         self.sources.files = read;
+        self
+    }
+
+    /// Subscribes `hook` to the audit trail: it is called with every
+    /// [`AuditEvent`](crate::AuditEvent) (login success and failure, throttling, lockout,
+    /// password reset and change, API key created and revoked, token reuse), after the event
+    /// was logged on the `stormpath::audit` target. Hooks run on the request's thread: keep
+    /// them quick (hand the event to a channel for slow work). Repeatable.
+    pub fn on_audit(mut self, hook: impl Fn(&crate::AuditEvent) + Send + Sync + 'static) -> Self {
+        self.audit_hooks.push(Arc::new(hook));
         self
     }
 
@@ -329,6 +348,7 @@ impl StormpathBuilder {
                 settings,
                 backend,
                 templates,
+                audit_hooks: self.audit_hooks,
             }),
         })
     }

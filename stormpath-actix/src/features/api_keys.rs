@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    AuthMethod, CurrentUser, Error, Stormpath,
+    AuditEvent, AuthMethod, CurrentUser, Error, Stormpath,
     input::{BodyKind, Input, Text},
     routes,
 };
@@ -62,7 +62,11 @@ async fn create(
         .backend()
         .create_api_key(&user.id, name.get("Name")?)
         .await?;
-    tracing::info!(account = %user.href, key = %key.info.id, "API key created");
+    sp.audit(&AuditEvent::ApiKeyCreated {
+        account: user.href.clone(),
+        key_id: key.info.id.clone(),
+        ip: None,
+    });
     Ok(HttpResponse::Created().json(key))
 }
 
@@ -72,6 +76,10 @@ async fn revoke(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     sp.backend().delete_api_key(&user.id, &id).await?;
-    tracing::info!(account = %user.href, key = %id, "API key revoked");
+    sp.audit(&AuditEvent::ApiKeyRevoked {
+        account: user.href.clone(),
+        key_id: id.into_inner(),
+        ip: None,
+    });
     Ok(HttpResponse::NoContent().finish())
 }

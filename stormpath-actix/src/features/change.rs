@@ -110,7 +110,10 @@ async fn reset(sp: &Stormpath, token: &str, form: &ChangeForm) -> Result<Account
     };
     match sp.backend().complete_password_reset(token, password).await {
         Ok(account) => {
-            tracing::info!(account = %account.href, "password reset");
+            sp.audit(&crate::AuditEvent::PasswordReset {
+                account: account.href.clone(),
+                ip: None,
+            });
             Ok(account)
         }
         Err(stormpath_client::Error::NotFound) => Err(Failure::Invalid),

@@ -59,7 +59,7 @@ async fn post(
         .map_or("", |i| i.value.login.shown())
         .to_owned();
     let outcome = async {
-        let account = authenticate(&sp, &input?.value).await?;
+        let account = authenticate(&sp, &input?.value, crate::audit::client_ip(&req)).await?;
         let to = redirect::next_or(&req, &sp.settings().config.web.login.next_uri);
         session::start(&req, &sp, &account, to).await
     }
@@ -70,14 +70,32 @@ async fn post(
 }
 
 /// Checks the credentials. No HTTP in here.
-async fn authenticate(sp: &Stormpath, form: &LoginForm) -> Result<Account, Error> {
+async fn authenticate(
+    sp: &Stormpath,
+    form: &LoginForm,
+    ip: Option<std::net::IpAddr>,
+) -> Result<Account, Error> {
     let login = form.login.get("Login")?;
     let password = form.password.get("Password")?;
     let login = login.map(str::trim).filter(|l| !l.is_empty());
     let login = login.ok_or_else(|| Error::BadRequest("Login is required.".into()))?;
     let password = password.ok_or_else(|| Error::BadRequest("Password is required.".into()))?;
-    let account = sp.backend().authenticate(login, password).await?;
-    tracing::info!(account = %account.href, "login");
+    let account = match sp.backend().authenticate(login, password).await {
+        Ok(account) => account,
+        Err(err) => {
+            if !err.is_backend() {
+                sp.audit(&crate::AuditEvent::LoginFailure {
+                    login: crate::audit::login_digest(login),
+                    ip,
+                });
+            }
+            return Err(err.into());
+        }
+    };
+    sp.audit(&crate::AuditEvent::LoginSuccess {
+        account: account.href.clone(),
+        ip,
+    });
     Ok(account)
 }
 

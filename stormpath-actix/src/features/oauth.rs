@@ -168,13 +168,22 @@ async fn grant(
             };
             match backend.authenticate(username, password).await {
                 Ok(account) => {
-                    tracing::info!(account = %account.href, "password grant");
+                    sp.audit(&crate::AuditEvent::LoginSuccess {
+                        account: account.href.clone(),
+                        ip: None,
+                    });
                     Ok(Ok(backend
                         .issue_tokens(&account, TokenGrant::Password)
                         .await?))
                 }
                 Err(err) if err.is_backend() => Err(err.into()),
-                Err(_) => Ok(Err(INVALID_GRANT)),
+                Err(_) => {
+                    sp.audit(&crate::AuditEvent::LoginFailure {
+                        login: crate::audit::login_digest(username),
+                        ip: None,
+                    });
+                    Ok(Err(INVALID_GRANT))
+                }
             }
         }
         Some("refresh_token") if grants.password.enabled => {
