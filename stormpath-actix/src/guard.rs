@@ -6,7 +6,7 @@
 use actix_web::HttpRequest;
 use stormpath_client::{Account, AccountId, Error as ClientError, throttle::Action};
 
-use crate::{Error, Stormpath, client_ip};
+use crate::{AuditEvent, Error, Stormpath, audit, client_ip};
 
 /// The bucket name of a login: trimmed, lower-cased (so `Alice@Example.com` and
 /// `alice@example.com` share their counters).
@@ -25,19 +25,37 @@ pub(crate) async fn authenticate(
 ) -> Result<Account, Error> {
     let key = login_key(login);
     let client = client_ip::client(req, sp);
+    let ip = client_ip::address(req, sp);
     let throttle = sp.throttle();
-    throttle.before_login(&key, &client).await?;
+    if let Err(err) = throttle.before_login(&key, &client).await {
+        if matches!(err, ClientError::Throttled { .. }) {
+            sp.audit(&AuditEvent::LoginThrottled {
+                login: audit::login_digest(login),
+                ip,
+            });
+        }
+        return Err(err.into());
+    }
     match sp.backend().authenticate(login, password).await {
         Ok(account) => {
             throttle.login_succeeded(&key, &client).await?;
+            sp.audit(&AuditEvent::LoginSuccess {
+                account: account.href.clone(),
+                ip,
+            });
             Ok(account)
         }
-        Err(ClientError::InvalidCredentials) => {
-            throttle.login_failed(&key, &client).await?;
-            tracing::info!(target: "stormpath::audit", event = "login.failure", "a login failed");
-            Err(ClientError::InvalidCredentials.into())
+        Err(err) if err.is_backend() => Err(err.into()),
+        Err(err) => {
+            if matches!(err, ClientError::InvalidCredentials) {
+                throttle.login_failed(&key, &client).await?;
+            }
+            sp.audit(&AuditEvent::LoginFailure {
+                login: audit::login_digest(login),
+                ip,
+            });
+            Err(err.into())
         }
-        Err(err) => Err(err.into()),
     }
 }
 

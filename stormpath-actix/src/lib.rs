@@ -106,6 +106,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
 mod auth;
 mod client_ip;
 pub mod config;
@@ -134,6 +135,7 @@ mod templates;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use audit::AuditEvent;
 pub use auth::AuthMethod;
 pub use config::Config;
 pub use custom_data::{CustomData, CustomField, InputType, ValueType};

@@ -36,6 +36,7 @@ fn template(kind: EmailKind) -> (&'static str, &'static str) {
     match kind {
         EmailKind::PasswordReset => ("password-reset", "Reset your password"),
         EmailKind::EmailVerification => ("verification", "Verify your email address"),
+        EmailKind::ApiKeyCreated => ("api-key-created", "A new API key was created"),
         _ => ("password-changed", "Your password was changed"),
     }
 }

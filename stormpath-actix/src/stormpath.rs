@@ -36,6 +36,8 @@ struct Inner {
     backend: Arc<dyn Backend>,
     templates: Arc<Templates>,
     throttle: Throttle,
+    /// The subscribers to the audit trail (`audit.rs`).
+    audit_hooks: Vec<crate::audit::Hook>,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -90,6 +92,11 @@ impl Stormpath {
     #[must_use]
     pub fn backend(&self) -> &Arc<dyn Backend> {
         &self.inner.backend
+    }
+
+    /// The audit trail's subscribers, in registration order.
+    pub(crate) fn audit_hooks(&self) -> &[crate::audit::Hook] {
+        &self.inner.audit_hooks
     }
 
     /// The configuration in force.
@@ -171,6 +178,7 @@ pub struct StormpathBuilder {
     backend: Option<Arc<dyn Backend>>,
     allow_short_secret: bool,
     schemas: Vec<Schema>,
+    audit_hooks: Vec<crate::audit::Hook>,
 }
 
 impl Default for StormpathBuilder {
@@ -185,6 +193,7 @@ impl Default for StormpathBuilder {
             backend: None,
             allow_short_secret: false,
             schemas: Vec::new(),
+            audit_hooks: Vec::new(),
         }
     }
 }
@@ -242,6 +251,16 @@ impl StormpathBuilder {
     /// (default true).
     pub fn from_files(mut self, read: bool) -> Self {
         self.sources.files = read;
+        self
+    }
+
+    /// Subscribes `hook` to the audit trail: it is called with every
+    /// [`AuditEvent`](crate::AuditEvent) (login success and failure, throttling, lockout,
+    /// password reset and change, API key created and revoked, token reuse), after the event
+    /// was logged on the `stormpath::audit` target. Hooks run on the request's thread: keep
+    /// them quick (hand the event to a channel for slow work). Repeatable.
+    pub fn on_audit(mut self, hook: impl Fn(&crate::AuditEvent) + Send + Sync + 'static) -> Self {
+        self.audit_hooks.push(Arc::new(hook));
         self
     }
 
@@ -342,6 +361,7 @@ impl StormpathBuilder {
                 backend,
                 templates,
                 throttle,
+                audit_hooks: self.audit_hooks,
             }),
         })
     }
@@ -485,6 +505,12 @@ async fn embedded_store(
         .allow_weak_hashing(hashing.insecure_allow_weak)
         .allow_short_signing_key(allow_short_key)
         .mailer(mailer)
+        .mail_policy(stormpath_store::MailPolicy {
+            cap_per_address: mail.cap_per_address,
+            cap_window: Duration::from_secs(mail.cap_window.max(1)),
+            retry_max: Duration::from_secs(mail.retry_max.max(1)),
+            ..stormpath_store::MailPolicy::default()
+        })
         .email_templates(crate::mail::EmailPages::new(
             settings,
             Arc::clone(templates),

@@ -36,6 +36,8 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "email/verification.txt",
     "email/password-changed.html",
     "email/password-changed.txt",
+    "email/api-key-created.html",
+    "email/api-key-created.txt",
 ];
 
 /// The page renderer.

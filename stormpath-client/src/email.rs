@@ -17,6 +17,8 @@ pub enum EmailKind {
     EmailVerification,
     /// A notice that the account's password was changed (no token).
     PasswordChanged,
+    /// A notice that a new API key was created for the account (no token, no secret).
+    ApiKeyCreated,
 }
 
 /// One email to render: its kind, its recipient, and the one-time token its link carries.

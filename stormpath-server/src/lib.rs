@@ -144,7 +144,12 @@ async fn open_store_with(settings: &Settings, key: Option<&[u8]>) -> Result<Stor
         // Spec §5.7: custom data documents up to 10 MB.
         .max_custom_data_len(api::MAX_CUSTOM_DATA)
         .signing_key(random_key())
-        .mailer(settings.mailer()?);
+        .mailer(settings.mailer()?)
+        // The directories' workflow policies decide which notices go out.
+        .mail_policy(stormpath_store::MailPolicy {
+            security_notices: false,
+            ..stormpath_store::MailPolicy::default()
+        });
     if let Some(key) = key {
         builder = builder.sealing_key(key);
     }

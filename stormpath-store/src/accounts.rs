@@ -490,7 +490,8 @@ impl Accounts for Store {
         let account = self.insert_account(new).await?;
         if account.status == AccountStatus::Unverified {
             // The account is only usable through the emailed link: if the link cannot be
-            // sent, the registration is undone rather than left half done.
+            // queued, the registration is undone rather than left half done. (Delivery is
+            // the outbox's: a mail server that is down delays the mail, it loses nothing.)
             if let Err(err) = self.send_verification(&account).await {
                 self.delete_account(&account.id).await?;
                 return Err(err);

@@ -195,7 +195,13 @@ impl Store {
 #[async_trait]
 impl ApiKeys for Store {
     async fn create_api_key(&self, id: &AccountId, name: Option<&str>) -> Result<NewApiKey> {
-        Ok(Store::insert_api_key(self, id, name).await?)
+        let key = Store::insert_api_key(self, id, name).await?;
+        // The owner hears of every new key (security notices on by default).
+        if let Some(cached) = self.cached(id).await? {
+            self.security_notice(stormpath_client::EmailKind::ApiKeyCreated, &cached.account)
+                .await;
+        }
+        Ok(key)
     }
 
     async fn api_keys(&self, id: &AccountId) -> Result<Vec<ApiKeyInfo>> {

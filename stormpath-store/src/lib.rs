@@ -10,9 +10,10 @@
 //! * Tokens: HS256 access tokens (unique `jti`, `rti` of their refresh token) and refresh
 //!   tokens, verified in memory; revocation kept in the database and mirrored in memory.
 //! * Accounts are cached in memory for the authenticated hot path and invalidated on write.
-//! * Mail: the store sends the password-reset and verification links and the password-changed
-//!   notice itself ([`mail::Mailer`], rendered by the application's [`stormpath_client::EmailTemplates`]
-//!   or [`PlainEmailTemplates`]); no raw one-time token leaves it any other way.
+//! * Mail: the store sends the password-reset and verification links and the security
+//!   notices itself ([`mail::Mailer`], rendered by the application's [`stormpath_client::EmailTemplates`]
+//!   or [`PlainEmailTemplates`]) through an outbox table and a background sender (retries,
+//!   backoff, per-address caps: [`MailPolicy`]); no raw one-time token leaves it any other way.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,6 +52,7 @@ pub mod fuzz;
 mod groups;
 pub mod mail;
 mod one_time;
+mod outbox;
 mod password;
 mod seal;
 mod sessions;
@@ -62,6 +64,7 @@ mod util;
 pub use db::{Dialect, check_url, sqlite_file};
 pub use error::{Error, Result, is_locked, is_unreachable};
 pub use mail::PlainEmailTemplates;
+pub use outbox::MailPolicy;
 pub use password::{HashParams, check_strength};
 pub use seal::SEALING_KEY_LEN;
 pub use store::{QUEUED_HASHES_PER_PERMIT, Store, StoreBuilder};

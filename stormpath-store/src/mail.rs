@@ -138,6 +138,10 @@ impl EmailTemplates for PlainEmailTemplates {
                 "Verify your email address",
                 "Use this code to verify your email address:",
             ),
+            EmailKind::ApiKeyCreated => (
+                "A new API key was created",
+                "A new API key was just created for your account. If this was not you, reset your password now.",
+            ),
             _ => (
                 "Your password was changed",
                 "The password of your account was just changed. If this was not you, reset it now.",

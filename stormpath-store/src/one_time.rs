@@ -4,17 +4,24 @@
 //! stored as its SHA-256 digest. It is bound to one account and one purpose, expires, is used
 //! up by its first use, and a newer token of the same purpose voids the older ones.
 //!
-//! The store mails the links itself ([`AccountFlows`]): no raw token leaves it any other way.
+//! The store mails the links itself ([`AccountFlows`]), through the outbox (`outbox/`): the
+//! mail is queued in the token's own transaction. No raw token leaves it any other way.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 use stormpath_client::{
-    Account, AccountFlows, AccountId, AccountStatus, EmailKind, Error, Notice, Result, Sessions,
+    Account, AccountFlows, AccountId, AccountStatus, EmailKind, Error, Result, Sessions,
 };
 
-use crate::{Store, error::Fallible, mail::Email, util};
+use crate::{
+    Store,
+    error::Fallible,
+    mail::Email,
+    outbox::{self, MailClass, address_key},
+    util,
+};
 
 /// What a token is for; a token of one purpose never works for the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,41 +37,23 @@ impl Purpose {
             Self::Verify => "verify",
         }
     }
+
+    fn email_kind(self) -> EmailKind {
+        match self {
+            Self::Reset => EmailKind::PasswordReset,
+            Self::Verify => EmailKind::EmailVerification,
+        }
+    }
+
+    fn class(self) -> MailClass {
+        match self {
+            Self::Reset => MailClass::Reset,
+            Self::Verify => MailClass::Verify,
+        }
+    }
 }
 
 impl Store {
-    /// Renders one of the store's emails with the configured templates and sends it to the
-    /// account's address.
-    ///
-    /// # Errors
-    /// [`Error::MailUnavailable`] when it could not be sent (the cause is logged, never
-    /// shown); a back-end failure when a template is broken.
-    pub(crate) async fn send_email(
-        &self,
-        kind: EmailKind,
-        account: &Account,
-        token: Option<&str>,
-        ttl_ms: i64,
-    ) -> Result<()> {
-        let notice = Notice {
-            kind,
-            account,
-            token,
-            ttl_secs: u64::try_from(ttl_ms / 1000).unwrap_or(0),
-        };
-        let rendered = self.scope.email_templates.render(&notice)?;
-        let email = Email {
-            to: account.email.clone(),
-            subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
-        };
-        self.inner.mailer.send(&email).await.map_err(|err| {
-            tracing::error!(error = %err, kind = ?kind, "mail not sent");
-            Error::MailUnavailable
-        })
-    }
-
     /// How long a link of `purpose` lives by default, in milliseconds.
     pub(crate) fn default_ttl_ms(&self, purpose: Purpose) -> i64 {
         match purpose {
@@ -73,8 +62,9 @@ impl Store {
         }
     }
 
-    /// Issues a link of `purpose` valid for `ttl_ms` and, when `mail`, mails it; a link that
-    /// could not be sent is voided, so none is left half issued. Returns the token.
+    /// Issues a link of `purpose` valid for `ttl_ms` and, when `mail`, queues its mail in the
+    /// same transaction (subject to the per-address cap, unless `capped` is false: a link
+    /// over the cap is issued unmailed). Returns the token.
     pub(crate) async fn mail_link(
         &self,
         account: &Account,
@@ -82,40 +72,97 @@ impl Store {
         ttl_ms: i64,
         mail: bool,
     ) -> Result<String> {
-        let token = self.issue_one_time(&account.id, purpose, ttl_ms).await?;
+        let key = address_key(&account.email);
+        let mail = mail && self.under_cap(&key, purpose.class()).await?;
         if !mail {
-            return Ok(token);
+            return Ok(self
+                .issue_one_time(&account.id, purpose, ttl_ms, None)
+                .await?);
         }
-        let kind = match purpose {
-            Purpose::Reset => EmailKind::PasswordReset,
-            Purpose::Verify => EmailKind::EmailVerification,
-        };
-        if let Err(err) = self.send_email(kind, account, Some(&token), ttl_ms).await {
-            self.void_one_time(&account.id, purpose).await?;
-            return Err(err);
-        }
+        let token = util::random_token(32);
+        let email = self.render_email(purpose.email_kind(), account, Some(&token), ttl_ms)?;
+        self.issue_one_time(&account.id, purpose, ttl_ms, Some((&token, &key, &email)))
+            .await?;
         Ok(token)
     }
 
-    /// Mails a verification link to an account just created UNVERIFIED.
+    /// Mails a verification link to an account just created UNVERIFIED (not capped: the
+    /// registration itself is the request).
     pub(crate) async fn send_verification(&self, account: &Account) -> Result<()> {
         let ttl = self.default_ttl_ms(Purpose::Verify);
-        self.mail_link(account, Purpose::Verify, ttl, true)
-            .await
-            .map(drop)
+        let token = util::random_token(32);
+        let key = address_key(&account.email);
+        let email = self.render_email(EmailKind::EmailVerification, account, Some(&token), ttl)?;
+        self.issue_one_time(
+            &account.id,
+            Purpose::Verify,
+            ttl,
+            Some((&token, &key, &email)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A reset or verification link asked for by address (`/forgot`, verification resend):
+    /// `account` is the account that gets it, if any. Both paths do the same work — the cap
+    /// query, the mail rendered (for a stand-in when no one gets it), one transaction that
+    /// voids the account's earlier links and writes an outbox row (`dropped` when no one gets
+    /// it) — and answer the same, over the cap too.
+    async fn request_link(
+        &self,
+        address: &str,
+        account: Option<&Account>,
+        purpose: Purpose,
+    ) -> Fallible<()> {
+        let key = address_key(address);
+        if !self.under_cap(&key, purpose.class()).await? {
+            tracing::info!(
+                purpose = purpose.as_str(),
+                "mail cap reached for an address: nothing queued"
+            );
+            return Ok(());
+        }
+        let ttl = self.default_ttl_ms(purpose);
+        let token = util::random_token(32);
+        let stand_in;
+        let recipient = match account {
+            Some(account) => account,
+            None => {
+                stand_in = outbox::stand_in(address);
+                &stand_in
+            }
+        };
+        let email = self.render_email(purpose.email_kind(), recipient, Some(&token), ttl)?;
+        match account {
+            Some(account) => self
+                .issue_one_time(&account.id, purpose, ttl, Some((&token, &key, &email)))
+                .await
+                .map(drop),
+            None => {
+                let mut tx = self.inner.pool.begin().await?;
+                void_in(&mut tx, "", purpose).await?;
+                self.enqueue_in(&mut tx, &key, purpose.class(), None)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
     }
 
     /// Issues a token for the account valid for `ttl` milliseconds, voiding its earlier ones
-    /// of the same purpose.
-    async fn issue_one_time(&self, id: &AccountId, purpose: Purpose, ttl: i64) -> Fallible<String> {
-        let token = util::random_token(32);
+    /// of the same purpose; with `mail` (the token, its address key and its rendered mail),
+    /// queues the mail in the same transaction and wakes the sender.
+    async fn issue_one_time(
+        &self,
+        id: &AccountId,
+        purpose: Purpose,
+        ttl: i64,
+        mail: Option<(&str, &str, &Email)>,
+    ) -> Fallible<String> {
+        let token = mail.map_or_else(|| util::random_token(32), |(t, _, _)| t.to_owned());
         let now = util::now_ms();
         let mut tx = self.inner.pool.begin().await?;
-        sqlx::query("DELETE FROM one_time_tokens WHERE account_id = $1 AND purpose = $2")
-            .bind(id.as_str())
-            .bind(purpose.as_str())
-            .execute(&mut *tx)
-            .await?;
+        void_in(&mut tx, id.as_str(), purpose).await?;
         // Verification tokens are shown on the account by the REST server: sealed, when the
         // store seals (bound to the account id).
         let sealed = match (purpose, &self.inner.sealer) {
@@ -134,7 +181,14 @@ impl Store {
         .bind(sealed)
         .execute(&mut *tx)
         .await?;
+        if let Some((_, key, email)) = mail {
+            self.enqueue_in(&mut tx, key, purpose.class(), Some(email))
+                .await?;
+        }
         tx.commit().await?;
+        if mail.is_some() {
+            self.inner.mail_sender.wake();
+        }
         Ok(token)
     }
 
@@ -231,18 +285,27 @@ impl Store {
     }
 }
 
+/// Voids every token of `purpose` of the account `id` in `tx`.
+async fn void_in(tx: &mut Transaction<'_, Any>, id: &str, purpose: Purpose) -> Fallible<()> {
+    sqlx::query("DELETE FROM one_time_tokens WHERE account_id = $1 AND purpose = $2")
+        .bind(id)
+        .bind(purpose.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl AccountFlows for Store {
     async fn send_password_reset(&self, email: &str) -> Result<()> {
-        match self.find_email(email).await? {
-            Some(account) if account.status == AccountStatus::Enabled => {
-                let ttl = self.default_ttl_ms(Purpose::Reset);
-                self.mail_link(&account, Purpose::Reset, ttl, true).await?;
-                tracing::info!(account = %account.href, "password reset requested");
-                Ok(())
-            }
-            _ => Ok(()),
+        let found = self.find_email(email).await?;
+        let account = found.filter(|a| a.status == AccountStatus::Enabled);
+        self.request_link(email, account.as_deref(), Purpose::Reset)
+            .await?;
+        if let Some(account) = &account {
+            tracing::info!(account = %account.href, "password reset requested");
         }
+        Ok(())
     }
 
     async fn check_password_reset(&self, token: &str) -> Result<Arc<Account>> {
@@ -259,6 +322,8 @@ impl AccountFlows for Store {
         self.void_one_time(&account.id, Purpose::Reset).await?;
         self.revoke_all_tokens(&account.id).await?;
         self.revoke_api_keys(&account.id).await?;
+        self.security_notice(EmailKind::PasswordChanged, &account)
+            .await;
         // Proving control of the mailbox empties the login's failure buckets.
         let logins = [&account.email, &account.username].map(|l| crate::email::canonical(l));
         self.throttle()
@@ -271,15 +336,11 @@ impl AccountFlows for Store {
     }
 
     async fn resend_verification_email(&self, email: &str) -> Result<()> {
-        match self.find_email(email).await? {
-            Some(account) if account.status == AccountStatus::Unverified => {
-                let ttl = self.default_ttl_ms(Purpose::Verify);
-                self.mail_link(&account, Purpose::Verify, ttl, true)
-                    .await
-                    .map(drop)
-            }
-            _ => Ok(()),
-        }
+        let found = self.find_email(email).await?;
+        let account = found.filter(|a| a.status == AccountStatus::Unverified);
+        Ok(self
+            .request_link(email, account.as_deref(), Purpose::Verify)
+            .await?)
     }
 
     async fn verify_email(&self, token: &str) -> Result<Account> {

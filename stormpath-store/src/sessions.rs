@@ -223,13 +223,13 @@ impl Sessions for Store {
         self.void_one_time(id, Purpose::Reset).await?;
         self.revoke_all_tokens(id).await?;
         self.revoke_api_keys(id).await?;
-        // The owner hears of it; a notice that cannot be sent does not undo the change.
-        if self
-            .send_email(EmailKind::PasswordChanged, &account, None, 0)
+        // The owner hears of it; a notice that cannot be queued does not undo the change.
+        if let Err(err) = self
+            .queue_notice(EmailKind::PasswordChanged, &account)
             .await
-            .is_err()
         {
-            tracing::warn!(account = %account.href, "password-changed notice not sent");
+            let err = Error::from(err);
+            tracing::warn!(account = %account.href, error = %err, "password-changed notice not queued");
         }
         Ok(())
     }

@@ -72,8 +72,12 @@ pub(crate) struct Inner {
     /// else in memory.
     pub(crate) counters: Arc<dyn Counters>,
     pub(crate) reset_ttl_ms: i64,
-    /// Sends the reset, verification and notice emails.
+    /// Sends the reset, verification and notice emails (the outbox's sender uses it).
     pub(crate) mailer: Mailer,
+    /// The outbox's caps, retries and notices.
+    pub(crate) mail_policy: crate::MailPolicy,
+    /// Delivers the outbox (one task per store, stopped with it).
+    pub(crate) mail_sender: crate::outbox::sender::MailSender,
     pub(crate) verify_ttl_ms: i64,
     /// Seals new API-key secrets so that they can be given back (the REST server).
     pub(crate) sealer: Option<crate::seal::Sealer>,
@@ -269,6 +273,7 @@ pub struct StoreBuilder {
     verify_ttl: Duration,
     allow_short_key: bool,
     mailer: Option<Mailer>,
+    mail_policy: crate::MailPolicy,
     email_templates: Option<Arc<dyn EmailTemplates>>,
     sealing_key: Option<Vec<u8>>,
     max_custom_data_len: usize,
@@ -301,6 +306,7 @@ impl Default for StoreBuilder {
             verify_ttl: Duration::from_secs(24 * 3600),
             allow_short_key: false,
             mailer: None,
+            mail_policy: crate::MailPolicy::default(),
             email_templates: None,
             sealing_key: None,
             max_custom_data_len: crate::accounts::MAX_CUSTOM_DATA_LEN,
@@ -449,6 +455,14 @@ impl StoreBuilder {
     /// notice). Default: none are sent; each is logged as one line naming the recipient.
     pub fn mailer(mut self, mailer: Mailer) -> Self {
         self.mailer = Some(mailer);
+        self
+    }
+
+    /// The outbox's per-address caps, retry schedule and security notices (default:
+    /// [`MailPolicy::default`](crate::MailPolicy), 5 reset and 5 verification mails per
+    /// address per hour, retries after 1 s doubling up to 60 s for 3 days).
+    pub fn mail_policy(mut self, policy: crate::MailPolicy) -> Self {
+        self.mail_policy = policy;
         self
     }
 
@@ -630,6 +644,16 @@ impl StoreBuilder {
             Some(counters) => Arc::new(counters),
             None => Arc::new(LocalCounters::default()),
         };
+        let mailer = match self.mailer {
+            Some(mailer) => mailer,
+            None => Mailer::new(None, None, "no-reply@localhost")?,
+        };
+        let mail_sender = crate::outbox::sender::MailSender::start(
+            pool.clone(),
+            dialect,
+            mailer.clone(),
+            self.mail_policy,
+        );
         Ok(Store {
             scope: Arc::new(Scope {
                 application_id,
@@ -661,10 +685,9 @@ impl StoreBuilder {
                 max_custom_data_len: self.max_custom_data_len,
                 revoke_keys_on_password_change: self.revoke_keys_on_password_change,
                 session_policy: self.session_policy,
-                mailer: match self.mailer {
-                    Some(mailer) => mailer,
-                    None => Mailer::new(None, None, "no-reply@localhost")?,
-                },
+                mailer,
+                mail_policy: self.mail_policy,
+                mail_sender,
             }),
         })
     }

@@ -46,7 +46,20 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Binds `127.0.0.1:0` and starts accepting connections.
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the SMTP sink");
+        Self::start_on("127.0.0.1:0".parse().expect("an address"))
+    }
+
+    /// A free port on 127.0.0.1 where nothing listens yet: a mail server that is down, until
+    /// [`start_on`](Self::start_on) brings a sink up there.
+    pub fn down() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        listener.local_addr().expect("its address")
+    }
+
+    /// Binds `addr` (a mail server coming back on the port it was down on) and starts
+    /// accepting connections.
+    pub fn start_on(addr: SocketAddr) -> Self {
+        let listener = TcpListener::bind(addr).expect("bind the SMTP sink");
         let addr = listener.local_addr().expect("sink address");
         let received = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -95,6 +108,21 @@ impl SmtpSink {
                 return messages;
             }
             thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl SmtpSink {
+    /// [`wait_for`](Self::wait_for) for async tests: polls without blocking the runtime, so
+    /// that tasks on the same runtime (a mail outbox's sender) keep running meanwhile.
+    pub async fn wait_for_async(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let messages = self.messages();
+            if messages.len() >= n || Instant::now() >= deadline {
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }

@@ -173,6 +173,26 @@ impl RestServer {
     /// The mails the server dropped so far (file name, contents), oldest first.
     #[must_use]
     pub fn mails(&self) -> Vec<(String, String)> {
+        // The server delivers from its outbox in the background (within a second of the
+        // request): wait until the drop directory has stopped changing.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut seen = self.mails_now();
+        let mut quiet = 0;
+        while quiet < 5 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            let now = self.mails_now();
+            if now == seen {
+                quiet += 1;
+            } else {
+                quiet = 0;
+                seen = now;
+            }
+        }
+        seen
+    }
+
+    /// The `.eml` files in the drop directory right now.
+    fn mails_now(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = std::fs::read_dir(self.dir.path().join("mail"))
             .map(|rd| {
                 rd.filter_map(Result::ok)

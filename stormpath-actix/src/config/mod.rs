@@ -187,7 +187,7 @@ impl Default for TokensConfig {
 /// `stormpath.mail`: how mail leaves. SMTP when `smtpUrl` is set, else one `.eml` file per
 /// message in `dir`, else only a log line (development).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 #[non_exhaustive]
 pub struct MailConfig {
     /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host?tls=required`
@@ -197,14 +197,27 @@ pub struct MailConfig {
     pub dir: Option<String>,
     /// The sender (`STORMPATH_MAIL_FROM`).
     pub from: String,
+    /// At most this many password-reset mails, and as many verification mails, per address
+    /// per `capWindow` (default 5); over it `/forgot` and the verification resend answer as
+    /// usual and queue nothing.
+    pub cap_per_address: u32,
+    /// The caps' sliding window in seconds (default 3600).
+    pub cap_window: u64,
+    /// The longest wait between two delivery attempts while the mail server is down, in
+    /// seconds (default 60; attempts start 1 s apart and double).
+    pub retry_max: u64,
 }
 
 impl Default for MailConfig {
     fn default() -> Self {
+        // The embedded store's `MailPolicy` defaults (the config does not need the store).
         Self {
             smtp_url: None,
             dir: None,
             from: "Accounts <no-reply@localhost>".into(),
+            cap_per_address: 5,
+            cap_window: 3600,
+            retry_max: 60,
         }
     }
 }

@@ -19,7 +19,7 @@ use serde_json::json;
 use stormpath_client::throttle::Action;
 
 use crate::{
-    AuthMethod, CurrentUser, Error, Stormpath, guard,
+    AuditEvent, AuthMethod, CurrentUser, Error, Stormpath, guard,
     headers::SecurityHeaders,
     input::{BodyKind, Input, Text},
     routes,
@@ -87,7 +87,11 @@ async fn create(
         .backend()
         .create_api_key(&user.id, form.name.get("Name")?)
         .await?;
-    tracing::info!(account = %user.href, key = %key.info.id, "API key created");
+    sp.audit(&AuditEvent::ApiKeyCreated {
+        account: user.href.clone(),
+        key_id: key.info.id.clone(),
+        ip: None,
+    });
     Ok(HttpResponse::Created().json(key))
 }
 
@@ -131,6 +135,10 @@ async fn revoke(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     sp.backend().delete_api_key(&user.id, &id).await?;
-    tracing::info!(account = %user.href, key = %id, "API key revoked");
+    sp.audit(&AuditEvent::ApiKeyRevoked {
+        account: user.href.clone(),
+        key_id: id.into_inner(),
+        ip: None,
+    });
     Ok(HttpResponse::NoContent().finish())
 }

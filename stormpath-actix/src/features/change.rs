@@ -115,7 +115,10 @@ async fn reset(
     let completed = sp.backend().complete_password_reset(token, password);
     match guard::token_check(req, sp, completed).await {
         Ok(Ok(account)) => {
-            tracing::info!(account = %account.href, "password reset");
+            sp.audit(&crate::AuditEvent::PasswordReset {
+                account: account.href.clone(),
+                ip: crate::client_ip::address(req, sp),
+            });
             guard::password_reset(req, sp, &account)
                 .await
                 .map_err(Failure::Input)?;

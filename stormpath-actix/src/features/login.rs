@@ -73,7 +73,6 @@ async fn authenticate(req: &HttpRequest, sp: &Stormpath, form: &LoginForm) -> Re
     let login = login.ok_or_else(|| Error::BadRequest("Login is required.".into()))?;
     let password = password.ok_or_else(|| Error::BadRequest("Password is required.".into()))?;
     let account = guard::authenticate(req, sp, login, password).await?;
-    tracing::info!(account = %account.href, "login");
     Ok(account)
 }
 

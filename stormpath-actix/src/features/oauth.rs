@@ -179,7 +179,6 @@ async fn grant(
             };
             match guard::authenticate(req, sp, username, password).await {
                 Ok(account) => {
-                    tracing::info!(account = %account.href, "password grant");
                     Ok(Ok(backend
                         .issue_tokens(&account, TokenGrant::Password)
                         .await?))

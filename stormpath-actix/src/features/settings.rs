@@ -92,7 +92,10 @@ async fn change(
         Err(err) => return Err(err.into()),
     }
     // The store also mails the owner a notice (best effort: the change itself has happened).
-    tracing::info!(account = %user.href, "password changed");
+    sp.audit(&crate::AuditEvent::PasswordChanged {
+        account: user.href.clone(),
+        ip: crate::client_ip::address(req, sp),
+    });
     Ok(())
 }
 

@@ -68,7 +68,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401, "the other session ended");
-    let notice = nth_mail(&app, 1);
+    let notice = nth_mail(&app, 1).await;
     assert_eq!(notice.rcpt_to, std::slice::from_ref(&email));
     assert!(
         notice.data.contains("password was changed")

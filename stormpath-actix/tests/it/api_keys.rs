@@ -274,7 +274,7 @@ async fn a_password_reset_revokes_keys() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let token = token_of(&mailed_link(&nth_mail(&app, 1).data));
+    let token = token_of(&mailed_link(&nth_mail(&app, 1).await.data));
     let res = app
         .fresh_client()
         .post(app.url("/change"))

@@ -76,7 +76,7 @@ async fn forgot_refuses_a_form_without_the_token_and_mails_nothing() {
     // Mail goes out in order: had a refused request mailed, its message would come first.
     let res = app.post_json("/forgot", &json!({"email": other})).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(nth_mail(&app, 1).rcpt_to, vec![other]);
+    assert_eq!(nth_mail(&app, 1).await.rcpt_to, vec![other]);
 }
 
 #[actix_web::test]
@@ -100,7 +100,7 @@ async fn verify_refuses_a_form_without_the_token_and_mails_nothing() {
     assert_refused(&app, "/verify", &[("email", &victim)]).await;
     let res = app.post_json("/verify", &json!({"email": other})).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(nth_mail(&app, 3).rcpt_to, vec![other]);
+    assert_eq!(nth_mail(&app, 3).await.rcpt_to, vec![other]);
 }
 
 #[actix_web::test]
@@ -114,7 +114,7 @@ async fn change_refuses_a_form_without_the_token_and_keeps_the_password_and_spto
             .status(),
         200
     );
-    let sptoken = token_of(&mailed_link(&nth_mail(&app, 1).data));
+    let sptoken = token_of(&mailed_link(&nth_mail(&app, 1).await.data));
     let path = format!("/change?sptoken={sptoken}");
     let fields = [
         ("sptoken", sptoken.as_str()),

@@ -12,6 +12,7 @@ mod mode {
 
 mod account_settings;
 mod api_keys;
+mod audit;
 mod config;
 mod csrf_everywhere;
 mod custom_data;

@@ -1,7 +1,7 @@
 //! Sessions: `GET /me/sessions`, ending one, "log out everywhere", and opt-in refresh-token
 //! rotation with reuse detection.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::support::*;
 

@@ -21,7 +21,7 @@ async fn unverified(app: &TestApp, tag: &str, n: usize) -> (String, String) {
         )
         .await;
     assert_eq!(res.status(), 200);
-    (email, token_of(&mailed_link(&nth_mail(app, n).data)))
+    (email, token_of(&mailed_link(&nth_mail(app, n).await.data)))
 }
 
 /// A verified account and a reset token mailed to it (mails `n` and `n + 1`).
@@ -33,7 +33,7 @@ async fn with_reset_token(app: &TestApp, tag: &str, n: usize) -> (String, String
     assert_eq!(res.status(), 200);
     let res = app.post_json("/forgot", &json!({"email": email})).await;
     assert_eq!(res.status(), 200);
-    (email, token_of(&mailed_link(&nth_mail(app, n + 1).data)))
+    (email, token_of(&mailed_link(&nth_mail(app, n + 1).await.data)))
 }
 
 #[actix_web::test]
@@ -89,7 +89,7 @@ async fn concurrent_uses_of_one_reset_token_have_one_winner() {
             .status(),
         200
     );
-    let token = token_of(&mailed_link(&nth_mail(&app, 1).data));
+    let token = token_of(&mailed_link(&nth_mail(&app, 1).await.data));
     let passwords = [
         "N3wP4ssw0rd#1",
         "N3wP4ssw0rd#2",

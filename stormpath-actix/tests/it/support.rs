@@ -438,8 +438,11 @@ pub fn token_of(link: &str) -> String {
 }
 
 /// Waits for the `n`th message (1-based) and returns it.
-pub fn nth_mail(app: &TestApp, n: usize) -> stormpath_testkit::Received {
-    let messages = app.smtp.wait_for(n, std::time::Duration::from_secs(5));
+pub async fn nth_mail(app: &TestApp, n: usize) -> stormpath_testkit::Received {
+    let messages = app
+        .smtp
+        .wait_for_async(n, std::time::Duration::from_secs(5))
+        .await;
     assert!(
         messages.len() >= n,
         "expected {n} messages, got {}",

@@ -185,7 +185,7 @@ async fn a_completed_reset_lets_the_owner_in_from_a_new_address() {
         .await
         .unwrap();
     assert_eq!(forgot.status(), 200);
-    let token = token_of(&mailed_link(&nth_mail(&app, 1).data));
+    let token = token_of(&mailed_link(&nth_mail(&app, 1).await.data));
     let changed = app
         .fresh_client()
         .post(app.url("/change"))
@@ -323,7 +323,7 @@ async fn guessing_reset_tokens_is_throttled() {
         .await
         .unwrap();
     assert_eq!(forgot.status(), 200);
-    let token = token_of(&mailed_link(&nth_mail(&app, 1).data));
+    let token = token_of(&mailed_link(&nth_mail(&app, 1).await.data));
     for i in 0..3 {
         let res = app
             .get(&format!("/change?sptoken=guess{i}"), JSON)

@@ -323,7 +323,6 @@ impl Throttle {
         if wait.is_zero() {
             Ok(())
         } else {
-            tracing::info!(target: "stormpath::audit", event = "login.throttled", "a login was throttled");
             Err(throttled(wait))
         }
     }

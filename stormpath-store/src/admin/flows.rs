@@ -23,12 +23,13 @@ impl Store {
     }
 
     /// Issues a password-reset token for `account`, valid for `ttl_hours`, voiding its earlier
-    /// ones, and, when `mail`, mails the link rendered by this handle's
-    /// [email templates](Store::with_email_templates) (a link that cannot be sent is voided).
-    /// Returns the token for the REST caller.
+    /// ones, and, when `mail`, queues the link rendered by this handle's
+    /// [email templates](Store::with_email_templates) in the same transaction (unless the
+    /// address has had its [cap](crate::MailPolicy) of reset mails). Returns the token for
+    /// the REST caller.
     ///
     /// # Errors
-    /// [`Error::MailUnavailable`] when the mail could not be sent; a database failure.
+    /// A broken template; a database failure.
     pub async fn issue_password_reset(
         &self,
         account: &Account,
@@ -39,12 +40,12 @@ impl Store {
         self.mail_link(account, Purpose::Reset, ttl, mail).await
     }
 
-    /// Issues an email-verification token for `account` (voiding its earlier ones) and mails
-    /// the link rendered by this handle's [email templates](Store::with_email_templates).
+    /// Issues an email-verification token for `account` (voiding its earlier ones) and queues
+    /// the link rendered by this handle's [email templates](Store::with_email_templates)
+    /// (unless the address has had its [cap](crate::MailPolicy) of verification mails).
     ///
     /// # Errors
-    /// [`Error::MailUnavailable`] when the mail could not be sent (the token is voided); a
-    /// database failure.
+    /// A broken template; a database failure.
     pub async fn mail_verification(&self, account: &Account) -> Result<()> {
         let ttl = self.default_ttl_ms(Purpose::Verify);
         self.mail_link(account, Purpose::Verify, ttl, true)
@@ -52,12 +53,11 @@ impl Store {
             .map(drop)
     }
 
-    /// Mails a notice that carries no link (the password-changed notice that follows a reset
+    /// Queues a notice that carries no link (the password-changed notice that follows a reset
     /// when the directory's `resetSuccessEmailStatus` is ENABLED).
     ///
     /// # Errors
-    /// [`Error::MailUnavailable`] when it could not be sent; `Validation` for a kind that
-    /// needs a link.
+    /// `Validation` for a kind that needs a link; a broken template; a database failure.
     pub async fn mail_notice(&self, account: &Account, kind: EmailKind) -> Result<()> {
         if matches!(
             kind,
@@ -69,7 +69,7 @@ impl Store {
             )
             .into());
         }
-        self.send_email(kind, account, None, 0).await
+        Ok(self.queue_notice(kind, account).await?)
     }
 
     /// Whether the account can log in to the application: its directory is one of the

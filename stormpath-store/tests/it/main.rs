@@ -43,6 +43,7 @@ mod flows;
 mod groups;
 mod import;
 mod mail;
+mod outbox;
 mod postgres;
 mod server_flows;
 mod startup;

@@ -239,3 +239,21 @@ pub(crate) async fn password_hash(store: &Store, id: &AccountId) -> String {
         .expect("read the password hash")
         .get(0)
 }
+
+/// The outbox rows, oldest first: class (`reset`, `verify`, `notice`) and state (`queued`,
+/// `sent`, `failed`, `dropped`).
+pub(crate) async fn outbox_rows(store: &Store) -> Vec<(String, String)> {
+    sqlx::query("SELECT kind, state FROM mail_outbox ORDER BY created_at, id")
+        .fetch_all(store.pool())
+        .await
+        .expect("read the outbox")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+/// A mailer sending to `addr` over plain SMTP (a testkit sink, or a port where none listens).
+pub(crate) fn smtp_mailer(addr: std::net::SocketAddr) -> stormpath_store::mail::Mailer {
+    stormpath_store::mail::Mailer::new(Some(&format!("smtp://{addr}")), None, "app@example.com")
+        .expect("an SMTP mailer")
+}
