@@ -123,6 +123,7 @@ mod redirect;
 mod respond;
 mod routes;
 mod session;
+mod social;
 mod stormpath;
 mod templates;
 

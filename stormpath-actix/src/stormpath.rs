@@ -32,6 +32,7 @@ struct Inner {
     settings: Settings,
     backend: Arc<dyn Backend>,
     templates: Arc<Templates>,
+    social: crate::social::Social,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -100,6 +101,10 @@ impl Stormpath {
 
     pub(crate) fn templates(&self) -> &Templates {
         &self.inner.templates
+    }
+
+    pub(crate) fn social(&self) -> &crate::social::Social {
+        &self.inner.social
     }
 }
 
@@ -314,6 +319,7 @@ impl StormpathBuilder {
             change(&mut config);
         }
         let settings = Settings::resolve_with(config, self.allow_short_secret, self.schemas)?;
+        let social = crate::social::Social::new(&settings.config.web.social)?;
         let templates = Arc::new(Templates::load(
             settings.config.web.templates_dir.as_deref(),
         )?);
@@ -329,6 +335,7 @@ impl StormpathBuilder {
                 settings,
                 backend,
                 templates,
+                social,
             }),
         })
     }

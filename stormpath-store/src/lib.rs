@@ -49,6 +49,7 @@ mod groups;
 pub mod mail;
 mod one_time;
 mod password;
+mod providers;
 mod seal;
 mod sessions;
 mod shared;

@@ -6,7 +6,7 @@
 mod api_keys;
 mod change;
 mod forgot;
-mod login;
+pub(crate) mod login;
 mod logout;
 mod me;
 mod oauth;
@@ -30,4 +30,5 @@ pub(crate) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     oauth::configure(cfg, sp);
     settings::configure(cfg, sp);
     api_keys::configure(cfg, sp);
+    crate::social::configure(cfg, sp);
 }
