@@ -58,7 +58,9 @@ fn verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerif
             hmac::Key::new(hmac::HMAC_SHA256, key.try_get_as_bytes()?),
         ))),
         Algorithm::RS256 => match key.kind() {
-            DecodingKeyKind::RsaModulusExponent { n, e } if key.family() == AlgorithmFamily::Rsa => {
+            DecodingKeyKind::RsaModulusExponent { n, e }
+                if key.family() == AlgorithmFamily::Rsa =>
+            {
                 Ok(Box::new(Rs256 {
                     n: n.clone(),
                     e: e.clone(),
@@ -211,7 +213,10 @@ mod tests {
         assert!(verify.verify(message.as_bytes(), &sig).is_ok(), "{alg:?}");
         let mut forged = sig.clone();
         forged[5] ^= 1;
-        assert!(verify.verify(message.as_bytes(), &forged).is_err(), "{alg:?}");
+        assert!(
+            verify.verify(message.as_bytes(), &forged).is_err(),
+            "{alg:?}"
+        );
         let mut other = message.as_bytes().to_vec();
         other[3] ^= 1;
         assert!(verify.verify(&other, &sig).is_err(), "{alg:?}");

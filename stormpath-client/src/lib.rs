@@ -51,8 +51,8 @@ pub mod timestamp;
 
 pub use backend::{
     AccountFlows, Accounts, ApiKeys, Authenticated, Backend, CustomDataStore, Groups,
-    MAX_CUSTOM_DATA_ATTEMPTS, ProviderAccounts, ProviderLink, Refreshed, Sessions, TokenGrant, VersionedCustomData,
-    merge_custom_data, update_custom_data,
+    MAX_CUSTOM_DATA_ATTEMPTS, ProviderAccounts, ProviderLink, Refreshed, Sessions, TokenGrant,
+    VersionedCustomData, merge_custom_data, update_custom_data,
 };
 pub use email::{EmailKind, EmailTemplates, Notice, RenderedEmail};
 pub use error::{Error, Invalid, InvalidKind, Result};

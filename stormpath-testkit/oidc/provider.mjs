@@ -16,6 +16,7 @@
 //   kid      signed with a key the JWKS does not hold (`kid` unknown)
 //   slow     the token endpoint answers after 30 s
 //   ""       no tampering
+// `POST /_test/client` ({"client_id", "client_secret", "redirect_uris"}) registers a client.
 // `POST /_test/rotate` replaces the signing key (a new `kid` the relying party has not cached).
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
@@ -36,12 +37,13 @@ async function signingKey() {
 let keys = [await signingKey()];
 let user = { sub: 'user-1', email: 'user1@example.com', email_verified: true, name: 'User One' };
 let tamper = '';
+const clients = [...(options.clients || [])];
 let provider;
 let issuer;
 
 function build() {
   const p = new Provider(issuer, {
-    clients: options.clients || [],
+    clients,
     jwks: { keys },
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'] },
@@ -139,6 +141,10 @@ const server = createServer(async (req, res) => {
       res.end('ok');
     } else if (req.method === 'POST' && req.url === '/_test/tamper') {
       tamper = (await body(req)).mode || '';
+      res.end('ok');
+    } else if (req.method === 'POST' && req.url === '/_test/client') {
+      clients.push(await body(req));
+      provider = build();
       res.end('ok');
     } else if (req.method === 'POST' && req.url === '/_test/rotate') {
       keys = [await signingKey()];

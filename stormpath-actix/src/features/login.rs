@@ -151,7 +151,8 @@ pub(crate) fn page(
     let next = crate::input::query_param(req, "next");
     page.extra.insert(
         "providers",
-        &sp.social().buttons(sp, redirect::safe_next(next.as_deref())),
+        &sp.social()
+            .buttons(sp, redirect::safe_next(next.as_deref())),
     );
     page.extra.insert(
         "banner",

@@ -100,7 +100,10 @@ async fn create(
             status,
         })
         .await?;
-    if let Err(err) = backend.link_provider(&account.id, link.creating_account()).await {
+    if let Err(err) = backend
+        .link_provider(&account.id, link.creating_account())
+        .await
+    {
         let _ = backend.delete_account(&account.id).await;
         return Err(err.into());
     }

@@ -134,9 +134,7 @@ fn invalid(id: &str, field: &str, message: impl Into<String>) -> Error {
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// An absolute `http(s)` URL, without a trailing slash.
@@ -168,11 +166,10 @@ pub(crate) fn resolve(social: &serde_json::Value) -> Result<Vec<ProviderConfig>,
     };
     let mut providers = Vec::new();
     for (id, entry) in entries {
-        let raw: Raw = serde_json::from_value(entry.clone())
-            .map_err(|e| Error::Config {
-                key: format!("web.social.{id}"),
-                message: e.to_string(),
-            })?;
+        let raw: Raw = serde_json::from_value(entry.clone()).map_err(|e| Error::Config {
+            key: format!("web.social.{id}"),
+            message: e.to_string(),
+        })?;
         if !raw.enabled.unwrap_or(false) {
             continue;
         }
@@ -230,9 +227,8 @@ fn one(id: &str, raw: Raw) -> Result<ProviderConfig, Error> {
         raw.issuer
             .or_else(|| preset.as_ref().and_then(|p| p.issuer).map(str::to_owned)),
     )?;
-    let from_preset = |get: fn(&Preset) -> Option<&'static str>| {
-        preset.as_ref().and_then(get).map(str::to_owned)
-    };
+    let from_preset =
+        |get: fn(&Preset) -> Option<&'static str>| preset.as_ref().and_then(get).map(str::to_owned);
     let authorization_endpoint = url(
         id,
         "authorizationEndpoint",
@@ -242,7 +238,8 @@ fn one(id: &str, raw: Raw) -> Result<ProviderConfig, Error> {
     let token_endpoint = url(
         id,
         "tokenEndpoint",
-        raw.token_endpoint.or_else(|| from_preset(|p| p.token_endpoint)),
+        raw.token_endpoint
+            .or_else(|| from_preset(|p| p.token_endpoint)),
     )?;
     let api_base_url = url(
         id,
@@ -338,10 +335,16 @@ mod tests {
                        "apiBaseUrl": "http://127.0.0.1:9/"},
         });
         let providers = resolve(&social).unwrap();
-        assert_eq!(providers[0].issuer.as_deref(), Some("https://accounts.google.com"));
+        assert_eq!(
+            providers[0].issuer.as_deref(),
+            Some("https://accounts.google.com")
+        );
         assert_eq!(providers[0].scope, "openid email profile");
         assert_eq!(providers[1].protocol, Protocol::Github);
-        assert_eq!(providers[1].api_base_url.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(
+            providers[1].api_base_url.as_deref(),
+            Some("http://127.0.0.1:9")
+        );
         assert_eq!(providers[1].name, "GitHub");
         assert!(!providers[1].auto_link);
     }

@@ -107,11 +107,16 @@ impl Issuer {
                 value.clone_from(c);
             }
         };
-        set(&mut found.authorization_endpoint, &provider.authorization_endpoint);
+        set(
+            &mut found.authorization_endpoint,
+            &provider.authorization_endpoint,
+        );
         set(&mut found.token_endpoint, &provider.token_endpoint);
         set(&mut found.jwks_uri, &provider.jwks_uri);
         if provider.userinfo_endpoint.is_some() {
-            found.userinfo_endpoint.clone_from(&provider.userinfo_endpoint);
+            found
+                .userinfo_endpoint
+                .clone_from(&provider.userinfo_endpoint);
         }
         let found = Arc::new(found);
         *self.endpoints.write().await = Some(Arc::clone(&found));
@@ -129,8 +134,7 @@ impl Issuer {
             return Ok(keys);
         }
         let mut slot = self.keys.write().await;
-        let keys: JwkSet =
-            http::json(provider, client.get(&endpoints.jwks_uri), "JWKS").await?;
+        let keys: JwkSet = http::json(provider, client.get(&endpoints.jwks_uri), "JWKS").await?;
         let keys = Arc::new(keys);
         *slot = Some(Arc::clone(&keys));
         Ok(keys)
@@ -206,7 +210,9 @@ impl Issuer {
 fn pick<'k>(keys: &'k JwkSet, kid: Option<&str>, alg: Algorithm) -> Option<&'k Jwk> {
     let fits = |jwk: &&Jwk| match (&jwk.algorithm, alg) {
         (AlgorithmParameters::RSA(_), Algorithm::RS256) => true,
-        (AlgorithmParameters::EllipticCurve(ec), Algorithm::ES256) => ec.curve == EllipticCurve::P256,
+        (AlgorithmParameters::EllipticCurve(ec), Algorithm::ES256) => {
+            ec.curve == EllipticCurve::P256
+        }
         _ => false,
     };
     match kid {

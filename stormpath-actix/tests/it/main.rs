@@ -24,4 +24,5 @@ mod postgres;
 mod register;
 mod reset;
 mod sessions;
+mod social;
 mod verify;
