@@ -44,6 +44,7 @@ mod groups;
 mod import;
 mod mail;
 mod postgres;
+mod providers;
 mod server_flows;
 mod startup;
 mod tokens;
