@@ -34,6 +34,24 @@ impl OidcProvider {
     /// not start.
     #[must_use]
     pub fn start(alg: &str) -> Self {
+        Self::script("provider.mjs", &format!(r#"{{"alg":"{alg}"}}"#))
+    }
+
+    /// Starts `oidc/apis.mjs` instead: GitHub's and Facebook's OAuth APIs in their documented
+    /// shapes (`issuer` is then their base URL), accepting `client_secret`. Choose the next
+    /// user with [`set_user`](Self::set_user): `{"user": {…}, "emails": […]}`.
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    #[must_use]
+    pub fn start_apis(client_secret: &str) -> Self {
+        Self::script(
+            "apis.mjs",
+            &format!(r#"{{"client_secret":"{client_secret}"}}"#),
+        )
+    }
+
+    fn script(script: &str, options: &str) -> Self {
         let dir = dir();
         if !dir.join("node_modules/oidc-provider").exists() {
             let status = Command::new("npm")
@@ -43,9 +61,8 @@ impl OidcProvider {
                 .expect("npm ci in stormpath-testkit/oidc");
             assert!(status.success(), "npm ci in stormpath-testkit/oidc failed");
         }
-        let options = format!(r#"{{"alg":"{alg}"}}"#);
         let mut child = Command::new("node")
-            .arg("provider.mjs")
+            .arg(script)
             .arg(options)
             .current_dir(&dir)
             .stdout(Stdio::piped())

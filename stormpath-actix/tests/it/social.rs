@@ -373,3 +373,102 @@ async fn auto_link_takes_a_verified_email_only_when_turned_on() {
     assert_eq!(sign_in(&app, &client).await.status(), StatusCode::FOUND);
     assert_eq!(me(&app, &client).await["email"], email);
 }
+
+/// GitHub's and Facebook's APIs (testkit), and an app with both presets pointed at them.
+async fn setup_apis() -> (OidcProvider, TestApp) {
+    let apis = OidcProvider::start_apis(CLIENT_SECRET);
+    let base = apis.issuer.clone();
+    let app = TestApp::spawn_with(move |b| {
+        b.web(move |w| {
+            w.social = json!({
+                "github": {
+                    "enabled": true, "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET,
+                    "authorizationEndpoint": format!("{base}/login/oauth/authorize"),
+                    "tokenEndpoint": format!("{base}/login/oauth/access_token"),
+                    "apiBaseUrl": base, "timeoutSeconds": 2
+                },
+                "facebook": {
+                    "enabled": true, "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET,
+                    "authorizationEndpoint": format!("{base}/dialog/oauth"),
+                    "tokenEndpoint": format!("{base}/oauth/access_token"),
+                    "apiBaseUrl": base, "timeoutSeconds": 2
+                }
+            });
+        })
+    })
+    .await;
+    (apis, app)
+}
+
+async fn sign_in_with(app: &TestApp, client: &Client, provider: &str) -> Response {
+    let start = client
+        .get(app.url(&format!("/login/{provider}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), StatusCode::FOUND);
+    let callback = follow(app, client, start).await;
+    client.get(callback).send().await.unwrap()
+}
+
+#[actix_web::test]
+async fn github_signs_in_with_the_verified_primary_email() {
+    let (apis, app) = setup_apis().await;
+    apis.set_user(
+        &json!({
+            "user": {"id": 583231, "login": "octocat", "name": "Mona Lisa", "email": null},
+            "emails": [
+                {"email": "old@example.com", "primary": false, "verified": true, "visibility": null},
+                {"email": "octocat@example.com", "primary": true, "verified": true, "visibility": "public"},
+                {"email": "unverified@example.com", "primary": false, "verified": false, "visibility": null}
+            ]
+        })
+        .to_string(),
+    );
+    let client = browser(&app);
+    let res = sign_in_with(&app, &client, "github").await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let account = me(&app, &client).await;
+    assert_eq!(account["email"], "octocat@example.com");
+    assert_eq!(account["givenName"], "Mona");
+    let found = app
+        .sp
+        .backend()
+        .account_by_provider("github", "583231")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.href, account["href"].as_str().unwrap());
+}
+
+#[actix_web::test]
+async fn github_without_any_email_is_refused() {
+    let (apis, app) = setup_apis().await;
+    apis.set_user(
+        &json!({"user": {"id": 7, "login": "ghost", "name": null, "email": null}, "emails": []})
+            .to_string(),
+    );
+    refused(
+        sign_in_with(&app, &browser(&app), "github").await,
+        "We could not retrieve your email address from GitHub",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn facebook_signs_in_from_the_graph_profile() {
+    let (apis, app) = setup_apis().await;
+    apis.set_user(
+        &json!({"user": {"id": "10150000000000001", "email": "fb@example.com", "name": "Face Book",
+                          "first_name": "Face", "last_name": "Book"}})
+        .to_string(),
+    );
+    let client = browser(&app);
+    assert_eq!(
+        sign_in_with(&app, &client, "facebook").await.status(),
+        StatusCode::FOUND
+    );
+    let account = me(&app, &client).await;
+    assert_eq!(account["email"], "fb@example.com");
+    assert_eq!(account["surname"], "Book");
+}

@@ -13,7 +13,13 @@ on_both!(
 async fn a_linked_identity_finds_its_account_and_lists_in_order(db: &TestDb) {
     let store = db.store().await;
     let account = register(&store, "ada@example.com").await;
-    assert!(store.account_by_provider("google", "g-1").await.unwrap().is_none());
+    assert!(
+        store
+            .account_by_provider("google", "g-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let link = ProviderLink::new("google", "g-1")
         .with_email(Some("ada@gmail.com".into()))
         .creating_account();
@@ -22,10 +28,20 @@ async fn a_linked_identity_finds_its_account_and_lists_in_order(db: &TestDb) {
         .link_provider(&account.id, ProviderLink::new("github", "42"))
         .await
         .unwrap();
-    let found = store.account_by_provider("google", "g-1").await.unwrap().unwrap();
+    let found = store
+        .account_by_provider("google", "g-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.href, account.href);
     // Subjects are per provider.
-    assert!(store.account_by_provider("github", "g-1").await.unwrap().is_none());
+    assert!(
+        store
+            .account_by_provider("github", "g-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let links = store.provider_links(&account.id).await.unwrap();
     let ids: Vec<_> = links.iter().map(|l| l.provider_id.as_str()).collect();
     assert_eq!(ids.len(), 2);
@@ -46,12 +62,25 @@ async fn an_identity_links_to_one_account_and_an_account_once_per_provider(db: &
     let taken = store
         .link_provider(&bob.id, ProviderLink::new("google", "g-1"))
         .await;
-    assert!(matches!(taken, Err(Error::Conflict { field: "providerData", .. })), "{taken:?}");
+    assert!(
+        matches!(
+            taken,
+            Err(Error::Conflict {
+                field: "providerData",
+                ..
+            })
+        ),
+        "{taken:?}"
+    );
     let second = store
         .link_provider(&ada.id, ProviderLink::new("google", "g-2"))
         .await;
     assert!(matches!(second, Err(Error::Conflict { .. })), "{second:?}");
-    let found = store.account_by_provider("google", "g-1").await.unwrap().unwrap();
+    let found = store
+        .account_by_provider("google", "g-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.href, ada.href, "the first link stands");
 }
 
@@ -67,11 +96,23 @@ async fn unlinking_and_deleting_the_account_remove_identities(db: &TestDb) {
         .await
         .unwrap();
     store.unlink_provider(&ada.id, "google").await.unwrap();
-    assert!(store.account_by_provider("google", "g-1").await.unwrap().is_none());
+    assert!(
+        store
+            .account_by_provider("google", "g-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(matches!(
         store.unlink_provider(&ada.id, "google").await,
         Err(Error::NotFound)
     ));
     store.delete_account(&ada.id).await.unwrap();
-    assert!(store.account_by_provider("github", "42").await.unwrap().is_none());
+    assert!(
+        store
+            .account_by_provider("github", "42")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
