@@ -360,6 +360,31 @@ async fn a_password_account_is_not_taken_over_by_email() {
 }
 
 #[actix_web::test]
+async fn me_expands_provider_data_with_the_linked_providers() {
+    let (op, app) = setup("RS256", |_| {}).await;
+    let app = {
+        drop(app);
+        let issuer = op.issuer.clone();
+        let app = TestApp::spawn_with(move |b| {
+            b.web(move |w| {
+                w.me.expand.insert("providerData".into(), json!(true));
+                w.social = json!({"corp": {"enabled": true, "name": "Corp", "clientId": CLIENT_ID,
+                    "clientSecret": CLIENT_SECRET, "issuer": issuer}});
+            })
+        })
+        .await;
+        op.register_client(CLIENT_ID, CLIENT_SECRET, &app.url("/callbacks/corp"));
+        app
+    };
+    op.set_user(&user("sub-me", "me@example.com"));
+    let client = browser(&app);
+    assert_eq!(sign_in(&app, &client).await.status(), StatusCode::FOUND);
+    let data = &me(&app, &client).await["providerData"];
+    assert_eq!(data["linked"][0]["providerId"], "corp");
+    assert_eq!(data["linked"][0]["email"], "me@example.com");
+}
+
+#[actix_web::test]
 async fn auto_link_takes_a_verified_email_only_when_turned_on() {
     let (op, app) = setup("RS256", |c| c["autoLink"] = json!(true)).await;
     let email = "linked@example.com";
