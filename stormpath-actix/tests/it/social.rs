@@ -361,9 +361,8 @@ async fn a_password_account_is_not_taken_over_by_email() {
 
 #[actix_web::test]
 async fn me_expands_provider_data_with_the_linked_providers() {
-    let (op, app) = setup("RS256", |_| {}).await;
+    let op = OidcProvider::start("RS256");
     let app = {
-        drop(app);
         let issuer = op.issuer.clone();
         let app = TestApp::spawn_with(move |b| {
             b.web(move |w| {
