@@ -108,7 +108,9 @@ impl Error {
             Self::Backend(stormpath_client::Error::Throttled { retry_after }) => {
                 Some(HeaderValue::from(*retry_after))
             }
-            Self::Backend(err) if err.is_unavailable() => Some(HeaderValue::from_static(RETRY_AFTER)),
+            Self::Backend(err) if err.is_unavailable() => {
+                Some(HeaderValue::from_static(RETRY_AFTER))
+            }
             _ => None,
         }
     }
@@ -166,7 +168,9 @@ impl ResponseError for Error {
         // A mail server that is down, or an operation this back end lacks, is said plainly.
         let said = matches!(
             backend,
-            Some(stormpath_client::Error::MailUnavailable | stormpath_client::Error::Unsupported(_))
+            Some(
+                stormpath_client::Error::MailUnavailable | stormpath_client::Error::Unsupported(_)
+            )
         );
         if status.is_server_error() && !said {
             tracing::error!(error = %self, "request failed");

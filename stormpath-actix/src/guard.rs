@@ -99,7 +99,10 @@ pub(crate) async fn token_check<T>(
     let throttle = sp.throttle();
     throttle.check(Action::TokenCheck, &client, None).await?;
     let outcome = check.await;
-    if matches!(outcome, Err(ClientError::NotFound | ClientError::InvalidToken)) {
+    if matches!(
+        outcome,
+        Err(ClientError::NotFound | ClientError::InvalidToken)
+    ) {
         throttle.failed(Action::TokenCheck, &client, None).await?;
     }
     Ok(outcome)

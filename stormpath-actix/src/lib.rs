@@ -128,6 +128,7 @@ mod redirect;
 mod respond;
 mod routes;
 mod session;
+mod social;
 mod stormpath;
 mod templates;
 

@@ -100,7 +100,8 @@ pub(crate) fn failure(
                 // Overload (or a dependency down), or a throttled client: the form again,
                 // saying so, with the status and `Retry-After` a JSON client gets.
                 Error::Backend(
-                    stormpath_client::Error::Unavailable | stormpath_client::Error::Throttled { .. },
+                    stormpath_client::Error::Unavailable
+                    | stormpath_client::Error::Throttled { .. },
                 ) => err.status_code(),
                 _ => StatusCode::OK,
             };

@@ -38,6 +38,7 @@ struct Inner {
     throttle: Throttle,
     /// The subscribers to the audit trail (`audit.rs`).
     audit_hooks: Vec<crate::audit::Hook>,
+    social: crate::social::Social,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -117,6 +118,10 @@ impl Stormpath {
 
     pub(crate) fn templates(&self) -> &Templates {
         &self.inner.templates
+    }
+
+    pub(crate) fn social(&self) -> &crate::social::Social {
+        &self.inner.social
     }
 }
 
@@ -343,6 +348,7 @@ impl StormpathBuilder {
             change(&mut config);
         }
         let settings = Settings::resolve_with(config, self.allow_short_secret, self.schemas)?;
+        let social = crate::social::Social::new(&settings.config.web.social)?;
         let templates = Arc::new(Templates::load(
             settings.config.web.templates_dir.as_deref(),
         )?);
@@ -362,6 +368,7 @@ impl StormpathBuilder {
                 templates,
                 throttle,
                 audit_hooks: self.audit_hooks,
+                social,
             }),
         })
     }

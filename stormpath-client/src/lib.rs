@@ -52,8 +52,8 @@ pub mod timestamp;
 
 pub use backend::{
     AccountFlows, Accounts, ApiKeys, Authenticated, Backend, CustomDataStore, Groups,
-    MAX_CUSTOM_DATA_ATTEMPTS, Refreshed, SessionInfo, Sessions, TokenGrant, VersionedCustomData,
-    merge_custom_data, update_custom_data,
+    MAX_CUSTOM_DATA_ATTEMPTS, ProviderAccounts, ProviderLink, Refreshed, SessionInfo, Sessions,
+    TokenGrant, VersionedCustomData, merge_custom_data, update_custom_data,
 };
 pub use email::{EmailKind, EmailTemplates, Notice, RenderedEmail};
 pub use error::{Error, Invalid, InvalidKind, Result};
@@ -66,6 +66,7 @@ pub use model::{
 /// The back-end parts' traits, so their methods can be called on an `Arc<dyn Backend>`.
 pub mod prelude {
     pub use crate::backend::{
-        AccountFlows, Accounts, ApiKeys, Backend, CustomDataStore, Groups, Sessions,
+        AccountFlows, Accounts, ApiKeys, Backend, CustomDataStore, Groups, ProviderAccounts,
+        Sessions,
     };
 }

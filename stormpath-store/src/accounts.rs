@@ -112,15 +112,11 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let row = self.map_account(&row)?;
-        Ok(Some(
-            self.inner
-                .cache
-                .put(
-                    Arc::new(row.account),
-                    row.tokens_valid_after,
-                    row.key_tokens_valid_after,
-                ),
-        ))
+        Ok(Some(self.inner.cache.put(
+            Arc::new(row.account),
+            row.tokens_valid_after,
+            row.key_tokens_valid_after,
+        )))
     }
 
     /// Finds the account a login (email or username) names, with its password hash, in the

@@ -274,7 +274,10 @@ mod tests {
             lifetime: Duration::from_secs(86_400),
         };
         let m = member(1_000, 5_000);
-        assert!(!policy.ended(&m, 5_000 + 3600), "idle for exactly the timeout");
+        assert!(
+            !policy.ended(&m, 5_000 + 3600),
+            "idle for exactly the timeout"
+        );
         assert!(policy.ended(&m, 5_000 + 3601), "idle for longer");
         let busy = member(1_000, 1_000 + 86_000);
         assert!(!policy.ended(&busy, 1_000 + 86_400));

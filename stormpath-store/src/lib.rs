@@ -54,6 +54,7 @@ pub mod mail;
 mod one_time;
 mod outbox;
 mod password;
+mod providers;
 mod seal;
 mod sessions;
 mod shared;

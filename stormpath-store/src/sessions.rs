@@ -249,7 +249,8 @@ impl Sessions for Store {
             _ => None,
         };
         let rti = refresh.as_ref().map(|(_, claims)| claims.jti.as_str());
-        let grant_type = matches!(grant, TokenGrant::ClientCredentials).then_some(CLIENT_CREDENTIALS);
+        let grant_type =
+            matches!(grant, TokenGrant::ClientCredentials).then_some(CLIENT_CREDENTIALS);
         // A password session starts now; its refreshes carry the same `auth_time`.
         let auth_time = matches!(grant, TokenGrant::Password).then(util::now_secs);
         let (access, claims) =
@@ -313,11 +314,22 @@ impl Sessions for Store {
         let (refresh, rti) = if self.inner.session_policy.rotate {
             let until = self.rotated_expiry(claims.exp, member.auth_time);
             let (token, fresh) = tokens.mint_refresh_until(&claims.sub, until)?;
-            self.record_refresh_token_in(&cached.account.id, &fresh, &member.family, member.auth_time)
-                .await?;
+            self.record_refresh_token_in(
+                &cached.account.id,
+                &fresh,
+                &member.family,
+                member.auth_time,
+            )
+            .await?;
             if self.scope.record_tokens {
-                self.record_token(TokenKind::Refresh, &cached.account.id, &fresh.jti, &token, fresh.exp)
-                    .await?;
+                self.record_token(
+                    TokenKind::Refresh,
+                    &cached.account.id,
+                    &fresh.jti,
+                    &token,
+                    fresh.exp,
+                )
+                .await?;
             }
             let refresh = RefreshToken {
                 token,

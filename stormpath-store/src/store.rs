@@ -101,7 +101,10 @@ impl Store {
     /// A throttle with the default limits over [`Store::counters`].
     #[must_use]
     pub fn throttle(&self) -> Throttle {
-        Throttle::new(self.counters(), stormpath_client::throttle::Limits::default())
+        Throttle::new(
+            self.counters(),
+            stormpath_client::throttle::Limits::default(),
+        )
     }
 
     /// Starts configuring a store.

@@ -14,6 +14,7 @@
 
 pub mod app;
 mod build;
+pub mod oidc;
 pub mod postgres;
 pub mod redis;
 pub mod rest_server;

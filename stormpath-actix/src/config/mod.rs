@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 pub use stormpath_client::PasswordStrength;
 
 pub(crate) use load::load;
-pub(crate) use settings::{FieldSpec, Settings};
 pub use security::SecurityConfig;
+pub(crate) use settings::{FieldSpec, Settings};
 pub use web::WebConfig;
 
 /// Environment variables read besides the generic `STORMPATH_<PATH>` ones, and the key each

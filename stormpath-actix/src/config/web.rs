@@ -50,7 +50,9 @@ pub struct WebConfig {
     pub id_site: serde_json::Value,
     /// `/stormpathCallback`.
     pub callback: serde_json::Value,
-    /// Social providers.
+    /// Social providers by id (`web.social.<providerId>`): the presets `google`, `github`,
+    /// `facebook`, `linkedin`, `microsoft`, or any OpenID Connect issuer. Typed and checked at
+    /// startup (see the README's "Social login").
     pub social: serde_json::Value,
     /// `/me`.
     pub me: MeConfig,
@@ -92,11 +94,21 @@ impl Default for WebConfig {
                 "enabled": false, "loginUri": "", "forgotUri": "/#/forgot", "registerUri": "/#/register"
             }),
             callback: serde_json::json!({"enabled": true, "uri": "/stormpathCallback"}),
+            // Every preset has `enabled`, `clientId` and `clientSecret` leaves, so that
+            // `STORMPATH_WEB_SOCIAL_<ID>_CLIENTSECRET` & co. set them (secrets from the
+            // environment). LinkedIn's legacy scopes are retired: its OpenID Connect ones.
             social: serde_json::json!({
-                "facebook": {"uri": "/callbacks/facebook", "scope": "email"},
-                "github": {"uri": "/callbacks/github", "scope": "user:email"},
-                "google": {"uri": "/callbacks/google", "scope": "email profile"},
-                "linkedin": {"uri": "/callbacks/linkedin", "scope": "r_basicprofile r_emailaddress"}
+                "facebook": {"enabled": false, "uri": "/callbacks/facebook", "scope": "email",
+                             "clientId": null, "clientSecret": null},
+                "github": {"enabled": false, "uri": "/callbacks/github", "scope": "user:email",
+                           "clientId": null, "clientSecret": null},
+                "google": {"enabled": false, "uri": "/callbacks/google", "scope": "email profile",
+                           "clientId": null, "clientSecret": null},
+                "linkedin": {"enabled": false, "uri": "/callbacks/linkedin",
+                             "scope": "openid profile email", "clientId": null, "clientSecret": null},
+                "microsoft": {"enabled": false, "uri": "/callbacks/microsoft",
+                              "scope": "openid email profile", "clientId": null,
+                              "clientSecret": null, "issuer": null}
             }),
             me: MeConfig::default(),
             settings: SettingsConfig::default(),

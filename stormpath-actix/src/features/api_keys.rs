@@ -114,8 +114,14 @@ async fn reauthenticated(
             Err(stormpath_client::Error::InvalidCredentials.into())
         };
     }
-    let window = i64::try_from(sp.settings().config.security.api_keys.reauthentication_window)
-        .unwrap_or(i64::MAX);
+    let window = i64::try_from(
+        sp.settings()
+            .config
+            .security
+            .api_keys
+            .reauthentication_window,
+    )
+    .unwrap_or(i64::MAX);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let entered = user.claims().and_then(|c| c.auth_time);
     // A window of 0 asks for the password every time.

@@ -49,13 +49,13 @@ async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     let token = query_param(&req, "sptoken").filter(|t| !t.is_empty());
     let checked = match &token {
         None => Err(Failure::Missing),
-        Some(token) => match guard::token_check(&req, &sp, sp.backend().check_password_reset(token))
-            .await?
-        {
-            Ok(_) => Ok(()),
-            Err(err) if err.is_backend() => return Err(err.into()),
-            Err(_) => Err(Failure::Invalid),
-        },
+        Some(token) => {
+            match guard::token_check(&req, &sp, sp.backend().check_password_reset(token)).await? {
+                Ok(_) => Ok(()),
+                Err(err) if err.is_backend() => return Err(err.into()),
+                Err(_) => Err(Failure::Invalid),
+            }
+        }
     };
     match (checked, negotiate::format(&req, &sp)) {
         (Ok(()), Format::Json) => Ok(HttpResponse::Ok().finish()),

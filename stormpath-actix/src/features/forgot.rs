@@ -60,7 +60,11 @@ async fn post(
 
 /// Has the store mail a reset link when an ENABLED account has this address; nothing happens
 /// otherwise (and the answer is the same).
-async fn request_reset(req: &HttpRequest, sp: &Stormpath, email: Option<&str>) -> Result<(), Error> {
+async fn request_reset(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    email: Option<&str>,
+) -> Result<(), Error> {
     let email = email.map(str::trim).filter(|e| !e.is_empty());
     let email = email.ok_or_else(|| Error::BadRequest("Email is required.".into()))?;
     guard::take(req, sp, Action::Mail).await?;

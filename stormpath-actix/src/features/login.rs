@@ -32,7 +32,10 @@ struct LoginForm {
 
 async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     match negotiate::format(&req, &sp) {
-        Format::Json => Ok(respond::form_view(&visible_fields(&sp))),
+        Format::Json => Ok(HttpResponse::Ok().json(serde_json::json!({
+            "form": { "fields": visible_fields(&sp) },
+            "accountStores": sp.social().account_stores(&sp),
+        }))),
         Format::Html => page(&req, &sp, "", None, StatusCode::OK),
     }
 }
@@ -66,7 +69,11 @@ async fn post(
 }
 
 /// Checks the credentials, through the throttle.
-async fn authenticate(req: &HttpRequest, sp: &Stormpath, form: &LoginForm) -> Result<Account, Error> {
+async fn authenticate(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    form: &LoginForm,
+) -> Result<Account, Error> {
     let login = form.login.get("Login")?;
     let password = form.password.get("Password")?;
     let login = login.map(str::trim).filter(|l| !l.is_empty());
@@ -119,8 +126,9 @@ fn banner(status: &str, sp: &Stormpath) -> Option<Banner> {
     Some(Banner { title, lines, link })
 }
 
-/// Renders the login page, keeping the submitted login (never the password).
-fn page(
+/// Renders the login page, keeping the submitted login (never the password), with the
+/// provider buttons after the form.
+pub(crate) fn page(
     req: &HttpRequest,
     sp: &Stormpath,
     login: &str,
@@ -139,6 +147,12 @@ fn page(
         });
     }
     page.extra.insert("error", &error);
+    let next = crate::input::query_param(req, "next");
+    page.extra.insert(
+        "providers",
+        &sp.social()
+            .buttons(sp, redirect::safe_next(next.as_deref())),
+    );
     page.extra.insert(
         "banner",
         &query_param(req, "status").and_then(|s| banner(&s, sp)),

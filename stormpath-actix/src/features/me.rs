@@ -78,11 +78,19 @@ async fn expand(
         );
     }
     if on("providerData") {
-        // Accounts of this store are Stormpath's own (no social provider yet).
+        // The account is Stormpath's own; `linked` lists the social / OpenID Connect
+        // identities linked to it (empty on a back end that keeps none).
         let href = format!("{}/providerData", user.href);
+        let linked: Vec<Value> = backend
+            .provider_links(id)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|l| json!({ "providerId": l.provider_id, "email": l.email }))
+            .collect();
         object.insert(
             "providerData".into(),
-            json!({ "href": href, "providerId": "stormpath" }),
+            json!({ "href": href, "providerId": "stormpath", "linked": linked }),
         );
     }
     if on("apiKeys") {

@@ -48,7 +48,11 @@ async fn end_one(
 }
 
 /// Log out everywhere: every session and token of the account, this one included.
-async fn end_all(req: HttpRequest, sp: Stormpath, user: CurrentUser) -> Result<HttpResponse, Error> {
+async fn end_all(
+    req: HttpRequest,
+    sp: Stormpath,
+    user: CurrentUser,
+) -> Result<HttpResponse, Error> {
     sp.backend().revoke_all_tokens(&user.id).await?;
     tracing::info!(target: "stormpath::audit", event = "logout.everywhere", account = %user.href, "every session was ended");
     let mut res = HttpResponse::NoContent();

@@ -6,7 +6,7 @@
 mod api_keys;
 mod change;
 mod forgot;
-mod login;
+pub(crate) mod login;
 mod logout;
 mod me;
 mod me_sessions;
@@ -33,4 +33,5 @@ pub(crate) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     settings::configure(cfg, sp);
     api_keys::configure(cfg, sp);
     crate::openapi::configure(cfg, sp);
+    crate::social::configure(cfg, sp);
 }

@@ -101,7 +101,8 @@ async fn token(
             if let Some(wait) = err.retry_after() {
                 res.insert_header((header::RETRY_AFTER, wait));
             }
-            Ok(res.body(json!({ "error": "invalid_grant", "message": err.to_string() }).to_string()))
+            Ok(res
+                .body(json!({ "error": "invalid_grant", "message": err.to_string() }).to_string()))
         }
         Err(err) => Err(err),
     }
@@ -178,11 +179,9 @@ async fn grant(
                 )));
             };
             match guard::authenticate(req, sp, username, password).await {
-                Ok(account) => {
-                    Ok(Ok(backend
-                        .issue_tokens(&account, TokenGrant::Password)
-                        .await?))
-                }
+                Ok(account) => Ok(Ok(backend
+                    .issue_tokens(&account, TokenGrant::Password)
+                    .await?)),
                 Err(Error::Backend(err)) if !err.is_backend() && err.status() == 400 => {
                     Ok(Err(INVALID_GRANT))
                 }

@@ -192,10 +192,9 @@ async fn bearer_status_settles(app: &TestApp, token: &str, want: u16) -> u16 {
 #[actix_web::test]
 async fn creating_a_key_needs_a_recent_password_entry() {
     // A window of 0: the password is asked for every time, as it is once the window passed.
-    let app = TestApp::spawn_with(|b| {
-        b.config(|c| c.security.api_keys.reauthentication_window = 0)
-    })
-    .await;
+    let app =
+        TestApp::spawn_with(|b| b.config(|c| c.security.api_keys.reauthentication_window = 0))
+            .await;
     let email = email("reauth");
     app.login(&email).await;
     let res = app.post_json("/me/api-keys", &json!({"name": "x"})).await;
@@ -233,7 +232,10 @@ async fn a_fresh_login_creates_keys_but_an_api_key_session_must_give_the_passwor
     };
     assert_eq!(by_key(json!({})).await.unwrap().status(), 403);
     assert_eq!(
-        by_key(json!({"password": PASSWORD})).await.unwrap().status(),
+        by_key(json!({"password": PASSWORD}))
+            .await
+            .unwrap()
+            .status(),
         201
     );
 }
@@ -253,7 +255,11 @@ async fn a_password_change_revokes_keys_and_their_tokens() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(basic_status(&app, &key).await, 401, "the key died with the password");
+    assert_eq!(
+        basic_status(&app, &key).await,
+        401,
+        "the key died with the password"
+    );
     assert_eq!(bearer_status_settles(&app, &token, 401).await, 401);
     let list: Value = app.get("/me/api-keys", JSON).await.json().await.unwrap();
     assert_eq!(list["size"], 0);
@@ -319,7 +325,10 @@ async fn a_key_id_cannot_be_squatted_by_other_registrations() {
             }))
             .send()
     };
-    let victim = ("SHAREDID".to_owned(), "victims-own-secret-0123456789".to_owned());
+    let victim = (
+        "SHAREDID".to_owned(),
+        "victims-own-secret-0123456789".to_owned(),
+    );
     let res = register(email("victim"), format!("{}:{}", victim.0, victim.1))
         .await
         .unwrap();
@@ -339,10 +348,8 @@ async fn a_key_id_cannot_be_squatted_by_other_registrations() {
 
 #[actix_web::test]
 async fn keys_in_registration_custom_data_are_refused_by_default() {
-    let app = TestApp::spawn_with(|b| {
-        b.config(|c| c.security.api_keys.from_custom_data = false)
-    })
-    .await;
+    let app =
+        TestApp::spawn_with(|b| b.config(|c| c.security.api_keys.from_custom_data = false)).await;
     let res = app
         .fresh_client()
         .post(app.url("/register"))
@@ -366,11 +373,10 @@ async fn an_account_holds_a_bounded_number_of_keys_and_creates_them_at_a_bounded
     let app = TestApp::spawn_with(|b| {
         b.config(|c| {
             c.security.api_keys.max_per_account = 2;
-            c.security.limits.api_keys_per_account =
-                stormpath::config::security::RuleConfig {
-                    limit: 3,
-                    window: 86_400,
-                };
+            c.security.limits.api_keys_per_account = stormpath::config::security::RuleConfig {
+                limit: 3,
+                window: 86_400,
+            };
         })
     })
     .await;

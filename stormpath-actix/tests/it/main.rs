@@ -34,5 +34,6 @@ mod register;
 mod reset;
 mod security_headers;
 mod sessions;
+mod social;
 mod throttle;
 mod verify;

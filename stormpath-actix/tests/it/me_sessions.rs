@@ -61,10 +61,7 @@ async fn sessions_are_listed_ended_one_by_one_and_all_at_once() {
     for item in items {
         assert!(item["createdAt"].is_string() && item["expiresAt"].is_string());
     }
-    let other_id = items
-        .iter()
-        .find(|s| s["current"] == false)
-        .unwrap()["id"]
+    let other_id = items.iter().find(|s| s["current"] == false).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -140,8 +137,9 @@ async fn rotation_replaces_refresh_tokens_and_a_reused_one_ends_the_session() {
     if remote() {
         return; // the server's store decides rotation
     }
-    let app = TestApp::spawn_with(|b| b.config(|c| c.security.sessions.rotate_refresh_tokens = true))
-        .await;
+    let app =
+        TestApp::spawn_with(|b| b.config(|c| c.security.sessions.rotate_refresh_tokens = true))
+            .await;
     let email = email("rotate");
     app.register(&email).await;
     let first = password_grant(&app, &email).await;
@@ -155,7 +153,10 @@ async fn rotation_replaces_refresh_tokens_and_a_reused_one_ends_the_session() {
     // The replaced token comes back (a thief, or the owner after a theft): the whole family
     // ends, including the tokens minted from its replacement.
     let (status, body) = refresh_grant(&app, &first_refresh).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     assert_eq!(refresh_grant(&app, &second_refresh).await.0, 400);
     assert_eq!(me_status(&app, &second_access).await, 401);
 }
@@ -197,13 +198,16 @@ async fn a_session_cannot_be_refreshed_past_its_absolute_lifetime() {
     // The policy's arithmetic is unit-tested with given instants (`families.rs`); this proves
     // the wiring, waiting out a one-second lifetime (a lower bound: a slow machine only waits
     // longer).
-    let app = TestApp::spawn_with(|b| b.config(|c| c.security.sessions.absolute_lifetime = 1))
-        .await;
+    let app =
+        TestApp::spawn_with(|b| b.config(|c| c.security.sessions.absolute_lifetime = 1)).await;
     let email = email("lifetime");
     app.register(&email).await;
     let first = password_grant(&app, &email).await;
     let refresh = first["refresh_token"].as_str().unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (status, body) = refresh_grant(&app, refresh).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 }

@@ -33,7 +33,10 @@ async fn with_reset_token(app: &TestApp, tag: &str, n: usize) -> (String, String
     assert_eq!(res.status(), 200);
     let res = app.post_json("/forgot", &json!({"email": email})).await;
     assert_eq!(res.status(), 200);
-    (email, token_of(&mailed_link(&nth_mail(app, n + 1).await.data)))
+    (
+        email,
+        token_of(&mailed_link(&nth_mail(app, n + 1).await.data)),
+    )
 }
 
 #[actix_web::test]

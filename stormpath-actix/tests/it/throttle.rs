@@ -75,7 +75,11 @@ async fn ten_failures_from_one_client_then_429_on_every_entry_point() {
     }
     for _ in 0..3 {
         let res = app
-            .post_form("/login", "/login", &[("login", &email), ("password", WRONG)])
+            .post_form(
+                "/login",
+                "/login",
+                &[("login", &email), ("password", WRONG)],
+            )
             .await;
         assert_eq!(res.status(), 200, "a wrong password re-renders the form");
     }
@@ -84,12 +88,18 @@ async fn ten_failures_from_one_client_then_429_on_every_entry_point() {
     assert_eq!((status, wait.as_str()), (429, "90"), "10 per 15 min: 90 s");
     assert_eq!(body["status"], 429);
     assert!(
-        body["message"].as_str().unwrap().contains("Too many attempts"),
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Too many attempts"),
         "{body}"
     );
     assert_eq!(body.as_object().unwrap().len(), 2);
     let res = grant(&app, &email, PASSWORD).await;
-    assert_eq!((res.status().as_u16(), retry_after(&res).as_str()), (429, "90"));
+    assert_eq!(
+        (res.status().as_u16(), retry_after(&res).as_str()),
+        (429, "90")
+    );
     assert_eq!(
         res.headers().get("cache-control").unwrap(),
         "no-store",
@@ -98,7 +108,11 @@ async fn ten_failures_from_one_client_then_429_on_every_entry_point() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
     let res = app
-        .post_form("/login", "/login", &[("login", &email), ("password", PASSWORD)])
+        .post_form(
+            "/login",
+            "/login",
+            &[("login", &email), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(res.status(), 429);
     assert_eq!(retry_after(&res), "90");
@@ -134,7 +148,9 @@ async fn an_attacker_elsewhere_does_not_lock_the_owner_out() {
     app.register(&email).await;
     let home = "198.51.100.7";
     assert_eq!(
-        login_from(&app, Some(home), &email, PASSWORD).await.status(),
+        login_from(&app, Some(home), &email, PASSWORD)
+            .await
+            .status(),
         200
     );
     // 100 failures (the per-account bucket, NIST's ceiling) from 20 addresses, five each:
@@ -152,7 +168,9 @@ async fn an_attacker_elsewhere_does_not_lock_the_owner_out() {
         "a new address waits: 100 per hour, one more try every 36 s"
     );
     assert_eq!(
-        login_from(&app, Some(home), &email, PASSWORD).await.status(),
+        login_from(&app, Some(home), &email, PASSWORD)
+            .await
+            .status(),
         200,
         "the owner's known address is not held back"
     );
@@ -172,7 +190,9 @@ async fn a_completed_reset_lets_the_owner_in_from_a_new_address() {
     }
     let cafe = "192.0.2.44";
     assert_eq!(
-        login_from(&app, Some(cafe), &email, PASSWORD).await.status(),
+        login_from(&app, Some(cafe), &email, PASSWORD)
+            .await
+            .status(),
         429
     );
     let forgot = app
@@ -268,7 +288,11 @@ async fn registrations_from_one_client_are_limited() {
         .send()
         .await
         .unwrap();
-    assert_eq!(retry_after(&res), "1200", "3 per hour: one every 20 minutes");
+    assert_eq!(
+        retry_after(&res),
+        "1200",
+        "3 per hour: one every 20 minutes"
+    );
     assert_json_error(res, 429, "Too many attempts").await;
 }
 
@@ -325,9 +349,7 @@ async fn guessing_reset_tokens_is_throttled() {
     assert_eq!(forgot.status(), 200);
     let token = token_of(&mailed_link(&nth_mail(&app, 1).await.data));
     for i in 0..3 {
-        let res = app
-            .get(&format!("/change?sptoken=guess{i}"), JSON)
-            .await;
+        let res = app.get(&format!("/change?sptoken=guess{i}"), JSON).await;
         assert_eq!(res.status(), 404, "a wrong token");
     }
     let res = app.get(&format!("/change?sptoken={token}"), JSON).await;

@@ -12,6 +12,7 @@
 //! | [`CustomDataStore`] | custom data, read with a version and written by compare-and-swap |
 //! | [`ApiKeys`] | an account's API keys and Basic authentication with them |
 //! | [`AccountFlows`] | password reset and email verification, whose emails the back end sends |
+//! | [`ProviderAccounts`] | social / OpenID Connect identities (provider, subject) linked to accounts |
 //!
 //! No raw one-time token ever crosses the trait: the back end mails the links itself, so a
 //! remote back end (a Stormpath-compatible server, which sends its own mail) implements it too.
@@ -25,6 +26,7 @@ mod api_keys;
 mod custom_data;
 mod flows;
 mod groups;
+mod providers;
 mod sessions;
 
 use std::sync::Arc;
@@ -37,6 +39,7 @@ pub use custom_data::{
 };
 pub use flows::AccountFlows;
 pub use groups::Groups;
+pub use providers::{ProviderAccounts, ProviderLink};
 pub use sessions::{Refreshed, SessionInfo, Sessions, TokenGrant};
 
 use crate::{AccessClaims, Account};
@@ -46,7 +49,16 @@ use crate::{AccessClaims, Account};
 ///
 /// The embedded implementation is `stormpath_store::Store`.
 pub trait Backend:
-    Accounts + Sessions + Groups + CustomDataStore + ApiKeys + AccountFlows + Send + Sync + 'static
+    Accounts
+    + Sessions
+    + Groups
+    + CustomDataStore
+    + ApiKeys
+    + AccountFlows
+    + ProviderAccounts
+    + Send
+    + Sync
+    + 'static
 {
 }
 
@@ -57,6 +69,7 @@ impl<T> Backend for T where
         + CustomDataStore
         + ApiKeys
         + AccountFlows
+        + ProviderAccounts
         + Send
         + Sync
         + 'static

@@ -12,6 +12,10 @@ use crate::{
     Result,
 };
 
+/// The Stormpath REST API keeps provider identities in provider directories this server does
+/// not offer: every operation answers "not supported by this back end" (a 400).
+impl crate::ProviderAccounts for RemoteBackend {}
+
 #[async_trait]
 impl Accounts for RemoteBackend {
     async fn password_strength(&self) -> Result<PasswordStrength> {

@@ -139,7 +139,9 @@ impl Reply {
     pub(crate) fn error(&self) -> Error {
         if self.status == StatusCode::TOO_MANY_REQUESTS {
             // The server's throttle: its wait travels in `Retry-After`.
-            let wait = self.header("retry-after").and_then(|v| v.trim().parse().ok());
+            let wait = self
+                .header("retry-after")
+                .and_then(|v| v.trim().parse().ok());
             return Error::Throttled {
                 retry_after: wait.unwrap_or(1).max(1),
             };

@@ -93,7 +93,8 @@ impl Counters for LocalCounters {
     }
 
     async fn remember(&self, key: &str, ttl: Duration) -> Result<()> {
-        let until = (self.clock)().saturating_add(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX));
+        let until =
+            (self.clock)().saturating_add(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX));
         let mut entries = self.entries.lock().map_err(|_| Error::Unavailable)?;
         entries.insert(key.to_owned(), until);
         Ok(())

@@ -119,9 +119,7 @@ pub trait Counters: Send + Sync {
 #[must_use]
 pub fn step(tat: u64, now: u64, rule: Rule, add: bool) -> (Option<u64>, Option<u64>) {
     let tat = tat.max(now);
-    let wait = (tat - now)
-        .checked_sub(rule.burst_ms())
-        .filter(|w| *w > 0);
+    let wait = (tat - now).checked_sub(rule.burst_ms()).filter(|w| *w > 0);
     let counts = add && wait.is_none();
     (counts.then(|| tat + rule.interval_ms()), wait)
 }
@@ -419,7 +417,12 @@ impl Throttle {
     /// # Errors
     ///
     /// The counters' store failing.
-    pub async fn failed(&self, action: Action, client: &Client, target: Option<&str>) -> Result<()> {
+    pub async fn failed(
+        &self,
+        action: Action,
+        client: &Client,
+        target: Option<&str>,
+    ) -> Result<()> {
         let (rule, key) = self.bucket(action, client, target);
         if rule.is_on() {
             self.counters.take(&key, rule).await?;

@@ -105,8 +105,12 @@ async fn a_completed_reset_lets_the_owner_in_from_a_new_address() {
     }
     let owner = client("198.51.100.9");
     assert!(t.before_login("carol", &owner).await.is_err());
-    t.password_reset(&["carol"], Some(&owner)).await.expect("reset");
-    t.before_login("carol", &owner).await.expect("after the reset");
+    t.password_reset(&["carol"], Some(&owner))
+        .await
+        .expect("reset");
+    t.before_login("carol", &owner)
+        .await
+        .expect("after the reset");
 }
 
 #[tokio::test]
@@ -115,7 +119,9 @@ async fn a_spray_from_one_address_meets_the_per_ip_limit() {
     let sprayer = client("203.0.113.66");
     for i in 0..300 {
         let login = format!("user{i}");
-        t.before_login(&login, &sprayer).await.expect("within the limit");
+        t.before_login(&login, &sprayer)
+            .await
+            .expect("within the limit");
         t.login_failed(&login, &sprayer).await.expect("count");
     }
     // 300 per 15 minutes: one every 3 s, whatever the login.
@@ -138,9 +144,17 @@ async fn ipv6_clients_are_bucketed_by_their_64() {
         ..Limits::default()
     };
     let (t, _) = throttle(limits);
-    t.login_failed("dave", &client("2001:db8::1")).await.expect("count");
-    t.login_failed("dave", &client("2001:db8::2")).await.expect("count");
-    assert!(t.before_login("dave", &client("2001:db8::3")).await.is_err());
+    t.login_failed("dave", &client("2001:db8::1"))
+        .await
+        .expect("count");
+    t.login_failed("dave", &client("2001:db8::2"))
+        .await
+        .expect("count");
+    assert!(
+        t.before_login("dave", &client("2001:db8::3"))
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -157,9 +171,13 @@ async fn actions_take_until_the_limit_and_rules_can_be_off() {
     }
     assert_eq!(retry_after(t.take(Action::Register, &me, None).await), 10);
     advance(&now, Duration::from_secs(10));
-    t.take(Action::Register, &me, None).await.expect("leaked one");
+    t.take(Action::Register, &me, None)
+        .await
+        .expect("leaked one");
     for _ in 0..1000 {
-        t.take(Action::CreateApiKey, &me, Some("acct")).await.expect("off");
+        t.take(Action::CreateApiKey, &me, Some("acct"))
+            .await
+            .expect("off");
     }
 }
 
@@ -168,10 +186,17 @@ async fn token_checks_count_only_failures() {
     let (t, _) = throttle(Limits::default());
     let me = client("192.0.2.8");
     for _ in 0..30 {
-        t.check(Action::TokenCheck, &me, None).await.expect("allowed");
-        t.failed(Action::TokenCheck, &me, None).await.expect("count");
+        t.check(Action::TokenCheck, &me, None)
+            .await
+            .expect("allowed");
+        t.failed(Action::TokenCheck, &me, None)
+            .await
+            .expect("count");
     }
-    assert_eq!(retry_after(t.check(Action::TokenCheck, &me, None).await), 30);
+    assert_eq!(
+        retry_after(t.check(Action::TokenCheck, &me, None).await),
+        30
+    );
 }
 
 #[test]

@@ -140,7 +140,11 @@ impl Tokens {
 
     /// Mints a refresh token for `sub` that expires after its lifetime or at `until`
     /// (seconds), whichever comes first.
-    pub(crate) fn mint_refresh_until(&self, sub: &str, until: i64) -> Result<(String, RefreshClaims)> {
+    pub(crate) fn mint_refresh_until(
+        &self,
+        sub: &str,
+        until: i64,
+    ) -> Result<(String, RefreshClaims)> {
         let iat = util::now_secs();
         let claims = RefreshClaims {
             jti: util::random_token(16),

@@ -181,7 +181,6 @@ async fn password_is_compared_in_nfkc(db: &TestDb) {
         .unwrap();
 }
 
-
 /// One hashing permit and one queued place: of three logins started together, the third is
 /// refused at once with `Unavailable` (503), before any lookup — the same refusal for an
 /// existing account as for an unknown one — and the places are free again afterwards.

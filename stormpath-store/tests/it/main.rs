@@ -45,6 +45,7 @@ mod import;
 mod mail;
 mod outbox;
 mod postgres;
+mod providers;
 mod server_flows;
 mod startup;
 mod tokens;

@@ -10,8 +10,9 @@ mod validate;
 use validate::{Problem, validate};
 
 use crate::{
-    Error, Stormpath, guard,
+    Error, Stormpath,
     config::FieldSpec,
+    guard,
     input::Input,
     negotiate::{self, Format},
     pages::{FormField, FormPage},
@@ -62,7 +63,13 @@ async fn post(
     // account created UNVERIFIED, mails the verification link or creates nothing.
     if let Err(throttled) = guard::take(&req, &sp, Action::Register).await {
         return respond::failure(&req, &sp, throttled, |message, status| {
-            page(&req, &sp, &input.value, &[Problem::general(message)], status)
+            page(
+                &req,
+                &sp,
+                &input.value,
+                &[Problem::general(message)],
+                status,
+            )
         });
     }
     let problems = match validate(&sp, &input) {

@@ -145,7 +145,10 @@ pub(super) fn validate(sp: &Stormpath, input: &Registration) -> Result<NewAccoun
             )));
         }
     }
-    let provisioned = custom_in_body.keys().filter(|k| is_api_key_member(k)).count();
+    let provisioned = custom_in_body
+        .keys()
+        .filter(|k| is_api_key_member(k))
+        .count();
     if keys.from_custom_data
         && provisioned > usize::try_from(keys.max_per_account).unwrap_or(usize::MAX)
     {

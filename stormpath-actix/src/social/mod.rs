@@ -1,0 +1,110 @@
+//! Social login (spec §12): any OpenID Connect provider, the Google, LinkedIn and Microsoft
+//! presets on it, and GitHub and Facebook over their own OAuth APIs.
+//!
+//! * `config.rs` — `web.social.<providerId>`, typed, with presets; startup errors.
+//! * `state.rs` — `state`, `nonce`, PKCE verifier and `next` in a signed short-lived cookie.
+//! * `http.rs` — outbound calls (reqwest + rustls, timeouts, bounded bodies).
+//! * `oidc.rs` — discovery, the key set, ID-token verification (RS256/ES256 on *ring*).
+//! * `profile.rs` — the provider's profile; GitHub's and Facebook's APIs.
+//! * `flow.rs` — the routes: the button's start, `GET /callbacks/<providerId>`, and the token
+//!   exchange.
+//! * `account.rs` — find, create or link the local account.
+
+mod account;
+pub(crate) mod config;
+mod flow;
+mod http;
+mod oidc;
+mod profile;
+mod state;
+
+use actix_web::web::ServiceConfig;
+use serde_json::{Value, json};
+
+use crate::{Error, Stormpath};
+
+/// One enabled provider: its configuration, HTTP client and (OpenID Connect) cached issuer.
+#[derive(Debug)]
+pub(crate) struct Provider {
+    pub(crate) config: config::ProviderConfig,
+    client: reqwest::Client,
+    issuer: oidc::Issuer,
+}
+
+/// The enabled providers, in configuration order, and the flows already completed.
+#[derive(Debug, Default)]
+pub(crate) struct Social {
+    providers: Vec<Provider>,
+    used: state::Used,
+}
+
+impl Social {
+    /// Resolves `web.social` at startup.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the key at fault (see [`config::resolve`]).
+    pub(crate) fn new(social: &Value) -> Result<Self, Error> {
+        let providers = config::resolve(social)?
+            .into_iter()
+            .map(|config| {
+                Ok(Provider {
+                    client: http::client(&config)?,
+                    config,
+                    issuer: oidc::Issuer::default(),
+                })
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Self {
+            providers,
+            used: state::Used::default(),
+        })
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.config.id == id)
+    }
+
+    /// The view-model entries of the login page (spec §12.2): never a secret.
+    pub(crate) fn account_stores(&self, sp: &Stormpath) -> Vec<Value> {
+        let base = sp.config().web.base_url.trim_end_matches('/');
+        self.providers
+            .iter()
+            .map(|p| {
+                let c = &p.config;
+                let href = format!("{base}/v1/directories/{}", c.id);
+                json!({
+                    "href": href,
+                    "name": c.name,
+                    "provider": {
+                        "href": format!("{href}/provider"),
+                        "providerId": c.id,
+                        "clientId": c.client_id,
+                        "scope": c.scope,
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// The login page's buttons: name and the path that starts the flow (with a safe `next`).
+    pub(crate) fn buttons(&self, sp: &Stormpath, next: Option<&str>) -> Vec<Value> {
+        self.providers
+            .iter()
+            .map(|p| {
+                let start = flow::start_path(sp, &p.config.id);
+                let href = match next {
+                    Some(next) => crate::redirect::with_next(&start, next),
+                    None => start,
+                };
+                json!({ "id": p.config.id, "name": p.config.name, "href": href })
+            })
+            .collect()
+    }
+}
+
+/// Binds each provider's start and callback routes (when `/login` is on).
+pub(crate) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
+    if sp.settings().config.web.login.enabled {
+        flow::configure(cfg, sp);
+    }
+}
