@@ -89,7 +89,7 @@ async fn change(
                 "The current password is incorrect.".into(),
             ));
         }
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(err),
     }
     // The store also mails the owner a notice (best effort: the change itself has happened).
     sp.audit(&crate::AuditEvent::PasswordChanged {
