@@ -90,7 +90,7 @@ async fn create(
     sp.audit(&AuditEvent::ApiKeyCreated {
         account: user.href.clone(),
         key_id: key.info.id.clone(),
-        ip: None,
+        ip: crate::client_ip::address(&req, &sp),
     });
     Ok(HttpResponse::Created().json(key))
 }

@@ -94,7 +94,8 @@ async fn verify_refuses_a_form_without_the_token_and_mails_nothing() {
     }
     let registered = app
         .smtp
-        .wait_for(2, std::time::Duration::from_secs(5))
+        .wait_for_async(2, std::time::Duration::from_secs(5))
+        .await
         .len();
     assert_eq!(registered, 2, "one verification mail each");
     assert_refused(&app, "/verify", &[("email", &victim)]).await;

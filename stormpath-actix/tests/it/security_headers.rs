@@ -157,7 +157,10 @@ async fn groups_required_refusal_carries_the_set() {
 
 #[actix_web::test]
 async fn hsts_is_sent_over_https_only() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|b| {
+        b.config(|c| c.security.trusted_proxies = vec!["127.0.0.1".into()])
+    })
+    .await;
     let c = app.fresh_client();
     for (path, accept) in [("/login", HTML), ("/login", JSON), ("/me", JSON)] {
         let plain = c
@@ -197,7 +200,13 @@ async fn app_asset() -> HttpResponse {
 /// An app wrapped in `stormpath::security_headers()`, as the examples are.
 async fn wrapped_app() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let sp = builder(&dir).build().await.unwrap();
+    // The test client speaks "HTTPS" through `X-Forwarded-Proto`, believed from 127.0.0.1 only
+    // because it is listed as a trusted proxy.
+    let sp = builder(&dir)
+        .config(|c| c.security.trusted_proxies = vec!["127.0.0.1".into()])
+        .build()
+        .await
+        .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = HttpServer::new(move || {
