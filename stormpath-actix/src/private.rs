@@ -194,7 +194,7 @@ pub fn skipped_field(name: &'static str) -> CustomField {
     CustomField::new(name, ValueType::Text).skip()
 }
 
-/// For the cargo-fuzz targets (`fuzz/`): reads `body` as the [`Input`](crate::input::Input)
+/// For the cargo-fuzz targets (`fuzz/`): reads `body` as the `Input`
 /// extractor does — a JSON object (`json`) or an urlencoded form — and must never panic.
 pub fn fuzz_body(json: bool, body: &[u8]) {
     let kind = if json {
