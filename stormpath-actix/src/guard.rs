@@ -8,12 +8,6 @@ use stormpath_client::{Account, AccountId, Error as ClientError, throttle::Actio
 
 use crate::{AuditEvent, Error, Stormpath, audit, client_ip};
 
-/// The bucket name of a login: trimmed, lower-cased (so `Alice@Example.com` and
-/// `alice@example.com` share their counters).
-fn login_key(login: &str) -> String {
-    login.trim().to_lowercase()
-}
-
 /// Checks `login` and `password` (form, JSON login, OAuth password grant). A throttled client
 /// gets [`ClientError::Throttled`] before the password is looked at — the same answer for
 /// every login, existing or not.
@@ -23,11 +17,10 @@ pub(crate) async fn authenticate(
     login: &str,
     password: &str,
 ) -> Result<Account, Error> {
-    let key = login_key(login);
     let client = client_ip::client(req, sp);
     let ip = client_ip::address(req, sp);
     let throttle = sp.throttle();
-    if let Err(err) = throttle.before_login(&key, &client).await {
+    if let Err(err) = throttle.before_login(login, &client).await {
         if matches!(err, ClientError::Throttled { .. }) {
             sp.audit(&AuditEvent::LoginThrottled {
                 login: audit::login_digest(login),
@@ -38,7 +31,7 @@ pub(crate) async fn authenticate(
     }
     match sp.backend().authenticate(login, password).await {
         Ok(account) => {
-            throttle.login_succeeded(&key, &client).await?;
+            throttle.login_succeeded(login, &client).await?;
             sp.audit(&AuditEvent::LoginSuccess {
                 account: account.href.clone(),
                 ip,
@@ -48,7 +41,7 @@ pub(crate) async fn authenticate(
         Err(err) if err.is_backend() => Err(err.into()),
         Err(err) => {
             if matches!(err, ClientError::InvalidCredentials) {
-                throttle.login_failed(&key, &client).await?;
+                throttle.login_failed(login, &client).await?;
             }
             sp.audit(&AuditEvent::LoginFailure {
                 login: audit::login_digest(login),
@@ -68,14 +61,13 @@ pub(crate) async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<(), Error> {
-    let key = login_key(email);
     let client = client_ip::client(req, sp);
     let throttle = sp.throttle();
-    throttle.before_login(&key, &client).await?;
+    throttle.before_login(email, &client).await?;
     match sp.backend().change_password(id, current, new).await {
-        Ok(()) => Ok(throttle.login_succeeded(&key, &client).await?),
+        Ok(()) => Ok(throttle.login_succeeded(email, &client).await?),
         Err(ClientError::InvalidCredentials) => {
-            throttle.login_failed(&key, &client).await?;
+            throttle.login_failed(email, &client).await?;
             Err(ClientError::InvalidCredentials.into())
         }
         Err(err) => Err(err.into()),
@@ -116,7 +108,6 @@ pub(crate) async fn password_reset(
     account: &Account,
 ) -> Result<(), Error> {
     let client = client_ip::client(req, sp);
-    let logins = [login_key(&account.email), login_key(&account.username)];
-    let logins = logins.each_ref().map(String::as_str);
+    let logins = [account.email.as_str(), account.username.as_str()];
     Ok(sp.throttle().password_reset(&logins, Some(&client)).await?)
 }

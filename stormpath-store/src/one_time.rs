@@ -325,9 +325,8 @@ impl AccountFlows for Store {
         self.security_notice(EmailKind::PasswordChanged, &account)
             .await;
         // Proving control of the mailbox empties the login's failure buckets.
-        let logins = [&account.email, &account.username].map(|l| crate::email::canonical(l));
         self.throttle()
-            .password_reset(&logins.each_ref().map(String::as_str), None)
+            .password_reset(&[account.email.as_str(), account.username.as_str()], None)
             .await?;
         self.cached(&account.id)
             .await?

@@ -39,7 +39,7 @@ use sha2::{Digest, Sha256};
 
 pub use local::{Clock, LocalCounters};
 
-use crate::{Error, Result};
+use crate::{Error, Result, email_address::canonical};
 
 /// A leaky bucket: at most `limit` events at once, leaking `limit` per `window`. A `limit` of 0
 /// turns the rule off.
@@ -288,19 +288,15 @@ impl Throttle {
         &self.limits
     }
 
-    /// The same counters under other limits.
-    #[must_use]
-    pub fn with_limits(&self, limits: Limits) -> Self {
-        Self::new(Arc::clone(&self.counters), limits)
-    }
-
-    /// Before a password is checked for `login` (its canonical form) from `client`:
+    /// Before a password is checked for `login` from `client` (logins are counted by their
+    /// canonical form, [`canonical`], as accounts are looked up):
     /// [`Error::Throttled`] when any of its buckets is full. Nothing is counted.
     ///
     /// # Errors
     ///
     /// [`Error::Throttled`], or the counters' store failing ([`Error::Unavailable`]).
     pub async fn before_login(&self, login: &str, client: &Client) -> Result<()> {
+        let login = &canonical(login);
         let l = &self.limits;
         let mut wait = Duration::ZERO;
         for (key, rule) in [
@@ -331,6 +327,7 @@ impl Throttle {
     ///
     /// The counters' store failing ([`Error::Unavailable`]).
     pub async fn login_failed(&self, login: &str, client: &Client) -> Result<()> {
+        let login = &canonical(login);
         let l = &self.limits;
         for (key, rule) in [
             (key(&["pair", login, client.as_str()]), l.login_per_client),
@@ -351,6 +348,7 @@ impl Throttle {
     ///
     /// The counters' store failing ([`Error::Unavailable`]).
     pub async fn login_succeeded(&self, login: &str, client: &Client) -> Result<()> {
+        let login = &canonical(login);
         self.counters
             .clear(&key(&["pair", login, client.as_str()]))
             .await?;
@@ -363,7 +361,7 @@ impl Throttle {
     }
 
     /// After a completed password reset for the account known by `logins` (its email and
-    /// username, canonical), from `client` when known: the owner proved control of the
+    /// username), from `client` when known: the owner proved control of the
     /// mailbox, so the login's failures are forgotten and the client remembered.
     ///
     /// # Errors
@@ -371,7 +369,9 @@ impl Throttle {
     /// The counters' store failing ([`Error::Unavailable`]).
     pub async fn password_reset(&self, logins: &[&str], client: Option<&Client>) -> Result<()> {
         for login in logins {
-            self.counters.clear(&key(&["login", login])).await?;
+            self.counters
+                .clear(&key(&["login", &canonical(login)]))
+                .await?;
             if let Some(client) = client {
                 self.login_succeeded(login, client).await?;
             }

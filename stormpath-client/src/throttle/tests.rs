@@ -74,6 +74,26 @@ async fn unknown_and_existing_logins_are_throttled_alike() {
 }
 
 #[tokio::test]
+async fn a_login_counts_under_its_canonical_form() {
+    // As accounts are looked up: case and width variants are one login.
+    let (t, _) = throttle(Limits::default());
+    let me = client("192.0.2.1");
+    for _ in 0..10 {
+        t.login_failed(" Alice@Example.COM", &me)
+            .await
+            .expect("count");
+    }
+    assert_eq!(
+        retry_after(t.before_login("alice@example.com", &me).await),
+        90
+    );
+    assert_eq!(
+        retry_after(t.before_login("ａｌｉｃｅ@example.com", &me).await),
+        90
+    );
+}
+
+#[tokio::test]
 async fn an_attacker_elsewhere_cannot_lock_the_owner_out() {
     let (t, _) = throttle(Limits::default());
     let owner = client("198.51.100.7");

@@ -6,7 +6,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 use stormpath_client::{
     prelude::*,
-    throttle::{Client, Limits, Rule},
+    throttle::{Client, Limits, Rule, Throttle},
 };
 use stormpath_store::{
     Store,
@@ -68,17 +68,19 @@ pub(crate) async fn login(
     // The store counts failures per login for every instance (Redis when configured); the
     // caller is an application, not the end user, so there is no per-client bucket here: the
     // integration in front throttles by client address.
-    let key = login.trim().to_lowercase();
-    let throttle = state.store.throttle().with_limits(Limits {
-        login_per_client: Rule::off(),
-        login_per_ip: Rule::off(),
-        ..Limits::default()
-    });
+    let throttle = Throttle::new(
+        state.store.counters(),
+        Limits {
+            login_per_client: Rule::off(),
+            login_per_ip: Rule::off(),
+            ..Limits::default()
+        },
+    );
     let client = Client::unknown();
-    throttle.before_login(&key, &client).await?;
+    throttle.before_login(login, &client).await?;
     let account = match searched.authenticate(login, password).await {
         Err(stormpath_client::Error::InvalidCredentials) => {
-            throttle.login_failed(&key, &client).await?;
+            throttle.login_failed(login, &client).await?;
             return Err(stormpath_client::Error::InvalidCredentials.into());
         }
         other => other?,
