@@ -494,6 +494,7 @@ async fn embedded_store(
         message: e.to_string(),
     })?;
     let hashing = &config.password.hashing;
+    let (strength, blocklist) = config.password.effective();
     let mut store = Store::builder()
         .database_url(&config.database.url)
         .application(&settings.application)
@@ -503,7 +504,8 @@ async fn embedded_store(
         .refresh_token_ttl(Duration::from_secs(config.tokens.refresh_token_ttl))
         .password_reset_ttl(Duration::from_secs(config.tokens.password_reset_ttl))
         .verification_ttl(Duration::from_secs(config.tokens.verification_ttl))
-        .password_strength(config.password.strength)
+        .password_strength(strength)
+        .password_blocklist(blocklist)
         .hashing(HashParams {
             memory_kib: hashing.memory_kib,
             iterations: hashing.iterations,

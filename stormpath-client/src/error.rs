@@ -96,6 +96,10 @@ pub enum InvalidKind {
     PasswordTooLong,
     /// A password missing a character class the policy requires (Stormpath answered 400).
     PasswordPolicy,
+    /// A common, breached or predictable password, or one built from the account's own email,
+    /// names or the site's name (the blocklist; Stormpath had no such rule, answered like the
+    /// other policy rules: 400).
+    PasswordGuessable,
     /// A value is larger than the store accepts (code 3004 for custom data).
     TooLarge,
     /// A property the resource does not have (code 2015).
@@ -138,7 +142,7 @@ impl Invalid {
             InvalidKind::Format => 2006,
             InvalidKind::PasswordTooShort => 2007,
             InvalidKind::PasswordTooLong => 2008,
-            InvalidKind::PasswordPolicy => 400,
+            InvalidKind::PasswordPolicy | InvalidKind::PasswordGuessable => 400,
             InvalidKind::TooLarge => 3004,
             InvalidKind::UnknownProperty => 2015,
             InvalidKind::Query => 2105,

@@ -276,6 +276,24 @@ impl Default for PasswordStrength {
     }
 }
 
+impl PasswordStrength {
+    /// NIST SP 800-63B for a password that is the only factor: at least 15 characters, at
+    /// most 128 (NIST asks for at least 64), no composition rules. Meant with a blocklist of
+    /// common and breached passwords, which the store applies.
+    #[must_use]
+    pub const fn nist() -> Self {
+        Self {
+            min_length: 15,
+            max_length: 128,
+            min_lower_case: 0,
+            min_upper_case: 0,
+            min_numeric: 0,
+            min_symbol: 0,
+            min_diacritic: 0,
+        }
+    }
+}
+
 /// A named resource of the directory tree (a directory or an application), as `/me`
 /// expands it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -144,6 +144,7 @@ async fn open_store_with(settings: &Settings, key: Option<&[u8]>) -> Result<Stor
         // Spec §5.7: custom data documents up to 10 MB.
         .max_custom_data_len(api::MAX_CUSTOM_DATA)
         .signing_key(random_key())
+        .password_blocklist(settings.password_blocklist)
         .mailer(settings.mailer()?)
         // The directories' workflow policies decide which notices go out.
         .mail_policy(stormpath_store::MailPolicy {

@@ -113,6 +113,9 @@ pub struct Settings {
     pub mail_from: String,
     /// Cheap password hashing, for test suites only.
     pub weak_hashing: bool,
+    /// Refuse common, breached and personal passwords on every password set (default true;
+    /// `--no-password-blocklist`, or `password_blocklist = false` in the config file).
+    pub password_blocklist: bool,
     /// SQLite: how long to wait for another process's write lock (default: 5 s).
     pub busy_timeout: Option<Duration>,
     /// How long to wait for the database at start (default: 30 s, retrying).
@@ -133,6 +136,7 @@ impl Default for Settings {
             mail_dir: None,
             mail_from: "no-reply@localhost".into(),
             weak_hashing: false,
+            password_blocklist: true,
             busy_timeout: None,
             connect_timeout: None,
             redis_url: None,

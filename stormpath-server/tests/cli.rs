@@ -418,7 +418,7 @@ fn accounts_create_list_search_disable_enable_delete() {
             "--surname",
             "Lovelace",
         ],
-        "Analytical1",
+        "Analyt1cal-En9ine",
     );
     let text = check_ok(&["accounts", "create"], &out);
     assert!(
@@ -493,7 +493,7 @@ fn accounts_create_list_search_disable_enable_delete() {
             "--email",
             "ADA@example.com",
         ],
-        "Analytical1",
+        "Analyt1cal-En9ine",
     );
     let err = check_fails(&["accounts", "create"], &out);
     assert!(
@@ -628,7 +628,7 @@ fn accounts_create_list_search_disable_enable_delete() {
         "--email",
         "ada@example.com",
         "--password",
-        "Analytical2",
+        "Analyt1cal-En9ine2",
     ]);
     let err = cli.fails(&["accounts", "delete", "ada@example.com"]);
     assert!(
@@ -681,7 +681,7 @@ fn groups_create_list_delete_and_memberships() {
         "--email",
         "ada@example.com",
         "--password",
-        "Analytical1",
+        "Analyt1cal-En9ine",
     ]);
     let out = cli.ok(&[
         "groups",
@@ -847,7 +847,7 @@ fn api_keys_create_list_disable_enable_delete_and_the_admin_key_works() {
         "--email",
         "ada@example.com",
         "--password",
-        "Analytical1",
+        "Analyt1cal-En9ine",
     ]);
     let ada = cli.json(&["api-keys", "create", "--account", "ada@example.com"]);
     assert_eq!(ada["status"], "ENABLED");
@@ -1293,7 +1293,7 @@ async fn postgres_init_and_management() {
         "--email",
         "ada@example.com",
         "--password",
-        "Analytical1",
+        "Analyt1cal-En9ine",
     ]);
     cli.ok(&["groups", "create", "admins", "--application", "Shop"]);
     cli.ok(&["accounts", "add-to-group", "ada@example.com", "admins"]);

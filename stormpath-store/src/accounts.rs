@@ -203,6 +203,38 @@ impl Store {
         Ok(serde_json::from_str(&policy).unwrap_or(self.scope.strength))
     }
 
+    /// Checks a password about to be set: the directory's strength rules, then (when the
+    /// store's blocklist is on) common, breached and personal passwords, with the account's
+    /// words and the application's name.
+    pub(crate) async fn check_password(
+        &self,
+        strength: &PasswordStrength,
+        password: &str,
+        context: crate::PasswordContext<'_>,
+    ) -> Result<()> {
+        crate::check_strength(strength, password)?;
+        self.screen_password(password, context).await
+    }
+
+    /// The blocklist half of [`check_password`](Self::check_password) alone (an import keeps
+    /// the composition its passwords had elsewhere).
+    pub(crate) async fn screen_password(
+        &self,
+        password: &str,
+        context: crate::PasswordContext<'_>,
+    ) -> Result<()> {
+        if !self.inner.password_blocklist {
+            return Ok(());
+        }
+        let context = crate::PasswordContext {
+            site_name: context
+                .site_name
+                .or(Some(self.scope.application.name.as_str())),
+            ..context
+        };
+        self.inner.hasher.screen(password, &context).await
+    }
+
     /// Validates and inserts a new account. Hashing happens before the insert, so a rejected
     /// account leaves nothing behind.
     pub(crate) async fn insert_account(&self, new: NewAccount) -> Fallible<Account> {
@@ -216,7 +248,18 @@ impl Store {
         ] {
             check_name(field, value.map(String::as_str))?;
         }
-        crate::check_strength(&self.scope.strength, &new.password)?;
+        self.check_password(
+            &self.scope.strength,
+            &new.password,
+            crate::PasswordContext {
+                email: Some(&new.email),
+                username: new.username.as_deref(),
+                given_name: new.given_name.as_deref(),
+                surname: new.surname.as_deref(),
+                site_name: None,
+            },
+        )
+        .await?;
         // `stormpathApiKey_<n>: "<id>:<secret>"` members define API keys (spec §4.3); they are
         // kept hashed in `api_keys`, never in the custom data.
         let mut custom_data = new.custom_data.clone();

@@ -6,7 +6,8 @@
 //! * Passwords: argon2id with OWASP parameters ([`HashParams`]), hashed on the blocking pool
 //!   with a bound on concurrent hashes, Unicode-normalized, rehashed on login when the stored
 //!   parameters are out of date; unknown logins cost the same time as wrong passwords.
-//! * Password policy: Stormpath's strength rules per directory ([`check_strength`]).
+//! * Password policy: Stormpath's strength rules per directory ([`check_strength`]), and a
+//!   blocklist of common, breached and personal passwords ([`check_guessable`]).
 //! * Tokens: HS256 access tokens (unique `jti`, `rti` of their refresh token) and refresh
 //!   tokens, verified in memory; revocation kept in the database and mirrored in memory.
 //! * Accounts are cached in memory for the authenticated hot path and invalidated on write.
@@ -28,11 +29,11 @@
 //! let account = store
 //!     .create_account(NewAccount {
 //!         email: "ada@example.com".into(),
-//!         password: "Analytical1".into(),
+//!         password: "Analytical-Engine-1843".into(),
 //!         ..NewAccount::default()
 //!     })
 //!     .await?;
-//! assert_eq!(store.authenticate("ada@example.com", "Analytical1").await?.href, account.href);
+//! assert_eq!(store.authenticate("ada@example.com", "Analytical-Engine-1843").await?.href, account.href);
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
@@ -66,7 +67,9 @@ pub use db::{Dialect, check_url, sqlite_file};
 pub use error::{Error, Result, is_locked, is_unreachable};
 pub use mail::PlainEmailTemplates;
 pub use outbox::MailPolicy;
-pub use password::{HashParams, check_strength};
+pub use password::{
+    CHECKED_PREFIX, HashParams, MIN_GUESSES, PasswordContext, check_guessable, check_strength,
+};
 pub use seal::SEALING_KEY_LEN;
 pub use store::{QUEUED_HASHES_PER_PERMIT, Store, StoreBuilder};
 pub use token::MIN_SIGNING_KEY_LEN;

@@ -315,7 +315,12 @@ impl AccountFlows for Store {
     async fn complete_password_reset(&self, token: &str, password: &str) -> Result<Account> {
         // The token first (spec §10.5), then the policy, then the one write that uses it up.
         let account = self.peek_one_time(token, Purpose::Reset).await?;
-        crate::check_strength(&self.strength_of(&account.id).await?, password)?;
+        self.check_password(
+            &self.strength_of(&account.id).await?,
+            password,
+            crate::PasswordContext::of(&account),
+        )
+        .await?;
         self.consume_one_time(token, Purpose::Reset, &account.id)
             .await?;
         self.replace_password(&account.id, password).await?;

@@ -218,7 +218,12 @@ impl Sessions for Store {
         if !self.inner.hasher.verify(current, Some(&hash)).await?.ok {
             return Err(Error::InvalidCredentials);
         }
-        crate::check_strength(&self.strength_of(id).await?, new)?;
+        self.check_password(
+            &self.strength_of(id).await?,
+            new,
+            crate::PasswordContext::of(&account),
+        )
+        .await?;
         self.replace_password(id, new).await?;
         self.void_one_time(id, Purpose::Reset).await?;
         self.revoke_all_tokens(id).await?;

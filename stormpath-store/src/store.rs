@@ -85,6 +85,9 @@ pub(crate) struct Inner {
     pub(crate) max_custom_data_len: usize,
     /// Whether a password reset or change deletes the account's API keys.
     pub(crate) revoke_keys_on_password_change: bool,
+    /// Whether every password set is checked against the blocklist
+    /// ([`check_guessable`](crate::check_guessable)).
+    pub(crate) password_blocklist: bool,
     /// Rotation, idle timeout and absolute lifetime of sessions.
     pub(crate) session_policy: crate::families::SessionPolicy,
 }
@@ -281,6 +284,7 @@ pub struct StoreBuilder {
     sealing_key: Option<Vec<u8>>,
     max_custom_data_len: usize,
     revoke_keys_on_password_change: bool,
+    password_blocklist: bool,
     session_policy: crate::families::SessionPolicy,
     waits: db::Waits,
     redis_url: Option<String>,
@@ -314,6 +318,7 @@ impl Default for StoreBuilder {
             sealing_key: None,
             max_custom_data_len: crate::accounts::MAX_CUSTOM_DATA_LEN,
             revoke_keys_on_password_change: true,
+            password_blocklist: true,
             session_policy: crate::families::SessionPolicy::default(),
             waits: db::Waits::default(),
             redis_url: None,
@@ -432,6 +437,15 @@ impl StoreBuilder {
     /// policy (Stormpath's default on first start) stays.
     pub fn password_strength(mut self, policy: PasswordStrength) -> Self {
         self.password_strength = Some(policy);
+        self
+    }
+
+    /// Whether every password set — registration, reset, change, an update through the REST
+    /// API, an import with a plain password — is refused when it is common, breached, a
+    /// predictable pattern, or built from the account's email, names, username or the
+    /// application's name ([`check_guessable`](crate::check_guessable)). Default: on.
+    pub fn password_blocklist(mut self, on: bool) -> Self {
+        self.password_blocklist = on;
         self
     }
 
@@ -687,6 +701,7 @@ impl StoreBuilder {
                 sealer,
                 max_custom_data_len: self.max_custom_data_len,
                 revoke_keys_on_password_change: self.revoke_keys_on_password_change,
+                password_blocklist: self.password_blocklist,
                 session_policy: self.session_policy,
                 mailer,
                 mail_policy: self.mail_policy,

@@ -223,14 +223,55 @@ impl Default for MailConfig {
 }
 
 /// `stormpath.password`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PasswordConfig {
+    /// `stormpath` (default): `strength` as configured (Stormpath's composition rules by
+    /// default). `nist`: NIST SP 800-63B for single-factor passwords — at least 15 characters,
+    /// at most 128, no composition rules, the blocklist on — in place of `strength`.
+    pub preset: PasswordPreset,
     /// The directory's strength policy (Stormpath's default).
     pub strength: PasswordStrength,
+    /// Refuse common and breached passwords, predictable patterns, and passwords built from
+    /// the account's email, names, username or the application's name, on every password set
+    /// (default true; the `nist` preset keeps it on).
+    pub blocklist: bool,
     /// Argon2id parameters.
     pub hashing: HashingConfig,
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        Self {
+            preset: PasswordPreset::Stormpath,
+            strength: PasswordStrength::default(),
+            blocklist: true,
+            hashing: HashingConfig::default(),
+        }
+    }
+}
+
+impl PasswordConfig {
+    /// The strength rules and the blocklist switch the preset leaves in force.
+    #[must_use]
+    pub fn effective(&self) -> (PasswordStrength, bool) {
+        match self.preset {
+            PasswordPreset::Stormpath => (self.strength, self.blocklist),
+            PasswordPreset::Nist => (PasswordStrength::nist(), true),
+        }
+    }
+}
+
+/// `stormpath.password.preset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum PasswordPreset {
+    /// Stormpath's directory policy (`strength`), with the blocklist as configured.
+    Stormpath,
+    /// NIST SP 800-63B, single-factor: length 15 to 128, no composition rules, blocklist on.
+    Nist,
 }
 
 /// `stormpath.password.hashing`.

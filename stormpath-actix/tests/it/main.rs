@@ -29,6 +29,7 @@ mod me_sessions;
 mod oauth;
 mod one_time_tokens;
 mod openapi;
+mod passwords;
 mod postgres;
 mod register;
 mod reset;

@@ -31,6 +31,8 @@ mod logout;
 mod me;
 #[path = "../it/oauth.rs"]
 mod oauth;
+#[path = "../it/passwords.rs"]
+mod passwords;
 #[path = "../it/register.rs"]
 mod register;
 #[path = "../it/reset.rs"]

@@ -141,6 +141,11 @@ pub(crate) fn from_api(status: u16, doc: &ApiError, call: &str) -> Error {
         400 if status == 400 && is_password_policy(&message) => {
             invalid(InvalidKind::PasswordPolicy)
         }
+        // A common, breached or personal password (our server's blocklist): about the
+        // password, whatever word of the account its message names.
+        400 if status == 400 && is_guessable(&message) => {
+            Invalid::new("password", InvalidKind::PasswordGuessable, message).into()
+        }
         10010..=10017 | 11005 | 12002 => Error::InvalidToken,
         // An account API key that does not authenticate (client_credentials).
         10019 => Error::InvalidCredentials,
@@ -171,6 +176,13 @@ pub(crate) fn from_api(status: u16, doc: &ApiError, call: &str) -> Error {
 
 /// Whether a 400 without a code of its own is the password policy's (`Password requires at
 /// least 1 uppercase character.`).
+fn is_guessable(message: &str) -> bool {
+    let text = message.to_ascii_lowercase();
+    text.starts_with("password is too common")
+        || text.starts_with("password is too easy")
+        || text.starts_with("password is too similar")
+}
+
 fn is_password_policy(message: &str) -> bool {
     message
         .to_ascii_lowercase()

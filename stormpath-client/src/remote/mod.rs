@@ -11,7 +11,7 @@
 //!     .application_name("My Application")
 //!     .build()
 //!     .await?;
-//! let account = backend.authenticate("ada@example.com", "Analytical1").await?;
+//! let account = backend.authenticate("ada@example.com", "Analyt1cal-En9ine").await?;
 //! # Ok(()) }
 //! ```
 //!

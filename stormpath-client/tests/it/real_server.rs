@@ -93,7 +93,7 @@ async fn accounts_groups_and_custom_data_round_trip() {
     let account = backend
         .create_account(NewAccount {
             email: "remote@example.com".into(),
-            password: "Passw0rdOK".into(),
+            password: "W4lrus-J1g".into(),
             given_name: Some("Re".into()),
             custom_data: data,
             ..NewAccount::default()
@@ -103,7 +103,7 @@ async fn accounts_groups_and_custom_data_round_trip() {
     let dup = backend
         .create_account(NewAccount {
             email: "REMOTE@example.com".into(),
-            password: "Passw0rdOK".into(),
+            password: "W4lrus-J1g".into(),
             ..NewAccount::default()
         })
         .await

@@ -27,6 +27,8 @@ pub(super) struct FileConfig {
     pub(super) mail_from: Option<String>,
     #[serde(alias = "redis-url")]
     pub(super) redis_url: Option<String>,
+    #[serde(alias = "password-blocklist")]
+    pub(super) password_blocklist: Option<bool>,
 }
 
 impl FileConfig {
@@ -74,6 +76,10 @@ pub(super) fn settings(global: &Global, file: &FileConfig) -> Settings {
         mail_dir: global.mail_dir.clone().or_else(|| file.mail_dir.clone()),
         mail_from: pick(&global.mail_from, &file.mail_from, defaults.mail_from),
         weak_hashing: global.insecure_fast_hashing,
+        password_blocklist: !global.no_password_blocklist
+            && file
+                .password_blocklist
+                .unwrap_or(defaults.password_blocklist),
         busy_timeout: None,
         connect_timeout: None,
         redis_url: global.redis_url.clone().or_else(|| file.redis_url.clone()),

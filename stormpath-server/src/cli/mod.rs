@@ -127,6 +127,10 @@ struct Global {
         hide_env_values = true
     )]
     redis_url: Option<String>,
+    /// Accept common and breached passwords, predictable patterns and passwords built from
+    /// the account's own words (the blocklist is on by default).
+    #[arg(long, global = true, env = "STORMPATH_SERVER_NO_PASSWORD_BLOCKLIST")]
+    no_password_blocklist: bool,
     /// Cheap password hashing, for test suites only.
     #[arg(
         long,

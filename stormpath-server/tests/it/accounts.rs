@@ -87,7 +87,7 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
     let dup = api
         .post(
             &accounts,
-            json!({"email": "ADA@example.com", "password": "Passw0rdOK"}),
+            json!({"email": "ADA@example.com", "password": "W4lrus-J1g"}),
         )
         .await;
     dup.assert_error(409, 2001);
@@ -98,7 +98,7 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
     let dup = api
         .post(
             &accounts,
-            json!({"email": "other@example.com", "username": "ADA", "password": "Passw0rdOK"}),
+            json!({"email": "other@example.com", "username": "ADA", "password": "W4lrus-J1g"}),
         )
         .await;
     dup.assert_error(409, 2001);
@@ -107,11 +107,11 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
         "Account with that username already exists.  Please choose another username."
     );
     let cases: Vec<(Value, u16, u64)> = vec![
-        (json!({"password": "Passw0rdOK"}), 400, 2000),
-        (json!({"email": "  ", "password": "Passw0rdOK"}), 400, 2000),
+        (json!({"password": "W4lrus-J1g"}), 400, 2000),
+        (json!({"email": "  ", "password": "W4lrus-J1g"}), 400, 2000),
         (json!({"email": "b@example.com"}), 400, 2000),
         (
-            json!({"email": "no-at-sign", "password": "Passw0rdOK"}),
+            json!({"email": "no-at-sign", "password": "W4lrus-J1g"}),
             400,
             2006,
         ),
@@ -120,39 +120,39 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
             400,
             2007,
         ),
-        (json!({"email": 7, "password": "Passw0rdOK"}), 400, 2004),
+        (json!({"email": 7, "password": "W4lrus-J1g"}), 400, 2004),
         (
-            json!({"email": "b@example.com", "password": "Passw0rdOK", "status": "sleeping"}),
+            json!({"email": "b@example.com", "password": "W4lrus-J1g", "status": "sleeping"}),
             400,
             2002,
         ),
         (
-            json!({"email": "b@example.com", "password": "Passw0rdOK", "href": "x"}),
+            json!({"email": "b@example.com", "password": "W4lrus-J1g", "href": "x"}),
             400,
             2015,
         ),
         (
-            json!({"email": "b@example.com", "password": "Passw0rdOK", "createdAt": "2015-01-01T00:00:00.000Z"}),
+            json!({"email": "b@example.com", "password": "W4lrus-J1g", "createdAt": "2015-01-01T00:00:00.000Z"}),
             400,
             2015,
         ),
         (
-            json!({"email": "b@example.com", "password": "Passw0rdOK", "directory": {"href": api.default_directory().await}}),
+            json!({"email": "b@example.com", "password": "W4lrus-J1g", "directory": {"href": api.default_directory().await}}),
             400,
             2015,
         ),
         (
-            json!({"email": "b@example.com", "password": "Passw0rdOK", "customData": "x"}),
+            json!({"email": "b@example.com", "password": "W4lrus-J1g", "customData": "x"}),
             400,
             2004,
         ),
         (
-            json!({"email": "b@example.com", "password": "Passw0rdOK", "customData": {"bad name": 1}}),
+            json!({"email": "b@example.com", "password": "W4lrus-J1g", "customData": {"bad name": 1}}),
             400,
             3002,
         ),
         (
-            json!({"email": "b@example.com", "password": "Passw0rdOK", "customData": {"spMeta": 1}}),
+            json!({"email": "b@example.com", "password": "W4lrus-J1g", "customData": {"spMeta": 1}}),
             400,
             3003,
         ),
@@ -184,7 +184,7 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
         "Password requires at least 1 uppercase character."
     );
     let bad = api
-        .post(&accounts, json!({"email": "bad", "password": "Passw0rdOK"}))
+        .post(&accounts, json!({"email": "bad", "password": "W4lrus-J1g"}))
         .await;
     assert_eq!(
         bad.body["message"],
@@ -198,7 +198,7 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
     .assert_error(400, 2003);
     api.post(
         &format!("{accounts}?expand=everything"),
-        json!({"email": "b@example.com", "password": "Passw0rdOK"}),
+        json!({"email": "b@example.com", "password": "W4lrus-J1g"}),
     )
     .await
     .assert_error(400, 2107);
@@ -213,7 +213,7 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
         .assert_error(415, 1101);
     api.post(
         "/applications/nope/accounts",
-        json!({"email": "b@example.com", "password": "Passw0rdOK"}),
+        json!({"email": "b@example.com", "password": "W4lrus-J1g"}),
     )
     .await
     .assert_error(404, 404);
@@ -224,7 +224,7 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
 async fn the_default_store_must_exist_and_be_enabled() {
     let api = Api::start();
     let bare = api.post("/applications", json!({"name": "Bare"})).await;
-    let body = json!({"email": "a@example.com", "password": "Passw0rdOK"});
+    let body = json!({"email": "a@example.com", "password": "W4lrus-J1g"});
     api.post(&format!("{}/accounts", bare.href()), body.clone())
         .await
         .assert_error(400, 5100);
@@ -259,7 +259,7 @@ async fn verification_makes_accounts_unverified_and_mails_them_unless_suppressed
     let a = api
         .post(
             &accounts,
-            json!({"email": "verify-me@example.com", "password": "Passw0rdOK"}),
+            json!({"email": "verify-me@example.com", "password": "W4lrus-J1g"}),
         )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{:#}", a.body);
@@ -275,7 +275,7 @@ async fn verification_makes_accounts_unverified_and_mails_them_unless_suppressed
     let before = tenant_accounts(&api).await;
     api.post(
         &accounts,
-        json!({"email": "sneaky@example.com", "password": "Passw0rdOK", "status": "ENABLED"}),
+        json!({"email": "sneaky@example.com", "password": "W4lrus-J1g", "status": "ENABLED"}),
     )
     .await
     .assert_error(400, 2002);
@@ -284,14 +284,14 @@ async fn verification_makes_accounts_unverified_and_mails_them_unless_suppressed
     let b = api
         .post(
             &format!("{accounts}?registrationWorkflowEnabled=false"),
-            json!({"email": "imported@example.com", "password": "Passw0rdOK"}),
+            json!({"email": "imported@example.com", "password": "W4lrus-J1g"}),
         )
         .await;
     assert_eq!(b.body["status"], "ENABLED");
     assert_eq!(api.server.mails().len(), mails + 1);
     api.post(
         &format!("{accounts}?registrationWorkflowEnabled=maybe"),
-        json!({"email": "x@example.com", "password": "Passw0rdOK"}),
+        json!({"email": "x@example.com", "password": "W4lrus-J1g"}),
     )
     .await
     .assert_error(400, 2002);
@@ -310,7 +310,7 @@ async fn accounts_created_in_a_directory_follow_its_password_policy() {
     let accounts = format!("{}/accounts", dir.href());
     api.post(
         &accounts,
-        json!({"email": "s@example.com", "password": "Passw0rdOK"}),
+        json!({"email": "s@example.com", "password": "W4lrus-J1g"}),
     )
     .await
     .assert_error(400, 2007);
@@ -524,7 +524,7 @@ async fn updates_change_the_fields_given_and_nothing_on_error() {
     // A password change is checked against the policy and recorded.
     let pm = r.body["passwordModifiedAt"].clone();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let r = api.post(&href, json!({"password": "N3wPassword"})).await;
+    let r = api.post(&href, json!({"password": "N3w-Passw0rd!"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:#}", r.body);
     assert_ne!(r.body["passwordModifiedAt"], pm);
     let snapshot = api.get(&format!("{href}?expand=customData")).await.body;
@@ -734,7 +734,7 @@ async fn accounts_on_postgres() {
         .await;
     api.post(
         &format!("{}/accounts", api.app()),
-        json!({"email": "PG@example.com", "password": "Passw0rdOK"}),
+        json!({"email": "PG@example.com", "password": "W4lrus-J1g"}),
     )
     .await
     .assert_error(409, 2001);

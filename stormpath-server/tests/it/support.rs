@@ -179,7 +179,7 @@ impl Api {
 
     /// Creates an account in the application; asserts 201.
     pub async fn account(&self, email: &str, extra: Value) -> Reply {
-        let mut body = serde_json::json!({"email": email, "password": "Passw0rdOK", "givenName": "Test", "surname": "User"});
+        let mut body = serde_json::json!({"email": email, "password": "W4lrus-J1g", "givenName": "Test", "surname": "User"});
         if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
             body.extend(extra);
         }

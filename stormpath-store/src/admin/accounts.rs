@@ -303,7 +303,18 @@ impl Store {
                     .directory_by_id(&record.directory_id)
                     .await?
                     .map_or_else(PasswordStrength::default, |d| d.strength);
-                crate::check_strength(&strength, password)?;
+                self.check_password(
+                    &strength,
+                    password,
+                    crate::PasswordContext {
+                        email: Some(&email_),
+                        username: Some(&username),
+                        given_name: given.as_deref(),
+                        surname: surname.as_deref(),
+                        site_name: None,
+                    },
+                )
+                .await?;
                 Some(self.inner.hasher.hash(password).await?)
             }
             None => None,

@@ -11,8 +11,11 @@ use stormpath_client::Error as ClientError;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use unicode_normalization::UnicodeNormalization;
 
+mod guessable;
 pub(crate) mod legacy;
 mod memory;
+
+pub use guessable::{CHECKED_PREFIX, MIN_GUESSES, PasswordContext, check_guessable};
 
 use memory::MemoryPool;
 
@@ -155,6 +158,21 @@ impl Hasher {
         self.run(admission, move |memory| hash_now(&argon, &password, memory))
             .await?
             .map_err(ClientError::backend)
+    }
+
+    /// Runs the blocklist check ([`check_guessable`]) on the blocking pool in a place among
+    /// the hashes (it costs a millisecond at most, far less than a hash, but is CPU work all
+    /// the same).
+    pub(crate) async fn screen(
+        &self,
+        password: &str,
+        context: &PasswordContext<'_>,
+    ) -> Result<(), ClientError> {
+        let admission = self.admit()?;
+        let check = guessable::prepare(password, context);
+        self.run(admission, move |_| check())
+            .await?
+            .map_err(ClientError::from)
     }
 
     /// Checks a password against a stored PHC string; `None` checks against the dummy hash

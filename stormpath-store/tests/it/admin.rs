@@ -48,7 +48,7 @@ async fn an_account_update_changes_everything_or_nothing(db: &TestDb) {
                 email: Some("Ada.L@example.com".into()),
                 username: Some("ada".into()),
                 given_name: Some(Some("Ada".into())),
-                password: Some("Different1".into()),
+                password: Some("D1ff3rent-Qx7".into()),
                 custom_data: Some(data(json!({"n": 1}))),
                 ..AccountChanges::default()
             },
@@ -59,7 +59,7 @@ async fn an_account_update_changes_everything_or_nothing(db: &TestDb) {
     assert_eq!(updated.account.username, "ada");
     assert!(updated.account.password_modified_at.is_some());
     assert_eq!(
-        store.authenticate("ada", "Different1").await.unwrap().id,
+        store.authenticate("ada", "D1ff3rent-Qx7").await.unwrap().id,
         ada.id
     );
     assert!(store.authenticate("ada", PASSWORD).await.is_err());

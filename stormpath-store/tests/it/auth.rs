@@ -21,7 +21,7 @@ async fn wrong_password_and_unknown_login_are_both_invalid_credentials(db: &Test
     let store = db.store().await;
     register(&store, "carol@example.com").await;
     for (login, password) in [
-        ("carol@example.com", "Analytical2"),
+        ("carol@example.com", "Analyt1cal-En9ine2"),
         ("carol@example.com", "analytical1"),
         ("carol@example.com", ""),
         ("nobody@example.com", PASSWORD),

@@ -182,7 +182,7 @@ async fn every_hash_format_logs_in_and_is_upgraded_to_argon2id(db: &TestDb) {
         .iter()
         .map(|(email, _, hash)| json!({ "email": email, "passwordHash": hash }))
         .collect();
-    records.push(json!({ "email": "plain@import.test", "password": "pw-plain" }));
+    records.push(json!({ "email": "plain@import.test", "password": "pw-Tr0mb0ne-Qx" }));
     records.push(json!({ "email": "nopassword@import.test" }));
     // The published $stormpath2$ MD5 vector for "password".
     let vector =
@@ -227,11 +227,11 @@ async fn every_hash_format_logs_in_and_is_upgraded_to_argon2id(db: &TestDb) {
         );
     }
     store
-        .authenticate("plain@import.test", "pw-plain")
+        .authenticate("plain@import.test", "pw-Tr0mb0ne-Qx")
         .await
         .unwrap();
     // No password: no password logs in, not even an empty one, until a reset sets one.
-    for attempt in ["", "pw-plain", "anything"] {
+    for attempt in ["", "pw-Tr0mb0ne-Qx", "anything"] {
         let err = store
             .authenticate("nopassword@import.test", attempt)
             .await
@@ -243,7 +243,8 @@ async fn every_hash_format_logs_in_and_is_upgraded_to_argon2id(db: &TestDb) {
 async fn bad_lines_are_rejected_by_number_and_the_rest_imported(db: &TestDb) {
     let store = db.store().await;
     register(&store, "existing@import.test").await;
-    let good = |n: u32| json!({ "email": format!("good{n}@import.test"), "password": "pw" });
+    let good =
+        |n: u32| json!({ "email": format!("good{n}@import.test"), "password": "pw-W4lrus-J1g" });
     let mut data = Vec::new();
     let mut line = |bytes: Vec<u8>| {
         data.extend(bytes);
@@ -291,11 +292,16 @@ async fn bad_lines_are_rejected_by_number_and_the_rest_imported(db: &TestDb) {
             .into_bytes(),
     ); // 13
     line(good(2).to_string().into_bytes()); // 14
+    line(
+        json!({ "email": "common@import.test", "password": "Password1" })
+            .to_string()
+            .into_bytes(),
+    ); // 15: a plain password on the blocklist
     let summary = run(&store, &data, Format::JsonLines).await;
     assert_eq!(summary.imported, 2, "{summary:?}");
     assert_eq!(summary.duplicates, 2, "{summary:?}");
     let lines: Vec<u64> = summary.rejected.iter().map(|r| r.line).collect();
-    assert_eq!(lines, vec![2, 3, 4, 5, 6, 9, 11, 12, 13], "{summary:?}");
+    assert_eq!(lines, vec![2, 3, 4, 5, 6, 9, 11, 12, 13, 15], "{summary:?}");
     let reason = |line: u64| {
         summary
             .rejected
@@ -317,11 +323,17 @@ async fn bad_lines_are_rejected_by_number_and_the_rest_imported(db: &TestDb) {
         reason(6)
     );
     assert!(reason(11).contains("cost"), "{}", reason(11));
-    assert_eq!(summary.records, 13);
+    assert!(reason(15).contains("too common"), "{}", reason(15));
+    assert_eq!(summary.records, 14);
     for email in ["good1@import.test", "good2@import.test"] {
-        store.authenticate(email, "pw").await.unwrap();
+        store.authenticate(email, "pw-W4lrus-J1g").await.unwrap();
     }
-    for email in ["md5@import.test", "cd@import.test", "utf8@import.test"] {
+    for email in [
+        "md5@import.test",
+        "cd@import.test",
+        "utf8@import.test",
+        "common@import.test",
+    ] {
         assert!(
             store.account_by_email(email).await.unwrap().is_none(),
             "{email}"

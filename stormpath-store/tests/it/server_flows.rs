@@ -372,11 +372,11 @@ async fn a_reset_checks_the_accounts_own_directory_policy(db: &TestDb) {
         .await
         .unwrap();
     scoped
-        .complete_password_reset(&token, "abcd")
+        .complete_password_reset(&token, "qZ7!wXp")
         .await
         .unwrap();
     scoped
-        .authenticate("lenient@example.com", "abcd")
+        .authenticate("lenient@example.com", "qZ7!wXp")
         .await
         .unwrap();
 }

@@ -17,7 +17,7 @@ pub(crate) const KEY: &str = "integration-test-signing-key-0123456789abcdef";
 /// A different valid key, for tokens that must not verify.
 pub(crate) const OTHER_KEY: &str = "a-different-signing-key-for-forged-tokens-0123";
 /// A password that meets Stormpath's default policy.
-pub(crate) const PASSWORD: &str = "Analytical1";
+pub(crate) const PASSWORD: &str = "W4lrus-J1g";
 
 /// A fresh, empty database that is removed when dropped.
 pub(crate) struct TestDb {

@@ -130,13 +130,27 @@ pub(super) async fn prepare(store: &Store, read: Read) -> Result<Prepared, Rejec
             legacy::check(&hash).map_err(|e| reject(e.to_string()))?;
             hash
         }
-        // The slow path: a plain password is hashed now with the store's argon2id.
-        (None, Some(password)) if !password.is_empty() => store
-            .inner
-            .hasher
-            .hash(&password)
-            .await
-            .map_err(|e| reject(format!("password could not be hashed: {e}")))?,
+        // The slow path: a plain password is screened (the blocklist, not the composition
+        // rules it predates) and hashed now with the store's argon2id.
+        (None, Some(password)) if !password.is_empty() => {
+            let context = crate::PasswordContext {
+                email: Some(&email),
+                username: Some(&username),
+                given_name: given_name.as_deref(),
+                surname: surname.as_deref(),
+                site_name: None,
+            };
+            store
+                .screen_password(&password, context)
+                .await
+                .map_err(|e| reject(format!("password: {e}")))?;
+            store
+                .inner
+                .hasher
+                .hash(&password)
+                .await
+                .map_err(|e| reject(format!("password could not be hashed: {e}")))?
+        }
         (None, _) => String::new(),
     };
     Ok(Prepared {
