@@ -217,7 +217,7 @@ async fn every_format_imports_reruns_as_duplicates_round_trips_and_logs_in() {
     ); // n + 2
     lines.push(json!({ "email": "BCRYPT2A@cli.test" }).to_string()); // n + 3: duplicate
     lines.push(
-        json!({ "email": "plain@cli.test", "password": "pw-plain", "status": "DISABLED" })
+        json!({ "email": "plain@cli.test", "password": "pw-Tr0mb0ne-Qx", "status": "DISABLED" })
             .to_string(),
     ); // n + 4
     let file = db.path("users.jsonl");

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Api, Reply};
+use crate::support::{Api, Reply, RestServer};
 
 /// Custom data with a 256-character member name.
 fn long_name() -> Value {
@@ -758,4 +758,71 @@ async fn accounts_on_postgres() {
         .await;
     assert_eq!(range.body["size"], 1);
     assert_eq!(api.delete(&a.href()).await.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn common_breached_and_personal_passwords_are_refused_on_create_and_update() {
+    let api = Api::start();
+    let accounts = format!("{}/accounts", api.app());
+    let before = tenant_accounts(&api).await;
+    for password in ["Password1", "Qwerty123"] {
+        let refused = api
+            .post(
+                &accounts,
+                json!({"email": "common@example.com", "password": password}),
+            )
+            .await;
+        refused.assert_error(400, 400);
+        assert_eq!(
+            refused.body["message"],
+            "Password is too common: it is on lists of common and breached passwords."
+        );
+    }
+    let refused = api
+        .post(
+            &accounts,
+            json!({"email": "Grace.Hopper1@example.com", "password": "Grace.Hopper1@example.com"}),
+        )
+        .await;
+    refused.assert_error(400, 400);
+    assert_eq!(
+        refused.body["message"],
+        "Password is too similar to your email address."
+    );
+    assert_eq!(tenant_accounts(&api).await, before, "nothing was made");
+    // An update is checked with the account's words as they will be.
+    let made = api
+        .account(
+            "ada@example.com",
+            json!({"givenName": "Zebulon", "surname": "Quarterfield"}),
+        )
+        .await;
+    let href = made.href().to_owned();
+    let refused = api
+        .post(&href, json!({"password": "ZebulonQuarterfield1"}))
+        .await;
+    refused.assert_error(400, 400);
+    assert_eq!(
+        refused.body["message"],
+        "Password is too similar to your name."
+    );
+    let refused = api.post(&href, json!({"password": "Password123"})).await;
+    refused.assert_error(400, 400);
+    let ok = api.post(&href, json!({"password": "Z3bra-Cr0ssing"})).await;
+    assert_eq!(ok.status, StatusCode::OK, "{:#}", ok.body);
+}
+
+#[tokio::test]
+async fn the_blocklist_can_be_turned_off_on_the_server() {
+    let api = Api::over(RestServer::start_with_env(&[(
+        "STORMPATH_SERVER_NO_PASSWORD_BLOCKLIST",
+        "true",
+    )]));
+    let made = api
+        .post(
+            &format!("{}/accounts", api.app()),
+            json!({"email": "lax@example.com", "password": "Password1"}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:#}", made.body);
 }
