@@ -35,3 +35,23 @@ pub fn token(data: &[u8]) {
     let _ = tokens.verify_refresh(&text);
     let _ = tokens.identify(&text);
 }
+
+/// Runs `data` through the password checks: its first line as the password, the next ones as
+/// the account's email, username, given name, surname and the site's name; against Stormpath's
+/// composition rules, the NIST preset's and the blocklist. Must never panic.
+pub fn password(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.split('\n');
+    let password = lines.next().unwrap_or_default();
+    let mut next = || lines.next().filter(|l| !l.is_empty());
+    let context = crate::PasswordContext {
+        email: next(),
+        username: next(),
+        given_name: next(),
+        surname: next(),
+        site_name: next(),
+    };
+    let _ = crate::check_strength(&stormpath_client::PasswordStrength::default(), password);
+    let _ = crate::check_strength(&stormpath_client::PasswordStrength::nist(), password);
+    let _ = crate::check_guessable(password, &context);
+}

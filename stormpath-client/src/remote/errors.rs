@@ -323,6 +323,18 @@ mod tests {
                 Some("password"),
             ),
             (
+                400,
+                "Password is too similar to your email address.",
+                InvalidKind::PasswordGuessable,
+                Some("password"),
+            ),
+            (
+                400,
+                "Password is too common: it is on lists of common and breached passwords.",
+                InvalidKind::PasswordGuessable,
+                Some("password"),
+            ),
+            (
                 3004,
                 "Custom data is too large.",
                 InvalidKind::TooLarge,
