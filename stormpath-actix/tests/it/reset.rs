@@ -4,26 +4,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-async fn forgot_json(app: &TestApp, email: &str) -> reqwest::Response {
-    app.fresh_client()
-        .post(app.url("/forgot"))
-        .header("Accept", JSON)
-        .json(&json!({ "email": email }))
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Requests a reset for a new account and returns (email, token).
-async fn mailed_token(app: &TestApp, tag: &str) -> (String, String) {
-    let email = email(tag);
-    app.register(&email).await;
-    let before = app.smtp.messages().len();
-    assert_eq!(forgot_json(app, &email).await.status(), 200);
-    let message = nth_mail(app, before + 1).await;
-    (email, token_of(&mailed_link(&message.data)))
-}
-
 #[actix_web::test]
 async fn forgot_page_is_html_only_with_an_email_input() {
     let app = TestApp::spawn().await;

@@ -459,3 +459,24 @@ pub async fn disable(app: &TestApp, email: &str) {
     update.status = Some(stormpath::AccountStatus::Disabled);
     backend.update_account(&account.id, update).await.unwrap();
 }
+
+/// POSTs `/forgot` as JSON for `email` from a fresh client.
+pub async fn forgot_json(app: &TestApp, email: &str) -> reqwest::Response {
+    app.fresh_client()
+        .post(app.url("/forgot"))
+        .header("Accept", JSON)
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Requests a reset for a new account and returns (email, token).
+pub async fn mailed_token(app: &TestApp, tag: &str) -> (String, String) {
+    let email = email(tag);
+    app.register(&email).await;
+    let before = app.smtp.messages().len();
+    assert_eq!(forgot_json(app, &email).await.status(), 200);
+    let message = nth_mail(app, before + 1).await;
+    (email, token_of(&mailed_link(&message.data)))
+}
