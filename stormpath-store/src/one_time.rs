@@ -11,9 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::{Any, Row, Transaction};
-use stormpath_client::{
-    Account, AccountFlows, AccountId, AccountStatus, EmailKind, Error, Result, Sessions,
-};
+use stormpath_client::{Account, AccountFlows, AccountId, AccountStatus, EmailKind, Error, Result};
 
 use crate::{
     Store,
@@ -319,9 +317,7 @@ impl AccountFlows for Store {
         self.consume_one_time(token, Purpose::Reset, &account.id)
             .await?;
         self.replace_password(&account.id, password).await?;
-        self.void_one_time(&account.id, Purpose::Reset).await?;
-        self.revoke_all_tokens(&account.id).await?;
-        self.revoke_api_keys(&account.id).await?;
+        self.end_credentials(&account.id).await?;
         self.security_notice(EmailKind::PasswordChanged, &account)
             .await;
         // Proving control of the mailbox empties the login's failure buckets.
