@@ -543,6 +543,7 @@ async fn embedded_store(
     store = store
         .revoke_api_keys_on_password_change(security.api_keys.revoke_on_password_change)
         .rotate_refresh_tokens(security.sessions.rotate_refresh_tokens)
+        .refresh_reuse_grace(Duration::from_secs(security.sessions.reuse_grace))
         .session_idle_timeout(Duration::from_secs(security.sessions.idle_timeout))
         .session_lifetime(Duration::from_secs(security.sessions.absolute_lifetime));
     let store = store.build().await?;

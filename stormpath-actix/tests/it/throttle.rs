@@ -387,7 +387,10 @@ async fn the_audit_trail_hears_when_a_logins_bucket_fills() {
     assert_eq!(owner.status(), 200);
     for i in 1..=3 {
         let ip = format!("203.0.113.{i}");
-        assert_eq!(login_from(&app, Some(&ip), &email, WRONG).await.status(), 400);
+        assert_eq!(
+            login_from(&app, Some(&ip), &email, WRONG).await.status(),
+            400
+        );
     }
     let stranger = login_from(&app, Some("203.0.113.99"), &email, PASSWORD).await;
     assert_eq!(stranger.status(), 429);

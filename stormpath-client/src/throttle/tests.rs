@@ -248,5 +248,9 @@ async fn the_failure_that_fills_a_logins_bucket_says_so_once() {
             filled.push(i);
         }
     }
-    assert_eq!(filled, [99], "the 100th failure fills the bucket, and only it says so");
+    assert_eq!(
+        filled,
+        [99],
+        "the 100th failure fills the bucket, and only it says so"
+    );
 }

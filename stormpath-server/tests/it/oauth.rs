@@ -587,9 +587,7 @@ async fn a_password_or_email_set_through_the_api_ends_the_old_credentials() {
     assert_eq!(grant.status, 200, "{:#}", grant.body);
     let access = grant.body["access_token"].as_str().unwrap().to_owned();
     let refresh = grant.body["refresh_token"].as_str().unwrap().to_owned();
-    let key = api
-        .post(&format!("{}/apiKeys", acct.href), json!({}))
-        .await;
+    let key = api.post(&format!("{}/apiKeys", acct.href), json!({})).await;
     assert_eq!(key.status, 201, "{:#}", key.body);
     let reset_path = format!("{}/passwordResetTokens", api.app());
     let reset = api
