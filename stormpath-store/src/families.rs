@@ -291,6 +291,7 @@ mod tests {
             rotate: false,
             idle: Duration::from_secs(3600),
             lifetime: Duration::from_secs(86_400),
+            reuse_grace: Duration::ZERO,
         };
         let m = member(1_000, 5_000);
         assert!(
