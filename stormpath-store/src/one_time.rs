@@ -139,7 +139,7 @@ impl Store {
             None => {
                 let mut tx = self.inner.pool.begin().await?;
                 void_in(&mut tx, "", purpose).await?;
-                self.enqueue_in(&mut tx, &key, purpose.class(), None)
+                self.enqueue_in(&mut tx, &key, purpose.class(), None, None)
                     .await?;
                 tx.commit().await?;
                 Ok(())
@@ -179,8 +179,8 @@ impl Store {
         .bind(sealed)
         .execute(&mut *tx)
         .await?;
-        if let Some((_, key, email)) = mail {
-            self.enqueue_in(&mut tx, key, purpose.class(), Some(email))
+        if let Some((token, key, email)) = mail {
+            self.enqueue_in(&mut tx, key, purpose.class(), Some(email), Some(token))
                 .await?;
         }
         tx.commit().await?;

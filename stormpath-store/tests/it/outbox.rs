@@ -94,6 +94,59 @@ async fn mail_queued_while_the_server_is_down_goes_out_when_it_is_back(db: &Test
     assert_eq!(drained(&store).await, 0);
 }
 
+/// A link voided while its mail waited (a newer reset, the token used) is never sent, and its
+/// token leaves the database; the newer link goes out when the mail server is back.
+async fn a_link_voided_while_its_mail_waits_is_never_sent(db: &TestDb) {
+    let addr = SmtpSink::down();
+    let policy = MailPolicy {
+        retry_max: Duration::from_millis(200),
+        retry_first: Duration::from_millis(100),
+        ..MailPolicy::default()
+    };
+    let store = db
+        .builder()
+        .mailer(smtp_mailer(addr))
+        .mail_policy(policy)
+        .build()
+        .await
+        .unwrap();
+    register(&store, "stale@example.com").await;
+    store
+        .send_password_reset("stale@example.com")
+        .await
+        .unwrap();
+    let first = db.outbox().token_for("stale@example.com");
+    store
+        .send_password_reset("stale@example.com")
+        .await
+        .unwrap();
+    let second = db.outbox().token_for("stale@example.com");
+    assert_ne!(first, second);
+    let deadline = Instant::now() + PATIENCE;
+    while store.pending_mail().await.unwrap() > 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        store.pending_mail().await.unwrap(),
+        1,
+        "the voided link waits no more"
+    );
+    let with_first: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE body_text LIKE $1 OR body_html LIKE $1",
+    )
+    .bind(format!("%{first}%"))
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(with_first, 0, "the voided token left the database");
+    let sink = SmtpSink::start_on(addr);
+    let mails = sink.wait_for(1, PATIENCE);
+    assert_eq!(drained(&store).await, 0);
+    assert_eq!(sink.messages().len(), 1, "only the live link went out");
+    assert!(mails[0].data.contains(&second));
+    assert!(!mails[0].data.contains(&first));
+}
+
 async fn reset_and_verification_mails_are_capped_per_address(db: &TestDb) {
     let policy = MailPolicy {
         cap_per_address: 2,
@@ -254,6 +307,7 @@ async fn two_instances_send_each_mail_once(db: &TestDb) {
 on_both!(
     a_reset_mail_reaches_the_smtp_server_from_the_outbox,
     mail_queued_while_the_server_is_down_goes_out_when_it_is_back,
+    a_link_voided_while_its_mail_waits_is_never_sent,
     reset_and_verification_mails_are_capped_per_address,
     known_and_unknown_addresses_do_the_same_work,
     a_reset_and_a_new_api_key_are_notified,
