@@ -325,6 +325,35 @@ async fn reset_requests_from_one_client_are_limited_alike_for_any_address() {
     assert_eq!((a.0, a.1.as_str()), (429, "1800"));
 }
 
+/// RATE-3: verification resends share the mail bucket, alike for any address.
+#[actix_web::test]
+async fn verification_resends_from_one_client_are_limited_alike_for_any_address() {
+    let app = TestApp::spawn_with(|b| {
+        b.web(|w| w.verify_email.enabled = Some(true)).config(|c| {
+            c.security.limits.mail_per_ip = RuleConfig {
+                limit: 2,
+                window: 3600,
+            }
+        })
+    })
+    .await;
+    let resend = |address: String| {
+        app.fresh_client()
+            .post(app.url("/verify"))
+            .header("Accept", JSON)
+            .json(&json!({ "email": address }))
+            .send()
+    };
+    let known = email("unverified");
+    for _ in 0..2 {
+        assert_eq!(resend(known.clone()).await.unwrap().status(), 200);
+    }
+    let a = throttled(resend(known.clone()).await.unwrap()).await;
+    let b = throttled(resend(email("nobody")).await.unwrap()).await;
+    assert_eq!(a, b);
+    assert_eq!((a.0, a.1.as_str()), (429, "1800"));
+}
+
 #[actix_web::test]
 async fn guessing_reset_tokens_is_throttled() {
     let app = TestApp::spawn_with(|b| {
