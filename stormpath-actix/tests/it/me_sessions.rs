@@ -46,9 +46,6 @@ async fn me_status(app: &TestApp, access: &str) -> u16 {
 
 #[actix_web::test]
 async fn sessions_are_listed_ended_one_by_one_and_all_at_once() {
-    if remote() {
-        return; // sessions are tracked by the embedded store (the REST API has no such list)
-    }
     let app = TestApp::spawn().await;
     let email = email("sessions");
     app.login(&email).await;
@@ -106,9 +103,6 @@ async fn sessions_are_listed_ended_one_by_one_and_all_at_once() {
 
 #[actix_web::test]
 async fn sessions_of_another_account_cannot_be_ended() {
-    if remote() {
-        return;
-    }
     let app = TestApp::spawn().await;
     let victim = email("victim");
     app.register(&victim).await;

@@ -29,6 +29,8 @@ mod login;
 mod logout;
 #[path = "../it/me.rs"]
 mod me;
+#[path = "../it/me_sessions.rs"]
+mod me_sessions;
 #[path = "../it/oauth.rs"]
 mod oauth;
 #[path = "../it/register.rs"]
