@@ -445,7 +445,7 @@ impl Sessions for RemoteBackend {
                 Some(session)
             })
             .collect();
-        sessions.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
         Ok(sessions)
     }
 
