@@ -33,6 +33,25 @@ async fn attempts(store: &stormpath_store::Store) -> i64 {
         .unwrap()
 }
 
+/// A store whose mail server is down (a port where none listens, for a sink to start on
+/// later), retrying quickly.
+async fn with_the_mail_server_down(db: &TestDb) -> (stormpath_store::Store, std::net::SocketAddr) {
+    let addr = SmtpSink::down();
+    let policy = MailPolicy {
+        retry_max: Duration::from_millis(200),
+        retry_first: Duration::from_millis(100),
+        ..MailPolicy::default()
+    };
+    let store = db
+        .builder()
+        .mailer(smtp_mailer(addr))
+        .mail_policy(policy)
+        .build()
+        .await
+        .unwrap();
+    (store, addr)
+}
+
 async fn a_reset_mail_reaches_the_smtp_server_from_the_outbox(db: &TestDb) {
     let sink = SmtpSink::start();
     let store = db
@@ -61,19 +80,7 @@ async fn a_reset_mail_reaches_the_smtp_server_from_the_outbox(db: &TestDb) {
 }
 
 async fn mail_queued_while_the_server_is_down_goes_out_when_it_is_back(db: &TestDb) {
-    let addr = SmtpSink::down();
-    let policy = MailPolicy {
-        retry_max: Duration::from_millis(200),
-        retry_first: Duration::from_millis(100),
-        ..MailPolicy::default()
-    };
-    let store = db
-        .builder()
-        .mailer(smtp_mailer(addr))
-        .mail_policy(policy)
-        .build()
-        .await
-        .unwrap();
+    let (store, addr) = with_the_mail_server_down(db).await;
     register(&store, "outage@example.com").await;
     store
         .send_password_reset("outage@example.com")
@@ -97,19 +104,7 @@ async fn mail_queued_while_the_server_is_down_goes_out_when_it_is_back(db: &Test
 /// A link voided while its mail waited (a newer reset, the token used) is never sent, and its
 /// token leaves the database; the newer link goes out when the mail server is back.
 async fn a_link_voided_while_its_mail_waits_is_never_sent(db: &TestDb) {
-    let addr = SmtpSink::down();
-    let policy = MailPolicy {
-        retry_max: Duration::from_millis(200),
-        retry_first: Duration::from_millis(100),
-        ..MailPolicy::default()
-    };
-    let store = db
-        .builder()
-        .mailer(smtp_mailer(addr))
-        .mail_policy(policy)
-        .build()
-        .await
-        .unwrap();
+    let (store, addr) = with_the_mail_server_down(db).await;
     register(&store, "stale@example.com").await;
     store
         .send_password_reset("stale@example.com")
