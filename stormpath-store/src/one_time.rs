@@ -179,8 +179,9 @@ impl Store {
         .bind(sealed)
         .execute(&mut *tx)
         .await?;
-        if let Some((token, key, email)) = mail {
-            self.enqueue_in(&mut tx, key, purpose.class(), Some(email), Some(token))
+        if let Some((_, key, email)) = mail {
+            let expires = Some(now.saturating_add(ttl));
+            self.enqueue_in(&mut tx, key, purpose.class(), Some(email), expires)
                 .await?;
         }
         tx.commit().await?;

@@ -119,14 +119,12 @@ impl Sender {
     async fn round(&self) -> Result<(), sqlx::Error> {
         let claim = util::new_id();
         let now = util::now_ms();
-        // A link whose token was used, voided by a newer one or has expired while its mail
-        // waited could never work: it is not sent, and its token leaves the database.
+        // A link that expired while its mail waited could never work: it is not sent, and
+        // its token leaves the database.
         sqlx::query(
             "UPDATE mail_outbox SET state = 'void', recipient = '', subject = '', \
              body_text = '', body_html = '' \
-             WHERE state = 'queued' AND token_digest IS NOT NULL AND claimed_until <= $1 \
-             AND NOT EXISTS (SELECT 1 FROM one_time_tokens t \
-             WHERE t.digest = mail_outbox.token_digest AND t.expires_at > $1)",
+             WHERE state = 'queued' AND link_expires_at <= $1 AND claimed_until <= $1",
         )
         .bind(now)
         .execute(&self.pool)
