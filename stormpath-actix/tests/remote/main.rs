@@ -21,6 +21,8 @@ mod api_keys;
 mod custom_data;
 #[path = "../it/guards.rs"]
 mod guards;
+#[path = "../it/hooks.rs"]
+mod hooks;
 #[path = "../it/input.rs"]
 mod input;
 #[path = "../it/login.rs"]
