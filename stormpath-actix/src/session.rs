@@ -48,10 +48,10 @@ pub(crate) async fn end(req: &HttpRequest, sp: &Stormpath) -> Result<Done, Error
         let access = auth::credentials(req, "bearer")
             .map(str::to_owned)
             .or_else(|| cookies::value(req, &web.access_token_cookie.name));
-        if let Some(token) = access {
-            if let Ok(Some(session)) = sp.backend().verify_access_token(&token).await {
-                account = Some(Account::clone(&session.account));
-            }
+        if let Some(token) = access
+            && let Ok(Some(session)) = sp.backend().verify_access_token(&token).await
+        {
+            account = Some(Account::clone(&session.account));
         }
     }
     let mut tokens: Vec<String> = [

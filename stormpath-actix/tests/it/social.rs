@@ -10,6 +10,7 @@ use stormpath::{
     StormpathBuilder,
     hooks::{After, LoginVia, Rejection},
 };
+use stormpath_client::ProviderLink;
 use stormpath_testkit::oidc::OidcProvider;
 
 use crate::support::{HTML, JSON, PASSWORD, TestApp, assert_json_error, set_cookies};
@@ -112,6 +113,14 @@ async fn refused(res: Response, message: &str) {
         error[..error.find("</div>").unwrap()].contains(message),
         "expected {message:?} in {error}"
     );
+}
+
+/// The account of `email` (it must exist) and its provider links.
+async fn links_of(app: &TestApp, email: &str) -> (String, Vec<ProviderLink>) {
+    let backend = app.sp.backend();
+    let account = backend.account_by_email(email).await.unwrap().unwrap();
+    let links = backend.provider_links(&account.id).await.unwrap();
+    (account.href.clone(), links)
 }
 
 async fn no_account(app: &TestApp, email: &str) {
@@ -359,35 +368,22 @@ async fn a_password_account_is_not_taken_over_by_email() {
     let owner = app.register(email).await;
     op.set_user(&user("sub-intruder", email));
     refused(sign_in(&app, &browser(&app)).await, "already exists").await;
-    let account = app
-        .sp
-        .backend()
-        .account_by_email(email)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        app.sp
-            .backend()
-            .provider_links(&account.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(owner["account"]["href"], account.href.as_str());
+    let (href, links) = links_of(&app, email).await;
+    assert!(links.is_empty());
+    assert_eq!(owner["account"]["href"], href.as_str());
     // Proving ownership: logged in with the password, the same flow links the identity.
     let res = app
         .post_json("/login", &json!({"login": email, "password": PASSWORD}))
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(sign_in(&app, &app.client).await.status(), StatusCode::FOUND);
-    let links = app.sp.backend().provider_links(&account.id).await.unwrap();
+    let links = links_of(&app, email).await.1;
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].subject, "sub-intruder");
     // From now on the provider alone signs the owner in.
     let client = browser(&app);
     assert_eq!(sign_in(&app, &client).await.status(), StatusCode::FOUND);
-    assert_eq!(me(&app, &client).await["href"], account.href.as_str());
+    assert_eq!(me(&app, &client).await["href"], href.as_str());
 }
 
 #[actix_web::test]
@@ -739,22 +735,7 @@ async fn unlinking_never_removes_the_last_way_to_log_in() {
     assert_eq!(sign_in(&app, &client).await.status(), StatusCode::FOUND);
     let res = unlink(&client, "corp").await.unwrap();
     assert_json_error(res, 400, "Corp is the only way to log in to this account.").await;
-    let only = app
-        .sp
-        .backend()
-        .account_by_email("only@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        app.sp
-            .backend()
-            .provider_links(&only.id)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(links_of(&app, "only@example.com").await.1.len(), 1);
     // A password account that linked the provider may unlink it.
     let email = "both@example.com";
     app.login(email).await;
@@ -764,21 +745,7 @@ async fn unlinking_never_removes_the_last_way_to_log_in() {
     assert_json_error(res, 404, "This account has no sign-in with that provider.").await;
     let res = unlink(&app.client, "corp").await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let both = app
-        .sp
-        .backend()
-        .account_by_email(email)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        app.sp
-            .backend()
-            .provider_links(&both.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(links_of(&app, email).await.1.is_empty());
     // Nobody logged in: 401, nothing touched.
     let res = unlink(&browser(&app), "corp").await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);

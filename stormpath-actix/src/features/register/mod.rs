@@ -59,22 +59,16 @@ async fn post(
             });
         }
     };
-    // The store checks what only it can (a taken email, the password policy) and, for an
-    // account created UNVERIFIED, mails the verification link or creates nothing.
-    if let Err(throttled) = guard::take(&req, &sp, Action::Register).await {
-        return respond::failure(&req, &sp, throttled, |message, status| {
-            page(
-                &req,
-                &sp,
-                &input.value,
-                &[Problem::general(message)],
-                status,
-            )
-        });
+    // The throttle, then the pre-registration hook, which may change the fields or refuse;
+    // either way nothing is created. The store then checks what only it can (a taken email,
+    // the password policy) and, for an account created UNVERIFIED, mails the verification
+    // link or creates nothing.
+    let checked = async {
+        guard::take(&req, &sp, Action::Register).await?;
+        sp.hooks().pre_registration(&req, input.value.clone()).await
     }
-    // The pre-registration hook may change the fields or refuse (nothing is created then).
-    let submitted = input.value.clone();
-    match sp.hooks().pre_registration(&req, submitted).await {
+    .await;
+    match checked {
         Ok(fields) => input.value = fields,
         Err(err) => {
             return respond::failure(&req, &sp, err, |message, status| {
