@@ -828,7 +828,7 @@ async fn provider_sign_ins_run_the_login_hooks() {
 #[actix_web::test]
 async fn with_redis_a_state_is_used_once_across_instances() {
     let Ok(redis) = std::env::var("STORMPATH_TEST_REDIS") else {
-        eprintln!("skipped: STORMPATH_TEST_REDIS is not set");
+        eprintln!("Redis tests skipped: STORMPATH_TEST_REDIS is not set");
         return;
     };
     let op = OidcProvider::start("RS256");
