@@ -2,10 +2,12 @@
 //! token is asked for): removes the signed-in account's identity at a provider, unless that
 //! would leave the account with no way to log in — no password its owner knows (the account
 //! was created by a provider sign-in and its password never set since) and no other enabled
-//! provider linked.
+//! provider linked. The identity that created the account is removed only once a password is
+//! set: its link is the record that the password is unknown, so it must outlive that state.
 //!
 //! * 204: unlinked
-//! * 400 `{status, message}`: it is the last way to log in
+//! * 400 `{status, message}`: it is the last way to log in, or it created the account and no
+//!   password was set since
 //! * 404 `{status, message}`: no identity at that provider
 
 use actix_web::{
@@ -38,14 +40,26 @@ async fn unlink(
             "This account has no sign-in with that provider.",
         ));
     };
+    let name = sp
+        .social()
+        .get(&link.provider_id)
+        .map_or(link.provider_id.as_str(), |p| p.config.name.as_str());
+    let password = has_password(&user, &links);
+    // The identity that created the account stays until a password is set: its link is what
+    // says the account's password is one nobody knows.
+    if link.created_account && !password {
+        return Ok(Error::json(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "{name} created this account: set a password (\"Forgot your password?\") before \
+                 removing it."
+            ),
+        ));
+    }
     let other_provider = links
         .iter()
         .any(|l| l.provider_id != link.provider_id && sp.social().get(&l.provider_id).is_some());
-    if !other_provider && !has_password(&user, &links) {
-        let name = sp
-            .social()
-            .get(&link.provider_id)
-            .map_or(link.provider_id.as_str(), |p| p.config.name.as_str());
+    if !other_provider && !password {
         return Ok(Error::json(
             StatusCode::BAD_REQUEST,
             &format!(
@@ -60,12 +74,13 @@ async fn unlink(
 }
 
 /// Whether the account has a password its owner knows: it was not created by a provider
-/// sign-in (with a random password), or its password was set after that.
+/// sign-in (with a random password), or its password was set after that — after both the
+/// account's creation (which sets the random one) and the creating link.
 fn has_password(account: &Account, links: &[ProviderLink]) -> bool {
     match links.iter().find(|l| l.created_account) {
         None => true,
         Some(creator) => account
             .password_modified_at
-            .is_some_and(|at| at > creator.created_at),
+            .is_some_and(|at| at > account.created_at.max(creator.created_at)),
     }
 }

@@ -13,7 +13,9 @@ use stormpath::{
 use stormpath_client::ProviderLink;
 use stormpath_testkit::oidc::OidcProvider;
 
-use crate::support::{HTML, JSON, PASSWORD, TestApp, assert_json_error, set_cookies};
+use crate::support::{
+    HTML, JSON, PASSWORD, TestApp, assert_json_error, mailed_link, nth_mail, set_cookies, token_of,
+};
 
 const CLIENT_ID: &str = "stormpath-app";
 const CLIENT_SECRET: &str = "stormpath-app-secret-0123456789";
@@ -736,7 +738,7 @@ async fn unlinking_never_removes_the_last_way_to_log_in() {
     let client = browser(&app);
     assert_eq!(sign_in(&app, &client).await.status(), StatusCode::FOUND);
     let res = unlink(&client, "corp").await.unwrap();
-    assert_json_error(res, 400, "Corp is the only way to log in to this account.").await;
+    assert_json_error(res, 400, "Corp created this account: set a password").await;
     assert_eq!(links_of(&app, "only@example.com").await.1.len(), 1);
     // A password account that linked the provider may unlink it.
     let email = "both@example.com";
@@ -836,4 +838,59 @@ async fn with_redis_a_state_is_used_once_across_instances() {
         .await
         .unwrap();
     refused(res, "expired or was started in another browser").await;
+}
+
+#[actix_web::test]
+async fn another_provider_or_a_password_set_later_allows_unlinking() {
+    let (apis, app) = setup_apis().await;
+    let unlink = |client: &Client, provider: &str| {
+        client
+            .delete(app.url(&format!("/me/providers/{provider}")))
+            .header("Accept", JSON)
+            .send()
+    };
+    let email = "two@example.com";
+    apis.set_user(
+        &json!({"user": {"id": 77, "login": "two", "name": "Two Ways", "email": null},
+                "emails": [{"email": email, "primary": true, "verified": true}]})
+        .to_string(),
+    );
+    let client = browser(&app);
+    assert_eq!(
+        sign_in_with(&app, &client, "github").await.status(),
+        StatusCode::FOUND
+    );
+    // Signed in, the user connects Facebook too.
+    apis.set_user(
+        &json!({"user": {"id": "88", "email": "two.fb@example.com", "name": "Two Ways"}})
+            .to_string(),
+    );
+    assert_eq!(
+        sign_in_with(&app, &client, "facebook").await.status(),
+        StatusCode::FOUND
+    );
+    assert_eq!(links_of(&app, email).await.1.len(), 2);
+    // GitHub created the account (its password is unknown): it stays until a password is set.
+    let res = unlink(&client, "github").await.unwrap();
+    assert_json_error(res, 400, "GitHub created this account: set a password").await;
+    // Facebook may go: GitHub remains.
+    let res = unlink(&client, "facebook").await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // A password set through the reset link: now GitHub may go as well.
+    let before = app.smtp.messages().len();
+    let res = app.post_json("/forgot", &json!({ "email": email })).await;
+    assert_eq!(res.status(), 200);
+    let token = token_of(&mailed_link(&nth_mail(&app, before + 1).await.data));
+    let password = "N3wP4ssw0rd###";
+    let res = app
+        .post_json("/change", &json!({"sptoken": token, "password": password}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .post_json("/login", &json!({"login": email, "password": password}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = unlink(&app.client, "github").await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(links_of(&app, email).await.1.is_empty());
 }
