@@ -149,7 +149,8 @@ async fn complete(
 ) -> Result<crate::respond::Done, Error> {
     let name = &provider.config.name;
     if let Some(error) = query_param(req, "error") {
-        tracing::info!(provider = %provider.config.id, %error, "provider returned an error");
+        // Debug, not Display: the parameter is the caller's text, its newlines escaped.
+        tracing::info!(provider = %provider.config.id, ?error, "provider returned an error");
         return Err(Error::BadRequest(if error == "access_denied" {
             format!("You did not allow signing in with {name}. Please try again if you meant to.")
         } else {
@@ -402,7 +403,7 @@ async fn profile_for_code(
 /// The access token of a GitHub or Facebook answer (GitHub answers errors with a 200).
 fn access_token(config: &super::config::ProviderConfig, tokens: Tokens) -> Result<String, Error> {
     if let Some(error) = &tokens.error {
-        tracing::warn!(provider = %config.id, %error, "token exchange refused");
+        tracing::warn!(provider = %config.id, ?error, "token exchange refused");
     }
     tokens
         .access_token
