@@ -60,6 +60,11 @@ impl Social {
         Ok(Self { providers })
     }
 
+    /// Whether any provider is enabled.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.providers.is_empty()
+    }
+
     pub(crate) fn get(&self, id: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.config.id == id)
     }

@@ -21,7 +21,7 @@ use crate::{CurrentUser, Error, Stormpath, routes};
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     let me = &sp.settings().config.web.me;
-    if me.enabled && !sp.social().providers.is_empty() {
+    if me.enabled && !sp.social().is_empty() {
         let path = format!("{}/providers/{{providerId}}", me.uri.trim_end_matches('/'));
         routes::protected(cfg, &path, Method::DELETE, None, unlink);
     }
