@@ -26,4 +26,11 @@ have=$(node -p "try { require('./node_modules/playwright-core/package.json').ver
 if [ "$want" != "$have" ]; then
     npm ci --no-audit --no-fund --loglevel=error
 fi
+# The social-login test's OpenID Connect provider (pinned by its own lockfile).
+oidc="../stormpath-testkit/oidc"
+want=$(node -p "require('$oidc/package.json').dependencies['oidc-provider']")
+have=$(node -p "try { require('$oidc/node_modules/oidc-provider/package.json').version } catch { '' }")
+if [ "$want" != "$have" ]; then
+    (cd "$oidc" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 chromium --version 2>/dev/null

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,7 +67,7 @@ async function waitForPort(port, child, timeoutMs = 20_000) {
  * HOME (so no ~/.stormpath config leaks in), mail drop and port. Resolves once the port
  * answers. `stop()` kills it and removes the directory.
  */
-export async function startApp() {
+export async function startApp({ config } = {}) {
     const bin = quickstartBinary();
     if (!existsSync(bin)) {
         throw new Error(`${bin} is missing: run \`cargo build --example quickstart\` first`);
@@ -77,6 +77,13 @@ export async function startApp() {
     await mkdir(mailDir);
     const port = await freePort();
     const baseURL = `http://127.0.0.1:${port}`;
+    // Settings beyond the quickstart's own (e.g. `web.social`), as a stormpath.json file.
+    const extraEnv = {};
+    if (config) {
+        const file = path.join(dir, 'stormpath.json');
+        await writeFile(file, JSON.stringify(config));
+        extraEnv.STORMPATH_CONFIG_FILE = file;
+    }
     let log = '';
     const child = spawn(bin, [], {
         cwd: dir,
@@ -88,6 +95,7 @@ export async function startApp() {
             STORMPATH_MAIL_DIR: mailDir,
             STORMPATH_BASE_URL: baseURL,
             RUST_LOG: process.env.RUST_LOG ?? 'warn',
+            ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -124,6 +132,46 @@ export async function startApp() {
     };
 }
 
+/**
+ * Starts the test OpenID Connect provider (the npm `oidc-provider` of stormpath-testkit/oidc)
+ * with its own login and consent pages, on a free port of 127.0.0.1. `registerClient` adds a
+ * client; `stop()` kills it.
+ */
+export async function startOidcProvider() {
+    const script = path.join(repoRoot, 'stormpath-testkit', 'oidc', 'provider.mjs');
+    const child = spawn(process.execPath, [script, JSON.stringify({ interactive: true })], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stderr.on('data', (chunk) => {
+        log = (log + chunk).slice(-20_000);
+    });
+    const reap = () => child.exitCode === null && child.kill('SIGKILL');
+    process.once('exit', reap);
+    const port = await new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk) => {
+            out += chunk;
+            const m = /listening (\d+)/.exec(out);
+            if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`oidc provider exited (${code}):\n${log}`)));
+    });
+    const issuer = `http://127.0.0.1:${port}`;
+    return {
+        issuer,
+        log: () => log,
+        async registerClient(client) {
+            const res = await fetch(`${issuer}/_test/client`, { method: 'POST', body: JSON.stringify(client) });
+            if (!res.ok) throw new Error(`client registration: ${res.status}`);
+        },
+        async stop() {
+            process.removeListener('exit', reap);
+            if (child.exitCode === null) child.kill('SIGKILL');
+        },
+    };
+}
+
 /** Launches Debian's Chromium headless, with the flags this closed network needs. */
 export function launchBrowser() {
     return chromium.launch({
@@ -147,7 +195,7 @@ export function launchBrowser() {
  * A fresh browser context (own cookies) and page on `app`. Every request the page makes is
  * recorded in `requests` so tests can prove nothing leaves the app's origin.
  */
-export async function openPage(browser, app, { viewport = DESKTOP, colorScheme = 'light' } = {}) {
+export async function openPage(browser, app, { viewport = DESKTOP, colorScheme = 'light', allowOrigins = [] } = {}) {
     const context = await browser.newContext({
         baseURL: app.baseURL,
         viewport,
@@ -160,8 +208,10 @@ export async function openPage(browser, app, { viewport = DESKTOP, colorScheme =
     context.setDefaultNavigationTimeout(15_000);
     const requests = [];
     context.on('request', (request) => requests.push(request.url()));
-    // Pages must work offline: anything off the app's origin is recorded above, then refused.
-    await context.route((url) => url.origin !== app.origin, (route) => route.abort('blockedbyclient'));
+    // Pages must work offline: anything off the app's origin (and the origins a test names, such
+    // as its OpenID Connect provider) is recorded above, then refused.
+    const allowed = new Set([app.origin, ...allowOrigins]);
+    await context.route((url) => !allowed.has(url.origin), (route) => route.abort('blockedbyclient'));
     const page = await context.newPage();
     return { context, page, requests };
 }

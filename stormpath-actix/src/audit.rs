@@ -52,6 +52,14 @@ pub enum AuditEvent {
         /// The client's address, where known.
         ip: Option<IpAddr>,
     },
+    /// `password.reset_requested`: a reset link was asked for (whether or not an account has
+    /// the address: the event, like the answer, is the same).
+    PasswordResetRequested {
+        /// The [`login_digest`] of the address given.
+        login: String,
+        /// The client's address, where known.
+        ip: Option<IpAddr>,
+    },
     /// `password.reset`: a password was set through a reset link.
     PasswordReset {
         /// The account's href.
@@ -95,7 +103,8 @@ pub enum AuditEvent {
 
 impl AuditEvent {
     /// The event's stable name: `login.success`, `login.failure`, `login.throttled`,
-    /// `account.locked`, `password.reset`, `password.changed`, `api_key.created`,
+    /// `account.locked`, `password.reset_requested`, `password.reset`, `password.changed`,
+    /// `api_key.created`,
     /// `api_key.revoked`, `token.reuse`.
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -104,6 +113,7 @@ impl AuditEvent {
             Self::LoginFailure { .. } => "login.failure",
             Self::LoginThrottled { .. } => "login.throttled",
             Self::AccountLocked { .. } => "account.locked",
+            Self::PasswordResetRequested { .. } => "password.reset_requested",
             Self::PasswordReset { .. } => "password.reset",
             Self::PasswordChanged { .. } => "password.changed",
             Self::ApiKeyCreated { .. } => "api_key.created",
@@ -132,7 +142,8 @@ impl AuditEvent {
         match self {
             Self::LoginFailure { login, .. }
             | Self::LoginThrottled { login, .. }
-            | Self::AccountLocked { login, .. } => Some(login),
+            | Self::AccountLocked { login, .. }
+            | Self::PasswordResetRequested { login, .. } => Some(login),
             _ => None,
         }
     }
@@ -145,6 +156,7 @@ impl AuditEvent {
             | Self::LoginFailure { ip, .. }
             | Self::LoginThrottled { ip, .. }
             | Self::AccountLocked { ip, .. }
+            | Self::PasswordResetRequested { ip, .. }
             | Self::PasswordReset { ip, .. }
             | Self::PasswordChanged { ip, .. }
             | Self::ApiKeyCreated { ip, .. }

@@ -40,8 +40,13 @@ pub(crate) async fn authenticate(
         }
         Err(err) if err.is_backend() => Err(err.into()),
         Err(err) => {
-            if matches!(err, ClientError::InvalidCredentials) {
-                throttle.login_failed(login, &client).await?;
+            if matches!(err, ClientError::InvalidCredentials)
+                && throttle.login_failed(login, &client).await?
+            {
+                sp.audit(&AuditEvent::AccountLocked {
+                    login: audit::login_digest(login),
+                    ip,
+                });
             }
             sp.audit(&AuditEvent::LoginFailure {
                 login: audit::login_digest(login),
@@ -67,7 +72,12 @@ pub(crate) async fn change_password(
     match sp.backend().change_password(id, current, new).await {
         Ok(()) => Ok(throttle.login_succeeded(email, &client).await?),
         Err(ClientError::InvalidCredentials) => {
-            throttle.login_failed(email, &client).await?;
+            if throttle.login_failed(email, &client).await? {
+                sp.audit(&AuditEvent::AccountLocked {
+                    login: audit::login_digest(email),
+                    ip: client_ip::address(req, sp),
+                });
+            }
             Err(ClientError::InvalidCredentials.into())
         }
         Err(err) => Err(err.into()),

@@ -118,6 +118,7 @@ mod extract;
 mod features;
 mod guard;
 mod headers;
+pub mod hooks;
 mod input;
 #[cfg(feature = "embedded")]
 mod mail;

@@ -249,6 +249,66 @@ pub(crate) fn document(sp: &Stormpath) -> Value {
             }),
         );
     }
+    if web.me.enabled {
+        let me = web.me.uri.trim_end_matches('/');
+        let sessions = format!("{me}/sessions");
+        add(
+            &mut paths,
+            &sessions,
+            "get",
+            json!({
+                "summary": "One's live sessions (one per password login), newest first.",
+                "security": secured,
+                "responses": responses(&[
+                    ("200", json!({"description": "`size` and `items`.", "content": {"application/json": {"schema": {"type": "object"}}}})),
+                    ("401", unauthorized.clone()),
+                ]),
+            }),
+        );
+        add(
+            &mut paths,
+            &sessions,
+            "delete",
+            json!({
+                "summary": "Log out everywhere (this session too; its cookies are cleared).",
+                "security": secured,
+                "responses": responses(&[("204", empty_response()), ("401", unauthorized.clone())]),
+            }),
+        );
+        add(
+            &mut paths,
+            &format!("{sessions}/{{id}}"),
+            "delete",
+            json!({
+                "summary": "End one of one's sessions.",
+                "security": secured,
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": responses(&[
+                    ("204", empty_response()),
+                    ("401", unauthorized.clone()),
+                    ("404", error_response("No such session of this account.")),
+                ]),
+            }),
+        );
+        if !sp.social().is_empty() {
+            add(
+                &mut paths,
+                &format!("{me}/providers/{{providerId}}"),
+                "delete",
+                json!({
+                    "summary": "Unlink a provider, unless it is the account's last way to log in.",
+                    "security": secured,
+                    "parameters": [{"name": "providerId", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": responses(&[
+                        ("204", empty_response()),
+                        ("400", error_response("The last way to log in.")),
+                        ("401", unauthorized.clone()),
+                        ("404", error_response("No sign-in with that provider.")),
+                    ]),
+                }),
+            );
+        }
+    }
     if web.settings.enabled {
         add(
             &mut paths,

@@ -147,7 +147,7 @@ impl<'a> FormPage<'a> {
 fn autocomplete(form: &str, name: &str) -> Option<&'static str> {
     Some(match (form, name) {
         ("login", "login") => "username",
-        ("login", "password") => "current-password",
+        ("login", "password") | (_, "currentPassword") => "current-password",
         (_, "password" | "confirmPassword") => "new-password",
         (_, "email") => "email",
         (_, "username") => "username",

@@ -8,6 +8,7 @@ use stormpath_client::Account;
 
 use crate::{
     Error, Stormpath,
+    hooks::After,
     negotiate::{self, Format},
     redirect,
 };
@@ -26,6 +27,8 @@ pub(crate) struct Done {
     json: JsonReply,
     redirect: String,
     cookies: Vec<Cookie<'static>>,
+    /// A post-hook's own response, for every client.
+    replaced: Option<HttpResponse>,
 }
 
 impl Done {
@@ -35,6 +38,7 @@ impl Done {
             json: JsonReply::Empty,
             redirect: to.into(),
             cookies: Vec::new(),
+            replaced: None,
         }
     }
 
@@ -52,12 +56,23 @@ impl Done {
         self
     }
 
+    /// What a post-hook decided: another redirect for HTML, or its own response.
+    pub(crate) fn after(mut self, after: After) -> Self {
+        match after {
+            After::Continue => {}
+            After::Redirect(to) => self.redirect = to,
+            After::Respond(res) => self.replaced = Some(res),
+        }
+        self
+    }
+
     /// The response for a client that negotiated `format`.
     pub(crate) fn respond(self, format: Format) -> HttpResponse {
-        let mut res = match (format, self.json) {
-            (Format::Html, _) => redirect::found(&self.redirect),
-            (Format::Json, JsonReply::Empty) => HttpResponse::Ok().finish(),
-            (Format::Json, JsonReply::Account(account)) => account_json(&account),
+        let mut res = match (self.replaced, format, self.json) {
+            (Some(res), _, _) => res,
+            (None, Format::Html, _) => redirect::found(&self.redirect),
+            (None, Format::Json, JsonReply::Empty) => HttpResponse::Ok().finish(),
+            (None, Format::Json, JsonReply::Account(account)) => account_json(&account),
         };
         for cookie in &self.cookies {
             let _ = res.add_cookie(cookie);
@@ -121,10 +136,11 @@ pub(crate) fn account_json(account: &Account) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "account": account }))
 }
 
-/// The JSON view model of a form page (spec §10.1, §10.2).
-pub(crate) fn form_view<T: Serialize>(fields: &[T]) -> HttpResponse {
+/// The JSON view model of the login and registration pages (spec §10.1, §10.2, §12.2): the
+/// fields and the providers' account stores (never a secret).
+pub(crate) fn form_view<T: Serialize>(sp: &Stormpath, fields: &[T]) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({
         "form": { "fields": fields },
-        "accountStores": [],
+        "accountStores": sp.social().account_stores(sp),
     }))
 }

@@ -36,9 +36,13 @@ struct Inner {
     backend: Arc<dyn Backend>,
     templates: Arc<Templates>,
     throttle: Throttle,
+    /// The counters under the throttle (Redis when the store has one), also the record of
+    /// used social-login states.
+    counters: Arc<dyn Counters>,
     /// The subscribers to the audit trail (`audit.rs`).
     audit_hooks: Vec<crate::audit::Hook>,
     social: crate::social::Social,
+    hooks: crate::hooks::Hooks,
 }
 
 impl std::fmt::Debug for Stormpath {
@@ -116,12 +120,22 @@ impl Stormpath {
         &self.inner.throttle
     }
 
+    /// The counters under [`throttle`](Self::throttle) (Redis when the store has one).
+    pub(crate) fn counters(&self) -> &Arc<dyn Counters> {
+        &self.inner.counters
+    }
+
     pub(crate) fn templates(&self) -> &Templates {
         &self.inner.templates
     }
 
     pub(crate) fn social(&self) -> &crate::social::Social {
         &self.inner.social
+    }
+
+    /// The developer hooks (spec §13).
+    pub(crate) fn hooks(&self) -> &crate::hooks::Hooks {
+        &self.inner.hooks
     }
 }
 
@@ -184,6 +198,7 @@ pub struct StormpathBuilder {
     allow_short_secret: bool,
     schemas: Vec<Schema>,
     audit_hooks: Vec<crate::audit::Hook>,
+    hooks: crate::hooks::Hooks,
 }
 
 impl Default for StormpathBuilder {
@@ -199,6 +214,7 @@ impl Default for StormpathBuilder {
             allow_short_secret: false,
             schemas: Vec::new(),
             audit_hooks: Vec::new(),
+            hooks: crate::hooks::Hooks::default(),
         }
     }
 }
@@ -266,6 +282,102 @@ impl StormpathBuilder {
     /// them quick (hand the event to a channel for slow work). Repeatable.
     pub fn on_audit(mut self, hook: impl Fn(&crate::AuditEvent) + Send + Sync + 'static) -> Self {
         self.audit_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` before every login's credentials are checked (spec §13): the password form
+    /// and JSON `POST /login`, the OAuth password grant, and provider sign-ins (redirect and
+    /// JSON). It may change the login ([`PreLogin::login`](crate::hooks::PreLogin::login)) or
+    /// refuse with a [`Rejection`](crate::hooks::Rejection), shown as the route's error (JSON
+    /// `400 {status, message}`, or the login page with the message). A second call replaces the
+    /// first hook.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use stormpath::hooks::{After, LoginVia, Rejection};
+    ///
+    /// # async fn demo() -> Result<(), stormpath::Error> {
+    /// let sp = stormpath::Stormpath::builder()
+    ///     // Logins are case-insensitive here, and nobody from the old domain logs in.
+    ///     .pre_login(|mut ctx| async move {
+    ///         ctx.login = ctx.login.trim().to_lowercase();
+    ///         if ctx.login.ends_with("@old.example.com") {
+    ///             return Err(Rejection::new("Please log in with your new address."));
+    ///         }
+    ///         Ok(ctx)
+    ///     })
+    ///     // Administrators land on their dashboard after a browser login.
+    ///     .post_login(|ctx| async move {
+    ///         if ctx.via == LoginVia::Password && ctx.account.email.ends_with("@admin.example.com") {
+    ///             return After::Redirect("/admin".into());
+    ///         }
+    ///         After::Continue
+    ///     })
+    ///     .post_registration(|ctx| async move {
+    ///         tracing::info!(account = %ctx.account.href, "welcome aboard");
+    ///         After::Continue
+    ///     })
+    ///     .build()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn pre_login<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(crate::hooks::PreLogin) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<crate::hooks::PreLogin, crate::hooks::Rejection>> + 'static,
+    {
+        self.hooks.pre_login = Some(crate::hooks::boxed(hook));
+        self
+    }
+
+    /// Runs `hook` after every successful login (the same routes as
+    /// [`pre_login`](Self::pre_login)), once the tokens are issued: it may send an HTML client
+    /// elsewhere or answer itself ([`After`](crate::hooks::After); the token cookies are kept).
+    /// For the OAuth password grant only [`After::Respond`](crate::hooks::After::Respond)
+    /// changes the answer.
+    pub fn post_login<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(crate::hooks::PostLogin) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = crate::hooks::After> + 'static,
+    {
+        self.hooks.post_login = Some(crate::hooks::boxed(hook));
+        self
+    }
+
+    /// Runs `hook` on every `POST /register` before its fields are validated: it may change
+    /// the fields ([`PreRegistration::fields`](crate::hooks::PreRegistration::fields)) or refuse
+    /// with a [`Rejection`](crate::hooks::Rejection) (the form again with the message, or JSON
+    /// `400`); nothing is created then.
+    pub fn pre_registration<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(crate::hooks::PreRegistration) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<crate::hooks::PreRegistration, crate::hooks::Rejection>>
+            + 'static,
+    {
+        self.hooks.pre_registration = Some(crate::hooks::boxed(hook));
+        self
+    }
+
+    /// Runs `hook` right after `/register` created an account (populate custom data, sync
+    /// another system): it may choose where the browser goes or answer itself.
+    pub fn post_registration<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(crate::hooks::PostRegistration) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = crate::hooks::After> + 'static,
+    {
+        self.hooks.post_registration = Some(crate::hooks::boxed(hook));
+        self
+    }
+
+    /// Runs `hook` after `/logout` revoked the tokens (with the account that was logged in,
+    /// when the request carried a valid token): it may choose where the browser goes or answer
+    /// itself (the cookie deletions are kept).
+    pub fn post_logout<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(crate::hooks::PostLogout) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = crate::hooks::After> + 'static,
+    {
+        self.hooks.post_logout = Some(crate::hooks::boxed(hook));
         self
     }
 
@@ -360,15 +472,20 @@ impl StormpathBuilder {
             }
             None => embedded_store(&settings, &templates, self.allow_short_secret).await?,
         };
-        let throttle = Throttle::new(counters, (&settings.config.security.limits).into());
+        let throttle = Throttle::new(
+            Arc::clone(&counters),
+            (&settings.config.security.limits).into(),
+        );
         Ok(Stormpath {
             inner: Arc::new(Inner {
                 settings,
                 backend,
                 templates,
                 throttle,
+                counters,
                 audit_hooks: self.audit_hooks,
                 social,
+                hooks: self.hooks,
             }),
         })
     }
@@ -545,6 +662,7 @@ async fn embedded_store(
     store = store
         .revoke_api_keys_on_password_change(security.api_keys.revoke_on_password_change)
         .rotate_refresh_tokens(security.sessions.rotate_refresh_tokens)
+        .refresh_reuse_grace(Duration::from_secs(security.sessions.reuse_grace))
         .session_idle_timeout(Duration::from_secs(security.sessions.idle_timeout))
         .session_lifetime(Duration::from_secs(security.sessions.absolute_lifetime));
     let store = store.build().await?;

@@ -22,6 +22,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "field.html",
     "form.html",
     "links.html",
+    "social.html",
     "login.html",
     "register.html",
     "forbidden.html",

@@ -11,7 +11,9 @@ use actix_web::{
     web::{self, Bytes},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
+use quick_cache::sync::GuardResult;
 use std::future::{Ready, ready};
+use std::time::Duration as StdDuration;
 use stormpath_client::sauthc1::{self, Sauthc1Header, SignedRequest};
 use stormpath_store::admin::{ADMINISTRATORS, ApiKeyRecord};
 use time::{Duration, OffsetDateTime};
@@ -20,6 +22,10 @@ use crate::{error::ApiError, state::State};
 
 /// How far an SAuthc1 request's date may be from the server's clock.
 pub(crate) const MAX_SKEW: Duration = Duration::minutes(15);
+
+/// How long a nonce is remembered: a request dated at the far edge of the skew window can be
+/// presented until the window's other edge.
+const NONCE_LIFETIME: StdDuration = StdDuration::from_secs(2 * 15 * 60);
 
 /// The authenticated tenant API key of a request.
 #[derive(Clone)]
@@ -183,11 +189,24 @@ async fn sauthc1_caller(
     if !sauthc1::verify(&header, &secret, &signed) {
         return Err(ApiError::unauthenticated());
     }
-    // A nonce is good once within the skew window.
+    // A nonce is good once within the skew window, across every server process sharing the
+    // database (one atomic insert decides; this process's cache refuses its own replays
+    // without a query).
     let nonce = format!("{}/{}", header.key_id, header.nonce);
-    if state.nonces.get(&nonce).is_some() {
-        return Err(ApiError::unauthenticated().developer("The request's nonce was used before."));
+    let replayed = || ApiError::unauthenticated().developer("The request's nonce was used before.");
+    let GuardResult::Guard(first) = state
+        .nonces
+        .get_value_or_guard(&nonce, Some(StdDuration::ZERO))
+    else {
+        return Err(replayed());
+    };
+    if !state
+        .store
+        .use_once(&format!("sauthc1/{nonce}"), NONCE_LIFETIME)
+        .await?
+    {
+        return Err(replayed());
     }
-    state.nonces.insert(nonce, ());
+    let _ = first.insert(());
     Ok(Caller { key, secret })
 }

@@ -1071,6 +1071,26 @@ fn a_port_in_use_is_named() {
     assert!(err.contains("malformed --listen `no-port-here`"), "{err}");
 }
 
+/// KEY-5: off loopback, API keys must not cross the network in clear (refused before any
+/// port is bound; the addresses and URLs allowed are unit-tested in `cli`).
+#[test]
+fn plain_http_off_loopback_is_refused_unless_asked_for() {
+    let cli = Cli::sqlite();
+    cli.init();
+    for listen in ["0.0.0.0:1", "[::]:1"] {
+        let err = cli.fails(&["serve", "--listen", listen]);
+        assert!(
+            err.contains(&format!("refusing to serve on {listen} over plain HTTP")),
+            "{err}"
+        );
+    }
+    // With the switch the check passes, and the next failure is the bind's (port 1 is
+    // privileged or taken), not the refusal.
+    let err = cli.fails(&["serve", "--listen", "192.0.2.7:1", "--insecure-http"]);
+    assert!(!err.contains("refusing"), "{err}");
+    assert!(err.contains("cannot listen on 192.0.2.7:1"), "{err}");
+}
+
 #[test]
 fn malformed_urls_are_refused_before_anything_is_written() {
     let cli = Cli::sqlite();

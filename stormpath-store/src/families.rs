@@ -21,6 +21,8 @@ pub(crate) struct SessionPolicy {
     pub(crate) idle: Duration,
     /// Longest time since the password entry (zero: the refresh token's own lifetime).
     pub(crate) lifetime: Duration,
+    /// With rotation, how long a replaced token may still be exchanged (zero: never).
+    pub(crate) reuse_grace: Duration,
 }
 
 /// What the database knows about one refresh token.
@@ -45,6 +47,16 @@ impl SessionPolicy {
         let idle = !self.idle.is_zero() && now - member.last_used_at > secs(self.idle);
         let old = !self.lifetime.is_zero() && now - member.auth_time > secs(self.lifetime);
         idle || old
+    }
+
+    /// The earliest replacement instant (seconds) still within the reuse grace at `now`
+    /// (`i64::MAX`, matching none, without rotation or grace).
+    fn grace_since(&self, now: i64) -> i64 {
+        if self.rotate && !self.reuse_grace.is_zero() {
+            now.saturating_sub(secs(self.reuse_grace))
+        } else {
+            i64::MAX
+        }
     }
 }
 
@@ -117,22 +129,29 @@ impl Store {
             self.revoke_family(&member.family).await?;
             return Err(Error::InvalidToken.into());
         }
-        if member.rotated_at != 0 {
+        // A replaced token is reuse, unless it was replaced within the grace.
+        let since = policy.grace_since(now);
+        if member.rotated_at != 0 && member.rotated_at <= since {
             self.reused(member).await?;
             return Err(Error::InvalidToken.into());
         }
+        // The first replacement instant is kept, so the grace cannot be stretched.
         let sql = if policy.rotate {
-            "UPDATE refresh_tokens SET last_used_at = $1, rotated_at = $1 WHERE jti = $2 AND rotated_at = 0"
+            "UPDATE refresh_tokens SET last_used_at = $1, \
+             rotated_at = CASE WHEN rotated_at = 0 THEN $1 ELSE rotated_at END \
+             WHERE jti = $2 AND (rotated_at = 0 OR rotated_at > $3)"
         } else {
-            "UPDATE refresh_tokens SET last_used_at = $1 WHERE jti = $2 AND rotated_at = 0"
+            "UPDATE refresh_tokens SET last_used_at = $1 WHERE jti = $2 \
+             AND (rotated_at = 0 OR rotated_at > $3)"
         };
         let done = sqlx::query(sql)
             .bind(now)
             .bind(&claims.jti)
+            .bind(since)
             .execute(&self.inner.pool)
             .await?;
         if done.rows_affected() == 0 {
-            // A concurrent refresh replaced it first.
+            // A concurrent refresh replaced it first (and no grace applies).
             self.reused(member).await?;
             return Err(Error::InvalidToken.into());
         }
@@ -272,6 +291,7 @@ mod tests {
             rotate: false,
             idle: Duration::from_secs(3600),
             lifetime: Duration::from_secs(86_400),
+            reuse_grace: Duration::ZERO,
         };
         let m = member(1_000, 5_000);
         assert!(
@@ -287,5 +307,32 @@ mod tests {
         );
         let unlimited = SessionPolicy::default();
         assert!(!unlimited.ended(&m, i64::MAX / 2), "no limits by default");
+    }
+
+    #[test]
+    fn a_replaced_token_is_within_the_grace_for_exactly_its_length() {
+        let strict = SessionPolicy {
+            rotate: true,
+            ..SessionPolicy::default()
+        };
+        assert_eq!(strict.grace_since(5_000), i64::MAX, "no grace by default");
+        let lenient = SessionPolicy {
+            rotate: true,
+            reuse_grace: Duration::from_secs(10),
+            ..SessionPolicy::default()
+        };
+        // Within iff replaced after `since`: 9 s ago yes, 10 s ago no.
+        let since = lenient.grace_since(5_000);
+        assert!(4_991 > since);
+        assert!(4_990 <= since);
+        let unrotated = SessionPolicy {
+            reuse_grace: Duration::from_secs(10),
+            ..SessionPolicy::default()
+        };
+        assert_eq!(
+            unrotated.grace_since(5_000),
+            i64::MAX,
+            "no rotation, no grace"
+        );
     }
 }

@@ -52,6 +52,7 @@ mod families;
 pub mod fuzz;
 mod groups;
 pub mod mail;
+mod once;
 mod one_time;
 mod outbox;
 mod password;

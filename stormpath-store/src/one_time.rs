@@ -11,9 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::{Any, Row, Transaction};
-use stormpath_client::{
-    Account, AccountFlows, AccountId, AccountStatus, EmailKind, Error, Result, Sessions,
-};
+use stormpath_client::{Account, AccountFlows, AccountId, AccountStatus, EmailKind, Error, Result};
 
 use crate::{
     Store,
@@ -141,7 +139,7 @@ impl Store {
             None => {
                 let mut tx = self.inner.pool.begin().await?;
                 void_in(&mut tx, "", purpose).await?;
-                self.enqueue_in(&mut tx, &key, purpose.class(), None)
+                self.enqueue_in(&mut tx, &key, purpose.class(), None, None)
                     .await?;
                 tx.commit().await?;
                 Ok(())
@@ -182,7 +180,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Some((_, key, email)) = mail {
-            self.enqueue_in(&mut tx, key, purpose.class(), Some(email))
+            let expires = Some(now.saturating_add(ttl));
+            self.enqueue_in(&mut tx, key, purpose.class(), Some(email), expires)
                 .await?;
         }
         tx.commit().await?;
@@ -324,9 +323,7 @@ impl AccountFlows for Store {
         self.consume_one_time(token, Purpose::Reset, &account.id)
             .await?;
         self.replace_password(&account.id, password).await?;
-        self.void_one_time(&account.id, Purpose::Reset).await?;
-        self.revoke_all_tokens(&account.id).await?;
-        self.revoke_api_keys(&account.id).await?;
+        self.end_credentials(&account.id).await?;
         self.security_notice(EmailKind::PasswordChanged, &account)
             .await;
         // Proving control of the mailbox empties the login's failure buckets.

@@ -16,6 +16,16 @@ use crate::{Store, cache::Cached, error::Fallible, one_time::Purpose, util};
 const CLIENT_CREDENTIALS: &str = "client_credentials";
 
 impl Store {
+    /// What a new password ends, whichever way it was set (change, reset, the admin API): the
+    /// pending reset links, every token and session of the account, and its API keys when the
+    /// store is configured so (with the client-credentials tokens they minted).
+    pub(crate) async fn end_credentials(&self, id: &AccountId) -> Result<()> {
+        self.void_one_time(id, Purpose::Reset).await?;
+        self.revoke_all_tokens(id).await?;
+        self.revoke_api_keys(id).await?;
+        Ok(())
+    }
+
     /// The cached account behind a token subject, if it may use tokens issued at `iat`.
     async fn token_account(&self, sub: &str, iat: i64) -> Fallible<Option<Cached>> {
         self.token_account_for(sub, iat, None).await
@@ -225,9 +235,7 @@ impl Sessions for Store {
         )
         .await?;
         self.replace_password(id, new).await?;
-        self.void_one_time(id, Purpose::Reset).await?;
-        self.revoke_all_tokens(id).await?;
-        self.revoke_api_keys(id).await?;
+        self.end_credentials(id).await?;
         // The owner hears of it; a notice that cannot be queued does not undo the change.
         if let Err(err) = self
             .queue_notice(EmailKind::PasswordChanged, &account)

@@ -553,6 +553,15 @@ impl StoreBuilder {
         self
     }
 
+    /// With rotation on, how long a replaced refresh token may still be exchanged (each time
+    /// for a new one of its session) before presenting it counts as reuse (default zero: at
+    /// once). A few seconds spare a browser whose parallel requests all refresh one expired
+    /// cookie; a thief within that window is not detected.
+    pub fn refresh_reuse_grace(mut self, grace: Duration) -> Self {
+        self.session_policy.reuse_grace = grace;
+        self
+    }
+
     /// Ends a session that has not refreshed its access token for `idle` (default: never).
     /// Measured between refreshes, so meaningful above the access-token lifetime.
     pub fn session_idle_timeout(mut self, idle: Duration) -> Self {

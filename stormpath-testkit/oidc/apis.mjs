@@ -11,6 +11,11 @@
 //           GET  /oauth/access_token         (query: client_id, redirect_uri, client_secret, code)
 //                                            → {access_token, token_type, expires_in}
 //           GET  /me?fields=id,email,name…   → the asked fields the user has
+// Token checks (the JSON flow, where the client brings its own token):
+// GitHub:   POST /applications/{client_id}/token (Basic client_id:client_secret, {access_token})
+//                                            → 200 {id, app: {client_id}, user} or 404
+// Facebook: GET  /debug_token?input_token=…  (Bearer app_id|app_secret)
+//                                            → {data: {app_id, is_valid, user_id}}
 // `POST /_test/user` sets the next user: {"user": {...}, "emails": [...]}.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -79,6 +84,21 @@ const server = createServer(async (req, res) => {
       const token = exchange(url.searchParams);
       if (!token) return send(res, 400, { error: { message: 'Invalid verification code format.', type: 'OAuthException', code: 100 } });
       return send(res, 200, { access_token: token, token_type: 'bearer', expires_in: 5183944 });
+    }
+    const check = /^\/applications\/([^/]+)\/token$/.exec(url.pathname);
+    if (req.method === 'POST' && check) {
+      const basic = Buffer.from((req.headers.authorization || '').replace(/^Basic /, ''), 'base64').toString();
+      if (basic !== `${check[1]}:${secret}`) return send(res, 401, { message: 'Bad credentials' });
+      const grant = tokens.get(JSON.parse(await text(req)).access_token || '');
+      if (!grant || grant.client_id !== check[1]) return send(res, 404, { message: 'Not Found' });
+      return send(res, 200, { id: 1, app: { client_id: grant.client_id }, user: grant.user });
+    }
+    if (req.method === 'GET' && url.pathname === '/debug_token') {
+      const app = (req.headers.authorization || '').replace(/^Bearer /, '').split('|');
+      if (app.length !== 2 || app[1] !== secret) return send(res, 400, { error: { message: 'Invalid OAuth access token.', code: 190 } });
+      const grant = tokens.get(url.searchParams.get('input_token') || '');
+      if (!grant) return send(res, 200, { data: { is_valid: false } });
+      return send(res, 200, { data: { app_id: grant.client_id, is_valid: true, user_id: String(grant.user.id) } });
     }
     const grant = bearer(req);
     if (!grant) return send(res, 401, { message: 'Bad credentials' });

@@ -4,8 +4,10 @@
 //   {"port": 0, "clients": [{"client_id", "client_secret", "redirect_uris": [...]}], "alg": "RS256"|"ES256"}
 // Prints `listening <port>` on stdout once it accepts connections.
 //
-// Interactions complete by themselves (no login form): the account that signs in is the one the
-// test named last with `POST /_test/user` ({"sub", "email", "email_verified", "name"}; an
+// Interactions complete by themselves (no login form) unless `"interactive": true` (the browser
+// suite): then the provider's own login and consent pages (oidc-provider's devInteractions) ask,
+// any login signs in as that subject, and a login that is an email address is also its email.
+// Otherwise the account that signs in is the one the test named last with `POST /_test/user` ({"sub", "email", "email_verified", "name"}; an
 // `email` of null leaves the claim out). `POST /_test/tamper` ({"mode"}) makes the token
 // endpoint hand out an ID token changed in one way, to prove the relying party refuses it:
 //   badsig   a byte of the signature flipped
@@ -24,6 +26,7 @@ import * as jose from 'jose';
 
 const options = JSON.parse(process.argv[2] || '{}');
 const alg = options.alg || 'RS256';
+const interactive = Boolean(options.interactive);
 
 async function signingKey() {
   const { privateKey } = await jose.generateKeyPair(alg, { extractable: true });
@@ -48,13 +51,15 @@ function build() {
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'] },
     scopes: ['openid', 'email', 'profile', 'offline_access'],
-    features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
+    features: { devInteractions: { enabled: interactive }, userinfo: { enabled: true } },
     conformIdTokenClaims: false,
     enabledJWA: { idTokenSigningAlgValues: [alg] },
     clientDefaults: { id_token_signed_response_alg: alg, grant_types: ['authorization_code'], response_types: ['code'] },
-    interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+    ...(interactive ? {} : { interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` } }),
     async findAccount(ctx, sub) {
-      const current = { ...user };
+      const current = interactive && sub.includes('@')
+        ? { ...user, email: sub, email_verified: true }
+        : { ...user };
       return {
         accountId: sub,
         async claims() {
@@ -150,7 +155,7 @@ const server = createServer(async (req, res) => {
       keys = [await signingKey()];
       provider = build();
       res.end(keys[0].kid);
-    } else if (req.method === 'GET' && req.url.startsWith('/interaction/')) {
+    } else if (!interactive && req.method === 'GET' && req.url.startsWith('/interaction/')) {
       await interaction(req, res);
     } else {
       provider.callback()(req, res);

@@ -106,24 +106,8 @@ impl RestServer {
     ) -> Self {
         let port = free_port();
         let base_url = format!("http://127.0.0.1:{port}");
-        let bin = binary();
-        let mail_dir = dir.path().join("mail");
-        std::fs::create_dir_all(&mail_dir).expect("mail dir");
-        let command = |sub: &str| {
-            let mut c = Command::new(&bin);
-            c.arg(sub)
-                .current_dir(dir.path())
-                .env("STORMPATH_SERVER_DATABASE_URL", &database_url)
-                .env("STORMPATH_SERVER_BASE_URL", &base_url)
-                .env("STORMPATH_SERVER_MAIL_DIR", &mail_dir)
-                .env("STORMPATH_SERVER_INSECURE_FAST_HASHING", "true")
-                .env("RUST_LOG", "error")
-                .env_remove("STORMPATH_SERVER_KEY");
-            for (k, v) in env {
-                c.env(k, v);
-            }
-            c
-        };
+        std::fs::create_dir_all(dir.path().join("mail")).expect("mail dir");
+        let command = |sub: &str| command(sub, dir.path(), &database_url, &base_url, env);
         let out = command("init").output().expect("run stormpath-server init");
         assert!(
             out.status.success(),
@@ -140,13 +124,8 @@ impl RestServer {
         let key_id = field("admin API key id:");
         let key_secret = field("admin API key secret:");
         let application_href = field("application:");
-        let child = command("serve")
-            .env("STORMPATH_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn stormpath-server serve");
-        let server = Self {
+        let child = serve(command("serve"), port);
+        Self {
             child,
             base_url,
             key_id,
@@ -155,13 +134,23 @@ impl RestServer {
             database_url,
             dir,
             _pg: pg,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "stormpath-server did not start");
-            std::thread::sleep(Duration::from_millis(50));
         }
-        server
+    }
+
+    /// Another `serve` process on the same database and keys, on a port of its own: what
+    /// several servers behind one load balancer are. Killed when dropped.
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    #[must_use]
+    pub fn another_process(&self) -> RestProcess {
+        let port = free_port();
+        let base_url = format!("http://127.0.0.1:{port}");
+        let command = command("serve", self.dir.path(), &self.database_url, &base_url, &[]);
+        RestProcess {
+            child: serve(command, port),
+            base_url,
+        }
     }
 
     /// `{base_url}/v1`.
@@ -214,4 +203,66 @@ impl Drop for RestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A second `serve` process of a [`RestServer`] ([`RestServer::another_process`]).
+pub struct RestProcess {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+}
+
+impl RestProcess {
+    /// `{base_url}/v1`.
+    #[must_use]
+    pub fn api(&self) -> String {
+        format!("{}/v1", self.base_url)
+    }
+}
+
+impl Drop for RestProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `stormpath-server` command (`init` or `serve`) in `dir`, on `database_url`, its hrefs
+/// under `base_url`, mails dropped in `dir/mail`, fast hashing.
+fn command(
+    sub: &str,
+    dir: &std::path::Path,
+    database_url: &str,
+    base_url: &str,
+    env: &[(&str, &str)],
+) -> Command {
+    let mut c = Command::new(binary());
+    c.arg(sub)
+        .current_dir(dir)
+        .env("STORMPATH_SERVER_DATABASE_URL", database_url)
+        .env("STORMPATH_SERVER_BASE_URL", base_url)
+        .env("STORMPATH_SERVER_MAIL_DIR", dir.join("mail"))
+        .env("STORMPATH_SERVER_INSECURE_FAST_HASHING", "true")
+        .env("RUST_LOG", "error")
+        .env_remove("STORMPATH_SERVER_KEY");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// Spawns `serve` listening on `port` and waits until it accepts connections.
+fn serve(mut command: Command, port: u16) -> Child {
+    let child = command
+        .env("STORMPATH_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn stormpath-server serve");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "stormpath-server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
 }

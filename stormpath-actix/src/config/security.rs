@@ -141,6 +141,10 @@ pub struct SessionsConfig {
     /// token presented again revokes its whole family (reuse detection). Off by default: spec
     /// §6.4 keeps the same refresh token.
     pub rotate_refresh_tokens: bool,
+    /// With rotation, seconds during which a replaced refresh token may still be exchanged
+    /// (each time for a new token of its session) before it counts as reused (default 0). A
+    /// few seconds spare pages whose parallel requests all refresh one expired cookie.
+    pub reuse_grace: u64,
     /// Seconds a session may go unrefreshed before it ends (0: no idle timeout).
     pub idle_timeout: u64,
     /// Seconds after the password entry beyond which a session cannot be refreshed, whatever

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use stormpath_client::throttle::Action;
 
 use crate::{
-    Error, Stormpath, guard,
+    AuditEvent, Error, Stormpath, audit, client_ip, guard,
     input::{Input, Text, query_param},
     negotiate,
     pages::{FormField, FormPage},
@@ -68,7 +68,12 @@ async fn request_reset(
     let email = email.map(str::trim).filter(|e| !e.is_empty());
     let email = email.ok_or_else(|| Error::BadRequest("Email is required.".into()))?;
     guard::take(req, sp, Action::Mail).await?;
-    Ok(sp.backend().send_password_reset(email).await?)
+    sp.backend().send_password_reset(email).await?;
+    sp.audit(&AuditEvent::PasswordResetRequested {
+        login: audit::login_digest(email),
+        ip: client_ip::address(req, sp),
+    });
+    Ok(())
 }
 
 fn page(

@@ -6,12 +6,14 @@ use stormpath_client::Account;
 
 use crate::{
     Error, Stormpath, guard,
+    hooks::LoginVia,
     input::{Input, Text, query_param},
     negotiate::{self, Format},
     pages::{FormField, FormPage},
     redirect, respond,
     routes::bind,
     session,
+    social::ProviderData,
 };
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
@@ -28,14 +30,14 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
 struct LoginForm {
     login: Text,
     password: Text,
+    /// A provider sign-in the client started itself (spec §12.1): JSON only.
+    #[serde(rename = "providerData")]
+    provider_data: Option<serde_json::Value>,
 }
 
 async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     match negotiate::format(&req, &sp) {
-        Format::Json => Ok(HttpResponse::Ok().json(serde_json::json!({
-            "form": { "fields": visible_fields(&sp) },
-            "accountStores": sp.social().account_stores(&sp),
-        }))),
+        Format::Json => Ok(respond::form_view(&sp, &visible_fields(&sp))),
         Format::Html => page(&req, &sp, "", None, StatusCode::OK),
     }
 }
@@ -58,9 +60,16 @@ async fn post(
         .map_or("", |i| i.value.login.shown())
         .to_owned();
     let outcome = async {
-        let account = authenticate(&req, &sp, &input?.value).await?;
+        let form = input?.value;
         let to = redirect::next_or(&req, &sp.settings().config.web.login.next_uri);
-        session::start(&req, &sp, &account, to).await
+        let (account, via) = match form.provider_data {
+            Some(data) => {
+                let data = ProviderData::parse(data)?;
+                crate::social::json_login(&req, &sp, data).await?
+            }
+            None => (authenticate(&req, &sp, &form).await?, LoginVia::Password),
+        };
+        session::logged_in(&req, &sp, &account, to, via).await
     }
     .await;
     respond::answer(&req, &sp, outcome, |error, status| {
@@ -79,7 +88,8 @@ async fn authenticate(
     let login = login.map(str::trim).filter(|l| !l.is_empty());
     let login = login.ok_or_else(|| Error::BadRequest("Login is required.".into()))?;
     let password = password.ok_or_else(|| Error::BadRequest("Password is required.".into()))?;
-    let account = guard::authenticate(req, sp, login, password).await?;
+    let login = sp.hooks().pre_login(req, LoginVia::Password, login).await?;
+    let account = guard::authenticate(req, sp, &login, password).await?;
     Ok(account)
 }
 
@@ -147,12 +157,8 @@ pub(crate) fn page(
         });
     }
     page.extra.insert("error", &error);
-    let next = crate::input::query_param(req, "next");
-    page.extra.insert(
-        "providers",
-        &sp.social()
-            .buttons(sp, redirect::safe_next(next.as_deref())),
-    );
+    page.extra
+        .insert("providers", &sp.social().buttons(req, sp));
     page.extra.insert(
         "banner",
         &query_param(req, "status").and_then(|s| banner(&s, sp)),

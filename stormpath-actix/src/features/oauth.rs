@@ -6,12 +6,15 @@ use actix_web::{
     http::{StatusCode, header},
     web::{self, ServiceConfig},
 };
+use std::borrow::Cow;
+
 use serde_json::json;
 use stormpath_client::{TokenGrant, TokenSet};
 
 use crate::{
     Error, Stormpath, auth, guard,
     headers::SecurityHeaders,
+    hooks::{After, LoginVia},
     input::{self, BodyKind},
 };
 
@@ -31,7 +34,9 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
 struct OAuthError {
     status: StatusCode,
     code: &'static str,
-    message: &'static str,
+    message: Cow<'static, str>,
+    /// A post-login hook's own answer, sent instead.
+    replaced: Option<HttpResponse>,
 }
 
 impl OAuthError {
@@ -39,7 +44,24 @@ impl OAuthError {
         Self {
             status,
             code,
-            message,
+            message: Cow::Borrowed(message),
+            replaced: None,
+        }
+    }
+
+    /// A pre-login hook's refusal, worded by the hook.
+    fn rejected(message: String) -> Self {
+        Self {
+            message: Cow::Owned(message),
+            ..INVALID_GRANT
+        }
+    }
+
+    /// A post-login hook's own answer.
+    fn replaced(res: HttpResponse) -> Self {
+        Self {
+            replaced: Some(res),
+            ..INVALID_GRANT
         }
     }
 
@@ -73,7 +95,10 @@ fn builder(status: StatusCode) -> HttpResponseBuilder {
     res
 }
 
-fn error(err: &OAuthError) -> HttpResponse {
+fn error(err: OAuthError) -> HttpResponse {
+    if let Some(res) = err.replaced {
+        return res;
+    }
     let mut res = builder(err.status);
     if err.status == StatusCode::UNAUTHORIZED {
         res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"oauth\""));
@@ -94,7 +119,7 @@ async fn token(
 ) -> Result<HttpResponse, Error> {
     match grant(&req, &sp, payload).await {
         Ok(Ok(tokens)) => Ok(success(&tokens)),
-        Ok(Err(err)) => Ok(error(&err)),
+        Ok(Err(err)) => Ok(error(err)),
         // A throttled password grant: 429 with `Retry-After`, in the endpoint's own shape.
         Err(err @ Error::Backend(stormpath_client::Error::Throttled { .. })) => {
             let mut res = builder(StatusCode::TOO_MANY_REQUESTS);
@@ -178,10 +203,27 @@ async fn grant(
                     "username and password are required.",
                 )));
             };
-            match guard::authenticate(req, sp, username, password).await {
-                Ok(account) => Ok(Ok(backend
-                    .issue_tokens(&account, TokenGrant::Password)
-                    .await?)),
+            let username = match sp
+                .hooks()
+                .pre_login(req, LoginVia::PasswordGrant, username)
+                .await
+            {
+                Ok(username) => username,
+                Err(Error::BadRequest(message)) => return Ok(Err(OAuthError::rejected(message))),
+                Err(err) => return Err(err),
+            };
+            match guard::authenticate(req, sp, &username, password).await {
+                Ok(account) => {
+                    let tokens = backend.issue_tokens(&account, TokenGrant::Password).await?;
+                    let after = sp
+                        .hooks()
+                        .post_login(req, LoginVia::PasswordGrant, &account)
+                        .await;
+                    match after {
+                        After::Respond(res) => Ok(Err(OAuthError::replaced(res))),
+                        _ => Ok(Ok(tokens)),
+                    }
+                }
                 Err(Error::Backend(err)) if !err.is_backend() && err.status() == 400 => {
                     Ok(Err(INVALID_GRANT))
                 }

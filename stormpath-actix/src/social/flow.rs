@@ -21,7 +21,12 @@ use super::{
     profile::Profile,
     state::{self, Flow},
 };
-use crate::{Error, Stormpath, auth, features::login, input::query_param, negotiate, redirect};
+use stormpath_client::Account;
+
+use crate::{
+    Error, Stormpath, auth, features::login, hooks::LoginVia, input::query_param, negotiate,
+    redirect,
+};
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     for provider in &sp.social().providers {
@@ -144,7 +149,8 @@ async fn complete(
 ) -> Result<crate::respond::Done, Error> {
     let name = &provider.config.name;
     if let Some(error) = query_param(req, "error") {
-        tracing::info!(provider = %provider.config.id, %error, "provider returned an error");
+        // Debug, not Display: the parameter is the caller's text, its newlines escaped.
+        tracing::info!(provider = %provider.config.id, ?error, "provider returned an error");
         return Err(Error::BadRequest(if error == "access_denied" {
             format!("You did not allow signing in with {name}. Please try again if you meant to.")
         } else {
@@ -161,13 +167,34 @@ async fn complete(
     if !flow.matches(&provider.config.id, &state) {
         return Err(expired());
     }
-    if !sp.social().used.first_use(&flow.s) {
+    if !state::first_use(sp.counters().as_ref(), &flow.s).await? {
         return Err(expired());
     }
     let code = query_param(req, "code")
         .filter(|c| !c.is_empty() && c.len() <= 4096)
         .ok_or_else(|| http::refused(&provider.config))?;
-    let profile = profile_for_code(sp, provider, &code, &flow).await?;
+    let profile = profile_for_code(sp, provider, &code, &flow.v, Some(&flow.n), None).await?;
+    let account = sign_in(req, sp, provider, profile).await?;
+    let via = LoginVia::Provider {
+        provider_id: provider.config.id.clone(),
+    };
+    crate::session::logged_in(req, sp, &account, flow.x.clone(), via).await
+}
+
+/// From the provider's profile to the local account, through the pre-login hook: a link to
+/// the account already logged in on this browser (its owner proved it), else as
+/// [`super::account::resolve`] decides.
+async fn sign_in(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    provider: &Provider,
+    profile: Profile,
+) -> Result<Account, Error> {
+    let via = LoginVia::Provider {
+        provider_id: provider.config.id.clone(),
+    };
+    let email = profile.email.clone().unwrap_or_default();
+    sp.hooks().pre_login(req, via, &email).await?;
     let current = match auth::resolve(req, sp).await {
         Ok(resolved) => resolved
             .caller
@@ -175,8 +202,108 @@ async fn complete(
             .map(|c| c.session.account.id.clone()),
         Err(_) => None,
     };
-    let account = super::account::resolve(sp, &provider.config, profile, current.as_ref()).await?;
-    crate::session::start(req, sp, &account, flow.x.clone()).await
+    super::account::resolve(sp, &provider.config, profile, current.as_ref()).await
+}
+
+/// What a JSON client posts to `/login` for a provider sign-in it started itself (spec §12.1,
+/// the popup flow): exactly one of `code` and `accessToken`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ProviderData {
+    provider_id: String,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+    /// The PKCE verifier of the client's authorization request, when it used one.
+    #[serde(default)]
+    code_verifier: Option<String>,
+    /// The `redirect_uri` of the client's authorization request (default: the provider's
+    /// callback; Google's popup uses `postmessage`).
+    #[serde(default)]
+    redirect_uri: Option<String>,
+}
+
+impl ProviderData {
+    /// Reads `providerData` (a JSON object).
+    pub(crate) fn parse(value: serde_json::Value) -> Result<Self, Error> {
+        serde_json::from_value(value).map_err(|_| {
+            Error::BadRequest(
+                "providerData must be an object with providerId and either code or accessToken."
+                    .into(),
+            )
+        })
+    }
+}
+
+/// `POST /login` with `providerData`: who signed in, as the provider vouches, then the local
+/// account as for the redirect flow. GitHub and Facebook take an access token (checked to be
+/// one issued to this application); OpenID Connect providers a code, exchanged here and
+/// answered with a verified ID token.
+pub(crate) async fn json_login(
+    req: &HttpRequest,
+    sp: &Stormpath,
+    data: ProviderData,
+) -> Result<(Account, LoginVia), Error> {
+    let provider = sp.social().get(&data.provider_id).ok_or_else(|| {
+        Error::BadRequest(format!("{} is not a provider here.", data.provider_id))
+    })?;
+    let config = &provider.config;
+    let name = &config.name;
+    let given = |v: Option<String>| v.filter(|v| !v.is_empty());
+    let (code, token) = (given(data.code), given(data.access_token));
+    let bounded = |v: &str| {
+        if v.len() > 4096 {
+            return Err(Error::BadRequest("The code or token is too long.".into()));
+        }
+        Ok(())
+    };
+    let profile = match (config.protocol, code, token) {
+        (_, Some(_), Some(_)) => {
+            return Err(Error::BadRequest(
+                "Send either a code or an accessToken, not both.".into(),
+            ));
+        }
+        (_, None, None) => {
+            return Err(Error::BadRequest(
+                "providerData needs a code or an accessToken.".into(),
+            ));
+        }
+        (Protocol::Oidc, Some(code), None) => {
+            bounded(&code)?;
+            let callback = redirect_uri(sp, provider);
+            let redirect = data.redirect_uri.unwrap_or(callback);
+            let verifier = data.code_verifier.unwrap_or_default();
+            profile_for_code(sp, provider, &code, &verifier, None, Some(&redirect)).await?
+        }
+        (Protocol::Oidc, None, Some(_)) => {
+            // An access token does not say which application it was issued to: another
+            // site's token must not sign anyone in here.
+            return Err(Error::BadRequest(format!(
+                "{name} sign-in takes a code here, not an access token."
+            )));
+        }
+        (Protocol::Github | Protocol::Facebook, Some(_), None) => {
+            return Err(Error::BadRequest(format!(
+                "{name} sign-in takes an accessToken here, not a code."
+            )));
+        }
+        (Protocol::Github, None, Some(token)) => {
+            bounded(&token)?;
+            profile::github_token_is_ours(config, &provider.client, &token).await?;
+            profile::github(config, &provider.client, &token).await?
+        }
+        (Protocol::Facebook, None, Some(token)) => {
+            bounded(&token)?;
+            profile::facebook_token_is_ours(config, &provider.client, &token).await?;
+            profile::facebook(config, &provider.client, &token).await?
+        }
+    };
+    let account = sign_in(req, sp, provider, profile).await?;
+    let via = LoginVia::Provider {
+        provider_id: config.id.clone(),
+    };
+    Ok((account, via))
 }
 
 /// The token endpoint's answer (the parts we use). Never logged.
@@ -191,21 +318,29 @@ struct Tokens {
 }
 
 /// Exchanges the code and asks who signed in.
+///
+/// `verifier`: the PKCE verifier (empty: none); `nonce`: the one the ID token must carry (the
+/// redirect flow's); `redirect`: the authorization request's `redirect_uri` when it was not our
+/// callback (the JSON flow).
 async fn profile_for_code(
     sp: &Stormpath,
     provider: &Provider,
     code: &str,
-    flow: &Flow,
+    verifier: &str,
+    nonce: Option<&str>,
+    redirect: Option<&str>,
 ) -> Result<Profile, Error> {
     let config = &provider.config;
     let client = &provider.client;
-    let redirect_uri = redirect_uri(sp, provider);
-    let form = [
+    let redirect_uri = redirect.map_or_else(|| redirect_uri(sp, provider), str::to_owned);
+    let mut form = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
         ("redirect_uri", redirect_uri.as_str()),
-        ("code_verifier", flow.v.as_str()),
     ];
+    if !verifier.is_empty() {
+        form.push(("code_verifier", verifier));
+    }
     let secret = config.client_secret.0.as_str();
     match config.protocol {
         Protocol::Oidc => {
@@ -230,7 +365,7 @@ async fn profile_for_code(
                     client,
                     &endpoints,
                     id_token,
-                    Some(&flow.n),
+                    nonce,
                     tokens.access_token.as_deref(),
                 )
                 .await
@@ -245,7 +380,7 @@ async fn profile_for_code(
                     ("client_secret", secret),
                     ("code", code),
                     ("redirect_uri", redirect_uri.as_str()),
-                    ("code_verifier", flow.v.as_str()),
+                    ("code_verifier", verifier),
                 ]);
             let token = access_token(config, http::json(config, request, "token exchange").await?)?;
             profile::github(config, client, &token).await
@@ -257,7 +392,7 @@ async fn profile_for_code(
                 ("client_secret", secret),
                 ("code", code),
                 ("redirect_uri", redirect_uri.as_str()),
-                ("code_verifier", flow.v.as_str()),
+                ("code_verifier", verifier),
             ]);
             let token = access_token(config, http::json(config, request, "token exchange").await?)?;
             profile::facebook(config, client, &token).await
@@ -268,7 +403,7 @@ async fn profile_for_code(
 /// The access token of a GitHub or Facebook answer (GitHub answers errors with a 200).
 fn access_token(config: &super::config::ProviderConfig, tokens: Tokens) -> Result<String, Error> {
     if let Some(error) = &tokens.error {
-        tracing::warn!(provider = %config.id, %error, "token exchange refused");
+        tracing::warn!(provider = %config.id, ?error, "token exchange refused");
     }
     tokens
         .access_token

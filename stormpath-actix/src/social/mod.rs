@@ -9,6 +9,7 @@
 //! * `flow.rs` — the routes: the button's start, `GET /callbacks/<providerId>`, and the token
 //!   exchange.
 //! * `account.rs` — find, create or link the local account.
+//! * `unlink.rs` — `DELETE {me.uri}/providers/{providerId}`, never the last way to log in.
 
 mod account;
 pub(crate) mod config;
@@ -17,8 +18,11 @@ mod http;
 mod oidc;
 mod profile;
 mod state;
+mod unlink;
 
-use actix_web::web::ServiceConfig;
+pub(crate) use flow::{ProviderData, json_login};
+
+use actix_web::{HttpRequest, web::ServiceConfig};
 use serde_json::{Value, json};
 
 use crate::{Error, Stormpath};
@@ -31,11 +35,10 @@ pub(crate) struct Provider {
     issuer: oidc::Issuer,
 }
 
-/// The enabled providers, in configuration order, and the flows already completed.
+/// The enabled providers, in configuration order.
 #[derive(Debug, Default)]
 pub(crate) struct Social {
     providers: Vec<Provider>,
-    used: state::Used,
 }
 
 impl Social {
@@ -54,10 +57,12 @@ impl Social {
                 })
             })
             .collect::<Result<_, Error>>()?;
-        Ok(Self {
-            providers,
-            used: state::Used::default(),
-        })
+        Ok(Self { providers })
+    }
+
+    /// Whether any provider is enabled.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.providers.is_empty()
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Provider> {
@@ -86,8 +91,11 @@ impl Social {
             .collect()
     }
 
-    /// The login page's buttons: name and the path that starts the flow (with a safe `next`).
-    pub(crate) fn buttons(&self, sp: &Stormpath, next: Option<&str>) -> Vec<Value> {
+    /// The login and registration pages' buttons: name and the path that starts the flow (with
+    /// the request's `next`, when it is safe).
+    pub(crate) fn buttons(&self, req: &HttpRequest, sp: &Stormpath) -> Vec<Value> {
+        let next = crate::input::query_param(req, "next");
+        let next = crate::redirect::safe_next(next.as_deref());
         self.providers
             .iter()
             .map(|p| {
@@ -107,4 +115,5 @@ pub(crate) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
     if sp.settings().config.web.login.enabled {
         flow::configure(cfg, sp);
     }
+    unlink::configure(cfg, sp);
 }

@@ -98,7 +98,7 @@ impl Issuer {
         let mut found: Endpoints =
             http::json(provider, client.get(&url), "OpenID Connect discovery").await?;
         if found.issuer.trim_end_matches('/') != issuer {
-            tracing::warn!(provider = %provider.id, discovered = %found.issuer, "discovery names another issuer");
+            tracing::warn!(provider = %provider.id, discovered = ?found.issuer, "discovery names another issuer");
             return Err(http::refused(provider));
         }
         found.issuer = issuer.to_owned();

@@ -129,3 +129,80 @@ pub(crate) async fn facebook(
         name: me.name,
     })
 }
+
+/// The answer of GitHub's token check (the parts we use).
+#[derive(Debug, Deserialize)]
+struct GithubTokenCheck {
+    app: GithubApp,
+}
+
+#[derive(Debug, Deserialize)]
+struct GithubApp {
+    client_id: String,
+}
+
+/// GitHub: a token a client posted was issued to this OAuth app
+/// (`POST {api}/applications/{client_id}/token`, authenticated as the app; another app's
+/// token is a 404). Without this check any site's GitHub token would sign its owner in here.
+pub(crate) async fn github_token_is_ours(
+    provider: &ProviderConfig,
+    client: &reqwest::Client,
+    token: &str,
+) -> Result<(), Error> {
+    let api = provider.api_base_url.as_deref().unwrap_or_default();
+    let check: GithubTokenCheck = http::json(
+        provider,
+        client
+            .post(format!("{api}/applications/{}/token", provider.client_id))
+            .basic_auth(&provider.client_id, Some(provider.client_secret.0.as_str()))
+            .header("accept", "application/vnd.github+json")
+            .json(&serde_json::json!({ "access_token": token })),
+        "GitHub token check",
+    )
+    .await?;
+    if check.app.client_id != provider.client_id {
+        tracing::warn!(provider = %provider.id, "a token of another GitHub app was refused");
+        return Err(http::refused(provider));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+struct FacebookDebug {
+    data: FacebookTokenData,
+}
+
+#[derive(Debug, Deserialize)]
+struct FacebookTokenData {
+    #[serde(default)]
+    app_id: Option<Id>,
+    #[serde(default)]
+    is_valid: bool,
+}
+
+/// Facebook: a token a client posted is valid and was issued to this app
+/// (`GET {graph}/debug_token`, with the app's own token `client_id|client_secret` in the
+/// `Authorization` header, never in the URL).
+pub(crate) async fn facebook_token_is_ours(
+    provider: &ProviderConfig,
+    client: &reqwest::Client,
+    token: &str,
+) -> Result<(), Error> {
+    let api = provider.api_base_url.as_deref().unwrap_or_default();
+    let app_token = format!("{}|{}", provider.client_id, provider.client_secret.0);
+    let debug: FacebookDebug = http::json(
+        provider,
+        client
+            .get(format!("{api}/debug_token"))
+            .query(&[("input_token", token)])
+            .bearer_auth(app_token),
+        "Facebook token check",
+    )
+    .await?;
+    let app = debug.data.app_id.map(Id::text);
+    if !debug.data.is_valid || app.as_deref() != Some(provider.client_id.as_str()) {
+        tracing::warn!(provider = %provider.id, "a token of another Facebook app was refused");
+        return Err(http::refused(provider));
+    }
+    Ok(())
+}

@@ -1,12 +1,9 @@
 //! The flow's secrets, bound to the browser: `state`, `nonce`, the PKCE verifier and the safe
 //! `next`, in one short-lived HttpOnly cookie signed with `SECRET_KEY` (HMAC-SHA-256), and the
-//! states already used (a replayed callback is refused even with the cookie).
+//! record of the states already used (a replayed callback is refused even with the cookie,
+//! by every instance sharing the store's Redis).
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
 use actix_web::{
     HttpRequest,
@@ -17,14 +14,15 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use stormpath_client::throttle::{Counters, Rule};
 use subtle::ConstantTimeEq;
+
+use crate::Error;
 
 /// The cookie's name.
 pub(crate) const COOKIE: &str = "sp_social";
 /// How long a flow may take, from the button to the callback.
 pub(crate) const LIFETIME: Duration = Duration::from_secs(600);
-/// The most flows remembered as used at once (older ones are dropped first when full).
-const MAX_USED: usize = 100_000;
 
 /// What the cookie carries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -126,30 +124,23 @@ pub(crate) fn removal(req: &HttpRequest) -> Cookie<'static> {
     cookie
 }
 
-/// States already completed in this process, until they would have expired anyway.
-#[derive(Debug, Default)]
-pub(crate) struct Used(Mutex<HashMap<String, Instant>>);
-
-impl Used {
-    /// Records `state` as used; `false` when it was used already.
-    pub(crate) fn first_use(&self, state: &str) -> bool {
-        let now = Instant::now();
-        let Ok(mut used) = self.0.lock() else {
-            return false;
-        };
-        if used.len() >= MAX_USED {
-            used.retain(|_, at| now.duration_since(*at) < LIFETIME);
-        }
-        if used.len() >= MAX_USED {
-            return false;
-        }
-        used.insert(state.to_owned(), now).is_none()
-    }
+/// Records `state` as used: `false` when it was used already. The record lives in the
+/// throttle's counters — Redis when the store has one, so every instance refuses a callback
+/// another completed; else this process's memory — for the flow's [`LIFETIME`] (a later
+/// replay fails the cookie's expiry anyway). Only a digest of the state is kept.
+pub(crate) async fn first_use(counters: &dyn Counters, state: &str) -> Result<bool, Error> {
+    let key = format!(
+        "social-state:{}",
+        URL_SAFE_NO_PAD.encode(Sha256::digest(state.as_bytes()))
+    );
+    Ok(counters.take(&key, Rule::new(1, LIFETIME)).await?.is_none())
 }
 
 #[cfg(test)]
 mod tests {
     use actix_web::test::TestRequest;
+
+    use stormpath_client::throttle::LocalCounters;
 
     use super::*;
 
@@ -185,11 +176,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_state_is_used_once() {
-        let used = Used::default();
-        assert!(used.first_use("a"));
-        assert!(!used.first_use("a"));
-        assert!(used.first_use("b"));
+    #[actix_web::test]
+    async fn a_state_is_used_once() {
+        let counters = LocalCounters::default();
+        assert!(first_use(&counters, "a").await.unwrap());
+        assert!(!first_use(&counters, "a").await.unwrap());
+        assert!(first_use(&counters, "b").await.unwrap());
     }
 }

@@ -11,10 +11,21 @@ async fn the_settings_page_needs_a_login_and_has_three_password_fields() {
     assert_eq!(res.headers()["location"], "/login?next=%2Fsettings");
     app.login(&email("page")).await;
     let page = app.get("/settings", HTML).await.text().await.unwrap();
-    for name in ["currentPassword", "password", "confirmPassword"] {
+    for (name, hint) in [
+        ("currentPassword", "current-password"),
+        ("password", "new-password"),
+        ("confirmPassword", "new-password"),
+    ] {
         assert!(
             page.contains(&format!(r#"name="{name}" type="password""#)),
             "{name}"
+        );
+        // Password managers fill the current password and offer a new one (PWD-6).
+        let field = page.split(&format!(r#"name="{name}""#)).nth(1).unwrap();
+        let field = &field[..field.find('>').unwrap()];
+        assert!(
+            field.contains(&format!(r#"autocomplete="{hint}""#)),
+            "{name}: {field}"
         );
     }
 }

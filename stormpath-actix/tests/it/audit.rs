@@ -64,3 +64,30 @@ async fn a_hook_hears_login_failure_success_password_change_and_api_key_creation
     }
     assert!(!text.contains(&email));
 }
+
+#[actix_web::test]
+async fn a_reset_request_is_heard_alike_for_known_and_unknown_addresses() {
+    let heard: Arc<Mutex<Vec<stormpath::AuditEvent>>> = Arc::default();
+    let sink = Arc::clone(&heard);
+    let app = TestApp::spawn_with(move |b| {
+        b.on_audit(move |event| sink.lock().unwrap().push(event.clone()))
+    })
+    .await;
+    let known = email("asked");
+    app.register(&known).await;
+    for address in [known.as_str(), "nobody-here@example.com"] {
+        let res = app.post_json("/forgot", &json!({ "email": address })).await;
+        assert_eq!(res.status(), 200);
+    }
+    let events = heard.lock().unwrap().clone();
+    let names: Vec<&str> = events.iter().map(stormpath::AuditEvent::name).collect();
+    assert_eq!(
+        names,
+        ["password.reset_requested", "password.reset_requested"]
+    );
+    assert_eq!(
+        events[0].login(),
+        Some(stormpath::audit::login_digest(&known).as_str())
+    );
+    assert!(!format!("{events:?}").contains(&known));
+}

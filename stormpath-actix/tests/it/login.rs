@@ -481,3 +481,29 @@ async fn a_login_beyond_the_hashing_queue_is_a_503_with_retry_after() {
     assert!(page.contains("temporarily unavailable"), "{page}");
     assert!(page.contains(&email), "the form keeps the login: {page}");
 }
+
+/// ENUM-1 on the HTML form: a wrong password and an unknown login re-render the same page
+/// (the CSRF token aside), with the login kept and no cookie.
+#[actix_web::test]
+async fn the_login_form_answers_wrong_and_unknown_logins_alike() {
+    let app = TestApp::spawn().await;
+    let email = email("form-alike");
+    app.register(&email).await;
+    let mut pages = Vec::new();
+    for login in [email.as_str(), "nobody-at-all@example.com"] {
+        let res = app
+            .post_form(
+                "/login",
+                "/login",
+                &[("login", login), ("password", "Wrong-pass1")],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        assert!(set_cookies(res.headers(), "access_token").is_empty());
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Invalid username or password."), "{page}");
+        let token = csrf_token(&page);
+        pages.push(page.replace(&token, "CSRF").replace(login, "LOGIN"));
+    }
+    assert_eq!(pages[0], pages[1]);
+}

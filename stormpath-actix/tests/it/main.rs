@@ -20,6 +20,7 @@ mod disabled_accounts;
 mod duplicate_fields;
 mod expired_tokens;
 mod guards;
+mod hooks;
 mod input;
 mod login;
 mod logout;

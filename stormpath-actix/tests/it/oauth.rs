@@ -382,3 +382,56 @@ async fn oversized_token_requests_are_invalid_requests() {
     .await;
     assert_oauth_error(res, 400, "invalid_request").await;
 }
+
+/// ENUM-1: the password grant answers a wrong password and an unknown login alike.
+#[actix_web::test]
+async fn the_password_grant_answers_wrong_and_unknown_logins_alike() {
+    let app = TestApp::spawn().await;
+    let email = email("grant-alike");
+    app.register(&email).await;
+    let mut answers = Vec::new();
+    for login in [email.as_str(), "nobody-at-all@example.com"] {
+        let res = token(
+            &app,
+            &[
+                ("grant_type", "password"),
+                ("username", login),
+                ("password", "Wrong-pass1"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 400);
+        assert_oauth_headers(&res);
+        answers.push(res.text().await.unwrap());
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+/// SESS-8 / JWT-7: a token in the query string is never read (it would end up in logs).
+#[actix_web::test]
+async fn an_access_token_in_the_query_string_is_ignored() {
+    let app = TestApp::spawn().await;
+    let email = email("query-token");
+    app.register(&email).await;
+    let grant = token(
+        &app,
+        &[
+            ("grant_type", "password"),
+            ("username", &email),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let body: Value = grant.json().await.unwrap();
+    let access = body["access_token"].as_str().unwrap();
+    for query in ["access_token", "token", "session"] {
+        let res = app
+            .fresh_client()
+            .get(app.url(&format!("/me?{query}={access}")))
+            .header("Accept", JSON)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "?{query}= must not authenticate");
+    }
+}

@@ -44,10 +44,13 @@ async fn every_listed_operation_is_bound_and_every_json_route_is_listed() {
     let listed = operations(&doc);
     let expected: Vec<(String, String)> = [
         ("DELETE", "/me/api-keys/{id}"),
+        ("DELETE", "/me/sessions"),
+        ("DELETE", "/me/sessions/{id}"),
         ("GET", "/change"),
         ("GET", "/login"),
         ("GET", "/me"),
         ("GET", "/me/api-keys"),
+        ("GET", "/me/sessions"),
         ("GET", "/register"),
         ("GET", "/verify"),
         ("POST", "/change"),

@@ -290,8 +290,11 @@ async fn expired_tokens_are_refused() {
     if crate::support::remote() {
         return; // the reset lifetime is the server directory's policy (whole hours) on the remote back end
     }
-    let app = TestApp::spawn_with(|b| b.config(|c| c.tokens.password_reset_ttl = 0)).await;
+    // A link that expires before its mail goes out is never sent: this one lives a few
+    // seconds, and the test waits them out (a lower bound: a slow machine only waits longer).
+    let app = TestApp::spawn_with(|b| b.config(|c| c.tokens.password_reset_ttl = 4)).await;
     let (_, token) = mailed_token(&app, "expired").await;
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     assert_eq!(
         app.get(&format!("/change?sptoken={token}"), JSON)
             .await

@@ -2,11 +2,20 @@
 //! `oidc-provider` in a node process on 127.0.0.1 (`stormpath_testkit::oidc`), with every bad
 //! input of the issue ending on the login page with a clear message and nothing created.
 
-use reqwest::{Client, Response, StatusCode, header::LOCATION};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use reqwest::{Client, Response, StatusCode, Url, header::LOCATION, redirect::Policy};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use stormpath::{
+    StormpathBuilder,
+    hooks::{After, LoginVia, Rejection},
+};
+use stormpath_client::ProviderLink;
 use stormpath_testkit::oidc::OidcProvider;
 
-use crate::support::{HTML, JSON, PASSWORD, TestApp, set_cookies};
+use crate::support::{
+    HTML, JSON, PASSWORD, TestApp, assert_json_error, mailed_link, nth_mail, set_cookies, token_of,
+};
 
 const CLIENT_ID: &str = "stormpath-app";
 const CLIENT_SECRET: &str = "stormpath-app-secret-0123456789";
@@ -16,12 +25,32 @@ async fn setup(
     alg: &str,
     change: impl FnOnce(&mut Value) + Send + 'static,
 ) -> (OidcProvider, TestApp) {
+    setup_with(alg, change, |b| b).await
+}
+
+/// The same, with more settings on the builder (hooks, Redis).
+async fn setup_with(
+    alg: &str,
+    change: impl FnOnce(&mut Value) + Send + 'static,
+    more: impl FnOnce(StormpathBuilder) -> StormpathBuilder,
+) -> (OidcProvider, TestApp) {
     let op = OidcProvider::start(alg);
+    let app = app_for(&op, CLIENT_ID, change, more).await;
+    (op, app)
+}
+
+/// An app trusting `op` as `corp`, as the client `client_id`.
+async fn app_for(
+    op: &OidcProvider,
+    client_id: &'static str,
+    change: impl FnOnce(&mut Value) + Send + 'static,
+    more: impl FnOnce(StormpathBuilder) -> StormpathBuilder,
+) -> TestApp {
     let issuer = op.issuer.clone();
     let app = TestApp::spawn_with(move |b| {
-        b.web(move |w| {
+        more(b).web(move |w| {
             let mut corp = json!({
-                "enabled": true, "name": "Corp", "clientId": CLIENT_ID,
+                "enabled": true, "name": "Corp", "clientId": client_id,
                 "clientSecret": CLIENT_SECRET, "issuer": issuer, "timeoutSeconds": 2
             });
             change(&mut corp);
@@ -29,8 +58,8 @@ async fn setup(
         })
     })
     .await;
-    op.register_client(CLIENT_ID, CLIENT_SECRET, &app.url("/callbacks/corp"));
-    (op, app)
+    op.register_client(client_id, CLIENT_SECRET, &app.url("/callbacks/corp"));
+    app
 }
 
 fn user(sub: &str, email: &str) -> String {
@@ -88,6 +117,14 @@ async fn refused(res: Response, message: &str) {
     );
 }
 
+/// The account of `email` (it must exist) and its provider links.
+async fn links_of(app: &TestApp, email: &str) -> (String, Vec<ProviderLink>) {
+    let backend = app.sp.backend();
+    let account = backend.account_by_email(email).await.unwrap().unwrap();
+    let links = backend.provider_links(&account.id).await.unwrap();
+    (account.href.clone(), links)
+}
+
 async fn no_account(app: &TestApp, email: &str) {
     assert!(
         app.sp
@@ -135,28 +172,30 @@ async fn es256_id_tokens_verify_and_a_rotated_key_is_fetched() {
 }
 
 #[actix_web::test]
-async fn the_login_page_has_the_button_and_the_view_model_no_secret() {
+async fn the_login_and_register_pages_have_the_buttons_and_the_view_model_no_secret() {
     let (_op, app) = setup("RS256", |_| {}).await;
-    let page = app
-        .get("/login?next=/dashboard", HTML)
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("Continue with Corp"), "{page}");
-    assert!(
-        page.contains(r#"href="/login/corp?next=%2Fdashboard""#),
-        "{page}"
-    );
-    let res = app.get("/login", JSON).await;
-    let text = res.text().await.unwrap();
-    assert!(!text.contains(CLIENT_SECRET));
-    let view: Value = serde_json::from_str(&text).unwrap();
-    let store = &view["accountStores"][0];
-    assert_eq!(store["name"], "Corp");
-    assert_eq!(store["provider"]["providerId"], "corp");
-    assert_eq!(store["provider"]["clientId"], CLIENT_ID);
-    assert_eq!(store["provider"]["scope"], "openid email profile");
+    for path in ["/login", "/register"] {
+        let page = app
+            .get(&format!("{path}?next=/dashboard"), HTML)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Continue with Corp"), "{path}: {page}");
+        assert!(
+            page.contains(r#"href="/login/corp?next=%2Fdashboard""#),
+            "{path}: {page}"
+        );
+        let text = app.get(path, JSON).await.text().await.unwrap();
+        assert!(!text.contains(CLIENT_SECRET));
+        let view: Value = serde_json::from_str(&text).unwrap();
+        let store = &view["accountStores"][0];
+        assert_eq!(store["name"], "Corp");
+        assert_eq!(store["provider"]["providerId"], "corp");
+        assert_eq!(store["provider"]["clientId"], CLIENT_ID);
+        assert_eq!(store["provider"]["scope"], "openid email profile");
+        assert!(!view["form"]["fields"].as_array().unwrap().is_empty());
+    }
 }
 
 #[actix_web::test]
@@ -238,7 +277,12 @@ async fn missing_foreign_and_replayed_states_are_refused() {
 
 /// Follows the provider's redirects from the start response to the app's callback URL.
 async fn follow(app: &TestApp, client: &Client, start: Response) -> String {
-    let mut location = start.headers()[LOCATION].to_str().unwrap().to_owned();
+    let location = start.headers()[LOCATION].to_str().unwrap().to_owned();
+    follow_from(app, client, location).await
+}
+
+/// Follows redirects from an absolute provider URL to the app's callback URL.
+async fn follow_from(app: &TestApp, client: &Client, mut location: String) -> String {
     let origin: String = location
         .splitn(4, '/')
         .take(3)
@@ -328,35 +372,22 @@ async fn a_password_account_is_not_taken_over_by_email() {
     let owner = app.register(email).await;
     op.set_user(&user("sub-intruder", email));
     refused(sign_in(&app, &browser(&app)).await, "already exists").await;
-    let account = app
-        .sp
-        .backend()
-        .account_by_email(email)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        app.sp
-            .backend()
-            .provider_links(&account.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(owner["account"]["href"], account.href.as_str());
+    let (href, links) = links_of(&app, email).await;
+    assert!(links.is_empty());
+    assert_eq!(owner["account"]["href"], href.as_str());
     // Proving ownership: logged in with the password, the same flow links the identity.
     let res = app
         .post_json("/login", &json!({"login": email, "password": PASSWORD}))
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(sign_in(&app, &app.client).await.status(), StatusCode::FOUND);
-    let links = app.sp.backend().provider_links(&account.id).await.unwrap();
+    let links = links_of(&app, email).await.1;
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].subject, "sub-intruder");
     // From now on the provider alone signs the owner in.
     let client = browser(&app);
     assert_eq!(sign_in(&app, &client).await.status(), StatusCode::FOUND);
-    assert_eq!(me(&app, &client).await["href"], account.href.as_str());
+    assert_eq!(me(&app, &client).await["href"], href.as_str());
 }
 
 #[actix_web::test]
@@ -495,4 +526,371 @@ async fn facebook_signs_in_from_the_graph_profile() {
     let account = me(&app, &client).await;
     assert_eq!(account["email"], "fb@example.com");
     assert_eq!(account["surname"], "Book");
+}
+
+/// The `code` parameter of a URL.
+fn code_of(url: &str) -> String {
+    Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+/// What a client-side SDK does for the popup flow: its own authorization request (with PKCE)
+/// through the provider, keeping the code the provider sends back instead of letting the
+/// browser reach the app's callback. Returns the code and the PKCE verifier.
+async fn code_from_provider(op: &OidcProvider, app: &TestApp, client: &Client) -> (String, String) {
+    let verifier = "a-client-side-pkce-verifier-0123456789-abcdefghij".to_owned();
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let auth = Url::parse_with_params(
+        &format!("{}/auth", op.issuer),
+        &[
+            ("client_id", CLIENT_ID),
+            ("redirect_uri", &app.url("/callbacks/corp")),
+            ("response_type", "code"),
+            ("scope", "openid email profile"),
+            ("state", "popup"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .unwrap();
+    let back = follow_from(app, client, auth.to_string()).await;
+    (code_of(&back), verifier)
+}
+
+/// `POST /login` with `providerData` (JSON), from `client`.
+async fn json_sign_in(app: &TestApp, client: &Client, data: Value) -> Response {
+    client
+        .post(app.url("/login"))
+        .header("Accept", JSON)
+        .json(&json!({ "providerData": data }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_json_flow_exchanges_an_oidc_code_here_and_refuses_tokens() {
+    let (op, app) = setup("RS256", |_| {}).await;
+    op.set_user(&user("sub-popup", "popup@example.com"));
+    let client = browser(&app);
+    let (code, verifier) = code_from_provider(&op, &app, &client).await;
+    let refusals = [
+        (
+            json!({"providerId": "corp", "accessToken": "an-access-token"}),
+            "Corp sign-in takes a code here, not an access token.",
+        ),
+        (
+            json!({"providerId": "corp", "code": code, "accessToken": "at"}),
+            "Send either a code or an accessToken, not both.",
+        ),
+        (
+            json!({"providerId": "corp"}),
+            "providerData needs a code or an accessToken.",
+        ),
+        (
+            json!({"providerId": "nowhere", "code": "x"}),
+            "nowhere is not a provider here.",
+        ),
+        (
+            json!("corp"),
+            "providerData must be an object with providerId and either code or accessToken.",
+        ),
+        (
+            json!({"providerId": "corp", "code": "not-a-code", "codeVerifier": verifier}),
+            "Signing in with Corp did not work",
+        ),
+    ];
+    for (data, message) in refusals {
+        let res = json_sign_in(&app, &client, data).await;
+        assert!(set_cookies(res.headers(), "access_token").is_empty());
+        assert_json_error(res, 400, message).await;
+    }
+    no_account(&app, "popup@example.com").await;
+    let good = json!({"providerId": "corp", "code": code, "codeVerifier": verifier});
+    let res = json_sign_in(&app, &client, good.clone()).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(set_cookies(res.headers(), "access_token").len(), 1);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["account"]["email"], "popup@example.com");
+    assert_eq!(me(&app, &client).await["href"], body["account"]["href"]);
+    // The code is used up at the provider.
+    let again = json_sign_in(&app, &browser(&app), good).await;
+    assert_json_error(again, 400, "Signing in with Corp did not work").await;
+}
+
+/// A GitHub/Facebook access token the test APIs issued to `client_id` for the current user.
+async fn api_token(apis: &OidcProvider, client_id: &str) -> String {
+    let http = Client::builder().redirect(Policy::none()).build().unwrap();
+    let base = &apis.issuer;
+    let popup = "http://127.0.0.1:9/popup";
+    let res = http
+        .get(format!("{base}/login/oauth/authorize"))
+        .query(&[
+            ("client_id", client_id),
+            ("redirect_uri", popup),
+            ("state", "s"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let code = code_of(res.headers()[LOCATION].to_str().unwrap());
+    let tokens: Value = http
+        .post(format!("{base}/login/oauth/access_token"))
+        .header("accept", "application/json")
+        .form(&[
+            ("client_id", client_id),
+            ("client_secret", CLIENT_SECRET),
+            ("code", &code),
+            ("redirect_uri", popup),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn the_json_flow_takes_github_and_facebook_tokens_issued_to_this_app_only() {
+    let (apis, app) = setup_apis().await;
+    apis.set_user(
+        &json!({
+            "user": {"id": 42, "login": "octocat", "name": "Mona Lisa", "email": null},
+            "emails": [{"email": "octo@example.com", "primary": true, "verified": true}]
+        })
+        .to_string(),
+    );
+    let client = browser(&app);
+    // Another app's token (token substitution) signs nobody in.
+    let theirs = api_token(&apis, "another-app").await;
+    let res = json_sign_in(
+        &app,
+        &client,
+        json!({"providerId": "github", "accessToken": theirs}),
+    )
+    .await;
+    assert_json_error(res, 400, "Signing in with GitHub did not work").await;
+    let res = json_sign_in(&app, &client, json!({"providerId": "github", "code": "c"})).await;
+    assert_json_error(
+        res,
+        400,
+        "GitHub sign-in takes an accessToken here, not a code.",
+    )
+    .await;
+    no_account(&app, "octo@example.com").await;
+    let ours = api_token(&apis, CLIENT_ID).await;
+    let res = json_sign_in(
+        &app,
+        &client,
+        json!({"providerId": "github", "accessToken": ours}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["account"]["email"],
+        "octo@example.com"
+    );
+    // Facebook: the same rules, checked with its debug_token.
+    apis.set_user(
+        &json!({"user": {"id": "1015", "email": "fbjson@example.com", "name": "Face Json",
+                          "first_name": "Face", "last_name": "Json"}})
+        .to_string(),
+    );
+    let theirs = api_token(&apis, "another-app").await;
+    let res = json_sign_in(
+        &app,
+        &browser(&app),
+        json!({"providerId": "facebook", "accessToken": theirs}),
+    )
+    .await;
+    assert_json_error(res, 400, "Signing in with Facebook did not work").await;
+    no_account(&app, "fbjson@example.com").await;
+    let ours = api_token(&apis, CLIENT_ID).await;
+    let fb = browser(&app);
+    let res = json_sign_in(
+        &app,
+        &fb,
+        json!({"providerId": "facebook", "accessToken": ours}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(me(&app, &fb).await["surname"], "Json");
+}
+
+#[actix_web::test]
+async fn unlinking_never_removes_the_last_way_to_log_in() {
+    let (op, app) = setup("RS256", |_| {}).await;
+    let unlink = |client: &Client, provider: &str| {
+        client
+            .delete(app.url(&format!("/me/providers/{provider}")))
+            .header("Accept", JSON)
+            .send()
+    };
+    // An account the provider created: the provider is its only way in.
+    op.set_user(&user("sub-only", "only@example.com"));
+    let client = browser(&app);
+    assert_eq!(sign_in(&app, &client).await.status(), StatusCode::FOUND);
+    let res = unlink(&client, "corp").await.unwrap();
+    assert_json_error(res, 400, "Corp created this account: set a password").await;
+    assert_eq!(links_of(&app, "only@example.com").await.1.len(), 1);
+    // A password account that linked the provider may unlink it.
+    let email = "both@example.com";
+    app.login(email).await;
+    op.set_user(&user("sub-both", email));
+    assert_eq!(sign_in(&app, &app.client).await.status(), StatusCode::FOUND);
+    let res = unlink(&app.client, "github").await.unwrap();
+    assert_json_error(res, 404, "This account has no sign-in with that provider.").await;
+    let res = unlink(&app.client, "corp").await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(links_of(&app, email).await.1.is_empty());
+    // Nobody logged in: 401, nothing touched.
+    let res = unlink(&browser(&app), "corp").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn provider_sign_ins_run_the_login_hooks() {
+    let (op, app) = setup_with(
+        "RS256",
+        |_| {},
+        |b| {
+            b.pre_login(|ctx| async move {
+                if ctx.via
+                    == (LoginVia::Provider {
+                        provider_id: "corp".into(),
+                    })
+                    && ctx.login == "blocked@example.com"
+                {
+                    return Err(Rejection::new("Blocked by the site."));
+                }
+                Ok(ctx)
+            })
+            .post_login(|ctx| async move {
+                match ctx.via {
+                    LoginVia::Provider { provider_id } => {
+                        After::Redirect(format!("/hello/{provider_id}"))
+                    }
+                    _ => After::Continue,
+                }
+            })
+        },
+    )
+    .await;
+    // The redirect flow: refused on the login page, nothing created; else where post-login said.
+    op.set_user(&user("sub-blocked", "blocked@example.com"));
+    refused(sign_in(&app, &browser(&app)).await, "Blocked by the site.").await;
+    no_account(&app, "blocked@example.com").await;
+    op.set_user(&user("sub-hooked", "hooked@example.com"));
+    let res = sign_in(&app, &browser(&app)).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()[LOCATION], "/hello/corp");
+    // The JSON flow: the same refusal as a JSON error.
+    op.set_user(&user("sub-blocked", "blocked@example.com"));
+    let client = browser(&app);
+    let (code, verifier) = code_from_provider(&op, &app, &client).await;
+    let res = json_sign_in(
+        &app,
+        &client,
+        json!({"providerId": "corp", "code": code, "codeVerifier": verifier}),
+    )
+    .await;
+    assert_json_error(res, 400, "Blocked by the site.").await;
+    no_account(&app, "blocked@example.com").await;
+}
+
+#[actix_web::test]
+async fn with_redis_a_state_is_used_once_across_instances() {
+    let Ok(redis) = std::env::var("STORMPATH_TEST_REDIS") else {
+        eprintln!("Redis tests skipped: STORMPATH_TEST_REDIS is not set");
+        return;
+    };
+    let op = OidcProvider::start("RS256");
+    let with_redis = |redis: String| move |b: StormpathBuilder| b.redis_url(redis);
+    let first = app_for(&op, CLIENT_ID, |_| {}, with_redis(redis.clone())).await;
+    let second = app_for(&op, "stormpath-app-2", |_| {}, with_redis(redis)).await;
+    op.set_user(&user("sub-scale", "scale@example.com"));
+    let client = browser(&first);
+    let start = client.get(first.url("/login/corp")).send().await.unwrap();
+    let flow_cookie = set_cookies(start.headers(), "sp_social")[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let callback = follow(&first, &client, start).await;
+    assert_eq!(
+        client.get(&callback).send().await.unwrap().status(),
+        StatusCode::FOUND
+    );
+    // The same callback, cookie and all, replayed on the other instance (same secret key):
+    // refused by the shared record before the code is even tried.
+    let replayed = callback.replace(&first.base, &second.base);
+    let res = browser(&second)
+        .get(&replayed)
+        .header("Cookie", flow_cookie)
+        .send()
+        .await
+        .unwrap();
+    refused(res, "expired or was started in another browser").await;
+}
+
+#[actix_web::test]
+async fn another_provider_or_a_password_set_later_allows_unlinking() {
+    let (apis, app) = setup_apis().await;
+    let unlink = |client: &Client, provider: &str| {
+        client
+            .delete(app.url(&format!("/me/providers/{provider}")))
+            .header("Accept", JSON)
+            .send()
+    };
+    let email = "two@example.com";
+    apis.set_user(
+        &json!({"user": {"id": 77, "login": "two", "name": "Two Ways", "email": null},
+                "emails": [{"email": email, "primary": true, "verified": true}]})
+        .to_string(),
+    );
+    let client = browser(&app);
+    assert_eq!(
+        sign_in_with(&app, &client, "github").await.status(),
+        StatusCode::FOUND
+    );
+    // Signed in, the user connects Facebook too.
+    apis.set_user(
+        &json!({"user": {"id": "88", "email": "two.fb@example.com", "name": "Two Ways"}})
+            .to_string(),
+    );
+    assert_eq!(
+        sign_in_with(&app, &client, "facebook").await.status(),
+        StatusCode::FOUND
+    );
+    assert_eq!(links_of(&app, email).await.1.len(), 2);
+    // GitHub created the account (its password is unknown): it stays until a password is set.
+    let res = unlink(&client, "github").await.unwrap();
+    assert_json_error(res, 400, "GitHub created this account: set a password").await;
+    // Facebook may go: GitHub remains.
+    let res = unlink(&client, "facebook").await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // A password set through the reset link: now GitHub may go as well.
+    let before = app.smtp.messages().len();
+    let res = app.post_json("/forgot", &json!({ "email": email })).await;
+    assert_eq!(res.status(), 200);
+    let token = token_of(&mailed_link(&nth_mail(&app, before + 1).await.data));
+    let password = "N3wP4ssw0rd###";
+    let res = app
+        .post_json("/change", &json!({"sptoken": token, "password": password}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .post_json("/login", &json!({"login": email, "password": password}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = unlink(&app.client, "github").await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(links_of(&app, email).await.1.is_empty());
 }

@@ -325,6 +325,35 @@ async fn reset_requests_from_one_client_are_limited_alike_for_any_address() {
     assert_eq!((a.0, a.1.as_str()), (429, "1800"));
 }
 
+/// RATE-3: verification resends share the mail bucket, alike for any address.
+#[actix_web::test]
+async fn verification_resends_from_one_client_are_limited_alike_for_any_address() {
+    let app = TestApp::spawn_with(|b| {
+        b.web(|w| w.verify_email.enabled = Some(true)).config(|c| {
+            c.security.limits.mail_per_ip = RuleConfig {
+                limit: 2,
+                window: 3600,
+            }
+        })
+    })
+    .await;
+    let resend = |address: String| {
+        app.fresh_client()
+            .post(app.url("/verify"))
+            .header("Accept", JSON)
+            .json(&json!({ "email": address }))
+            .send()
+    };
+    let known = email("unverified");
+    for _ in 0..2 {
+        assert_eq!(resend(known.clone()).await.unwrap().status(), 200);
+    }
+    let a = throttled(resend(known.clone()).await.unwrap()).await;
+    let b = throttled(resend(email("nobody")).await.unwrap()).await;
+    assert_eq!(a, b);
+    assert_eq!((a.0, a.1.as_str()), (429, "1800"));
+}
+
 #[actix_web::test]
 async fn guessing_reset_tokens_is_throttled() {
     let app = TestApp::spawn_with(|b| {
@@ -365,4 +394,48 @@ async fn guessing_reset_tokens_is_throttled() {
         .await
         .unwrap();
     assert_eq!(res.status(), 429);
+}
+
+/// The failure that fills a login's own bucket is heard once as `account.locked`; later tries
+/// from unknown clients are `login.throttled`, and the owner's known client still gets in.
+#[actix_web::test]
+async fn the_audit_trail_hears_when_a_logins_bucket_fills() {
+    let heard: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+    let sink = std::sync::Arc::clone(&heard);
+    let app = TestApp::spawn_with(move |b| {
+        b.config(|c| {
+            c.security.trusted_proxies = vec!["127.0.0.1".into()];
+            c.security.limits.login_per_account.limit = 3;
+        })
+        .on_audit(move |e| sink.lock().unwrap().push(e.name().to_owned()))
+    })
+    .await;
+    let email = email("filled");
+    app.register(&email).await;
+    let owner = login_from(&app, Some("198.51.100.7"), &email, PASSWORD).await;
+    assert_eq!(owner.status(), 200);
+    for i in 1..=3 {
+        let ip = format!("203.0.113.{i}");
+        assert_eq!(
+            login_from(&app, Some(&ip), &email, WRONG).await.status(),
+            400
+        );
+    }
+    let stranger = login_from(&app, Some("203.0.113.99"), &email, PASSWORD).await;
+    assert_eq!(stranger.status(), 429);
+    let owner = login_from(&app, Some("198.51.100.7"), &email, PASSWORD).await;
+    assert_eq!(owner.status(), 200);
+    let names = heard.lock().unwrap().clone();
+    assert_eq!(
+        names,
+        [
+            "login.success",
+            "login.failure",
+            "login.failure",
+            "account.locked",
+            "login.failure",
+            "login.throttled",
+            "login.success"
+        ]
+    );
 }

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::{
     AccessClaims, Account, AccountId, AccountStatus, Authenticated, Error, RefreshToken, Refreshed,
-    Result, Sessions, TokenGrant, TokenKind, TokenSet,
+    Result, SessionInfo, Sessions, TokenGrant, TokenKind, TokenSet,
 };
 
 /// The directory whose accounts' API keys may sign tokens (rest-api §8.6).
@@ -416,6 +416,56 @@ impl Sessions for RemoteBackend {
             if reply.status() != 404 {
                 reply.ok()?;
             }
+        }
+        Ok(())
+    }
+
+    /// The account's refresh tokens for this application on the server, one session each
+    /// (the server keeps one refresh token per password login).
+    async fn sessions(&self, id: &AccountId, current: Option<&str>) -> Result<Vec<SessionInfo>> {
+        let href = self.account_href(id).ok_or(Error::NotFound)?;
+        let query = [("application.href".to_owned(), self.app_href().to_owned())];
+        let docs: Vec<TokenDoc> = self
+            .http()
+            .all(&format!("{href}/refreshTokens"), &query)
+            .await?;
+        let now = now_secs();
+        let at = |secs: i64| OffsetDateTime::from_unix_timestamp(secs).ok();
+        let mut sessions: Vec<SessionInfo> = docs
+            .into_iter()
+            .filter_map(|doc| {
+                let claims = doc.expanded_jwt?.claims;
+                let (jti, exp) = (claims.jti?, claims.exp?);
+                if exp <= now || self.inner.revoked.contains(&jti) {
+                    return None;
+                }
+                let mut session =
+                    SessionInfo::new(jti, at(claims.iat.unwrap_or(now))?, None, at(exp)?);
+                session.current = current == Some(session.id.as_str());
+                Some(session)
+            })
+            .collect();
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+        Ok(sessions)
+    }
+
+    /// Revokes the session's refresh token on the server (which voids the access tokens minted
+    /// from it) and refuses them here at once; only a session of this account is found.
+    async fn end_session(&self, id: &AccountId, session: &str) -> Result<()> {
+        let found = self
+            .sessions(id, None)
+            .await?
+            .into_iter()
+            .find(|s| s.id == session)
+            .ok_or(Error::NotFound)?;
+        self.inner
+            .revoked
+            .insert(found.id.clone(), found.expires_at.unix_timestamp());
+        let http = self.http();
+        let href = format!("{}/refreshTokens/{}", http.base(), found.id);
+        let reply = http.send(http.delete(&href)?).await?;
+        if reply.status() != 404 {
+            reply.ok()?;
         }
         Ok(())
     }

@@ -89,6 +89,8 @@ pub(crate) struct TokenIds {
     pub(crate) jti: Option<String>,
     #[serde(default)]
     pub(crate) exp: Option<i64>,
+    #[serde(default)]
+    pub(crate) iat: Option<i64>,
 }
 
 /// `/groupMemberships/{id}` with `expand=group` (§5.6).

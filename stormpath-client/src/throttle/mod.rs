@@ -321,24 +321,33 @@ impl Throttle {
         }
     }
 
-    /// After a wrong password (or an unknown login) for `login` from `client`.
+    /// After a wrong password (or an unknown login) for `login` from `client`. Returns `true`
+    /// when this failure filled the login's own bucket: from now on its logins are delayed
+    /// for every client it has not logged in from (the audit trail's `account.locked`; the
+    /// owner is not locked out, see [`Throttle::login_succeeded`]).
     ///
     /// # Errors
     ///
     /// The counters' store failing ([`Error::Unavailable`]).
-    pub async fn login_failed(&self, login: &str, client: &Client) -> Result<()> {
+    pub async fn login_failed(&self, login: &str, client: &Client) -> Result<bool> {
         let login = &canonical(login);
         let l = &self.limits;
         for (key, rule) in [
             (key(&["pair", login, client.as_str()]), l.login_per_client),
             (key(&["ip", client.as_str()]), l.login_per_ip),
-            (key(&["login", login]), l.login_per_account),
         ] {
             if rule.is_on() {
                 self.counters.take(&key, rule).await?;
             }
         }
-        Ok(())
+        let rule = l.login_per_account;
+        if !rule.is_on() {
+            return Ok(false);
+        }
+        let account = key(&["login", login]);
+        // Counted now and full now: this failure is the one that filled it.
+        Ok(self.counters.take(&account, rule).await?.is_none()
+            && self.counters.check(&account, rule).await?.is_some())
     }
 
     /// After a right password for `login` from `client`: the pair's failures are forgotten and

@@ -237,3 +237,20 @@ fn local_counters_forget_empty_buckets() {
     });
     assert!(counters.len() <= 10_001, "{} keys", counters.len());
 }
+
+#[tokio::test]
+async fn the_failure_that_fills_a_logins_bucket_says_so_once() {
+    let (t, _) = throttle(Limits::default());
+    let mut filled = Vec::new();
+    for i in 0..120 {
+        let from = client(&format!("203.0.113.{}", i % 50));
+        if t.login_failed("dave", &from).await.expect("count") {
+            filled.push(i);
+        }
+    }
+    assert_eq!(
+        filled,
+        [99],
+        "the 100th failure fills the bucket, and only it says so"
+    );
+}

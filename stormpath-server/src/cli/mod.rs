@@ -11,6 +11,7 @@
 //! | `--database` | `STORMPATH_SERVER_DATABASE_URL` | `database` | `sqlite://stormpath.db` |
 //! | `--base-url` | `STORMPATH_SERVER_BASE_URL` | `base_url` | `http://127.0.0.1:8080` |
 //! | `--listen` (serve) | `STORMPATH_SERVER_LISTEN` | `listen` | `127.0.0.1:8080` |
+//! | `--insecure-http` (serve) | `STORMPATH_SERVER_INSECURE_HTTP` | — | off: off loopback, the base URL must be `https://` |
 //! | `--key-file` | `STORMPATH_SERVER_KEY_FILE` | `key_file` | beside a SQLite file |
 //! | `--smtp-url` | `STORMPATH_SERVER_SMTP_URL` | `smtp_url` | none |
 //! | `--mail-dir` | `STORMPATH_SERVER_MAIL_DIR` | `mail_dir` | none |
@@ -160,6 +161,11 @@ enum Command {
         /// Where to listen, HOST:PORT [default: 127.0.0.1:8080].
         #[arg(long, env = "STORMPATH_SERVER_LISTEN", value_name = "HOST:PORT")]
         listen: Option<String>,
+        /// Serves on a non-loopback address although the base URL is `http://`: callers'
+        /// API keys (HTTP Basic) and the users' passwords would cross the network in clear.
+        /// Put TLS in front and give an `https://` base URL instead.
+        #[arg(long, env = "STORMPATH_SERVER_INSECURE_HTTP")]
+        insecure_http: bool,
     },
     /// Lists, creates, disables, enables and deletes applications.
     #[command(subcommand)]
@@ -231,12 +237,15 @@ async fn run(cli: Cli) -> Result<(), SettingsError> {
             settings.connect_timeout = Some(CONNECT_TIMEOUT);
             init(&settings, &application, json).await
         }
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            insecure_http,
+        } => {
             settings.connect_timeout = Some(CONNECT_TIMEOUT * 2);
             let listen = listen
                 .or(file.listen.clone())
                 .unwrap_or_else(|| "127.0.0.1:8080".into());
-            serve(&settings, &listen).await
+            serve(&settings, &listen, insecure_http).await
         }
         Command::Applications(action) => {
             let cx = manage::Context::open(with_waits(settings)).await?;
@@ -322,8 +331,32 @@ async fn init(settings: &Settings, application: &str, json: bool) -> Result<(), 
     })
 }
 
-async fn serve(settings: &Settings, listen: &str) -> Result<(), SettingsError> {
+/// Whether serving on `listen` (HOST:PORT) with the public `base` URL would take API keys
+/// over plain HTTP beyond this machine: an address that is not loopback behind an `http://`
+/// base URL. An address that does not resolve is left to `bind` to report.
+fn exposes_plain_http(listen: &str, base: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let local = listen
+        .to_socket_addrs()
+        .map_or(true, |mut addrs| addrs.all(|a| a.ip().is_loopback()));
+    !local && !base.starts_with("https://")
+}
+
+async fn serve(
+    settings: &Settings,
+    listen: &str,
+    insecure_http: bool,
+) -> Result<(), SettingsError> {
     settings.check()?;
+    // Tenant API keys travel in every request (HTTP Basic sends the secret itself): plain
+    // HTTP is for this machine only, unless the operator says otherwise.
+    if !insecure_http && exposes_plain_http(listen, &settings.href_base()) {
+        return Err(SettingsError::Invalid(format!(
+            "refusing to serve on {listen} over plain HTTP: API keys and passwords would cross \
+             the network in clear. Put TLS in front and set --base-url https://…, or pass \
+             --insecure-http"
+        )));
+    }
     let listener = TcpListener::bind(listen).map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => SettingsError::PortInUse {
             listen: listen.to_owned(),
@@ -339,4 +372,30 @@ async fn serve(settings: &Settings, listen: &str) -> Result<(), SettingsError> {
     crate::serve(state, listener)
         .await
         .map_err(|e| SettingsError::Invalid(format!("server failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exposes_plain_http;
+
+    #[test]
+    fn plain_http_is_for_loopback_only() {
+        let http = "http://127.0.0.1:8080";
+        for local in [
+            "127.0.0.1:8080",
+            "[::1]:8080",
+            "localhost:8080",
+            "127.0.0.2:1",
+        ] {
+            assert!(!exposes_plain_http(local, http), "{local}");
+        }
+        for open in ["0.0.0.0:8080", "[::]:8080", "192.0.2.7:8080"] {
+            assert!(exposes_plain_http(open, http), "{open}");
+            assert!(
+                !exposes_plain_http(open, "https://users.example.com"),
+                "{open}"
+            );
+        }
+        assert!(!exposes_plain_http("no-port-here", http), "bind reports it");
+    }
 }

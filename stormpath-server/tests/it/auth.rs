@@ -115,3 +115,45 @@ async fn sauthc1_signed_requests_work_once_and_stale_or_forged_ones_do_not() {
         .await
         .assert_error(401, 401);
 }
+
+/// The same signed request sent to another process of a server sharing the database (a load
+/// balancer may send it anywhere): refused, and of concurrent replays to both, one wins.
+#[tokio::test]
+async fn an_sauthc1_nonce_is_good_once_across_server_processes() {
+    let api = Api::start();
+    let other = api.server.another_process();
+    let path = "/tenants/current?nocache=true";
+    let to_both = |nonce: &str| {
+        let here = signed(&api, "GET", path, time::OffsetDateTime::now_utc(), nonce)
+            .build()
+            .unwrap();
+        let mut there = here.try_clone().unwrap();
+        let url = there
+            .url()
+            .as_str()
+            .replace(&api.server.base_url, &other.base_url);
+        *there.url_mut() = url.parse().unwrap();
+        (here, there)
+    };
+    let (here, there) = to_both("44444444-4444-4444-8444-444444444444");
+    assert_eq!(
+        api.http.execute(here).await.unwrap().status(),
+        StatusCode::FOUND
+    );
+    Api::reply(api.http.execute(there).await.unwrap())
+        .await
+        .assert_error(401, 401);
+
+    for round in 0..5 {
+        let (here, there) = to_both(&format!("55555555-5555-4555-8555-00000000000{round}"));
+        let (a, b) = tokio::join!(api.http.execute(here), api.http.execute(there));
+        let won = [a.unwrap().status(), b.unwrap().status()]
+            .iter()
+            .filter(|s| **s == StatusCode::FOUND)
+            .count();
+        assert_eq!(
+            won, 1,
+            "round {round}: exactly one of two concurrent replays"
+        );
+    }
+}

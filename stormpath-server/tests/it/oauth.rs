@@ -575,3 +575,57 @@ async fn an_accounts_tokens_are_listed_per_application() {
         .assert_error(404, 404);
     api.get("/accessTokens/nOpE").await.assert_error(404, 404);
 }
+
+/// SDKs change a password by saving the account with a new one: that ends what a reset ends —
+/// the tokens, the pending reset link and the account's API keys; a new email address voids
+/// the links mailed to the old one.
+#[tokio::test]
+async fn a_password_or_email_set_through_the_api_ends_the_old_credentials() {
+    let api = Api::start();
+    let acct = account(&api, "saved@example.com").await;
+    let grant = password_grant(&api, "saved@example.com", PASSWORD).await;
+    assert_eq!(grant.status, 200, "{:#}", grant.body);
+    let access = grant.body["access_token"].as_str().unwrap().to_owned();
+    let refresh = grant.body["refresh_token"].as_str().unwrap().to_owned();
+    let key = api.post(&format!("{}/apiKeys", acct.href), json!({})).await;
+    assert_eq!(key.status, 201, "{:#}", key.body);
+    let reset_path = format!("{}/passwordResetTokens", api.app());
+    let reset = api
+        .post(&reset_path, json!({ "email": "saved@example.com" }))
+        .await;
+    assert_eq!(reset.status, 200, "{:#}", reset.body);
+
+    let saved = api
+        .post(&acct.href, json!({ "password": "N3w:Passw0rd!saved" }))
+        .await;
+    assert_eq!(saved.status, 200, "{:#}", saved.body);
+
+    let refreshed = post_form(
+        &api,
+        &token_path(&api),
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert_oauth_error(&refreshed, 10013, "invalid_grant");
+    let validated = api.get(&format!("{}/authTokens/{access}", api.app())).await;
+    assert_eq!(validated.status, 400, "{:#}", validated.body);
+    api.get(&reset.href()).await.assert_error(404, 404);
+    api.get(&key.href()).await.assert_error(404, 404);
+    // The new password works.
+    let again = password_grant(&api, "saved@example.com", "N3w:Passw0rd!saved").await;
+    assert_eq!(again.status, 200, "{:#}", again.body);
+
+    // A new address: the link mailed to the old one is void; the session stands.
+    let reset = api
+        .post(&reset_path, json!({ "email": "saved@example.com" }))
+        .await;
+    assert_eq!(reset.status, 200, "{:#}", reset.body);
+    let moved = api
+        .post(&acct.href, json!({ "email": "moved@example.com" }))
+        .await;
+    assert_eq!(moved.status, 200, "{:#}", moved.body);
+    api.get(&reset.href()).await.assert_error(404, 404);
+    let still = again.body["access_token"].as_str().unwrap();
+    let v = api.get(&format!("{}/authTokens/{still}", api.app())).await;
+    assert_eq!(v.status, 302, "{:#}", v.body);
+}

@@ -15,6 +15,7 @@ use crate::{
     accounts::{EMAIL_TAKEN, USERNAME_TAKEN, account_columns, check_name, conflict, non_empty},
     email,
     error::{Failure, Fallible},
+    one_time::Purpose,
     store::Scope,
     token::{KeySet, Tokens},
     util,
@@ -222,7 +223,9 @@ impl Store {
     /// Changes any of an account's properties in one transaction: every value is checked
     /// (email format, names, the directory's password strength, email and username unique in
     /// the directory) before anything is written, so a refused change leaves the account as
-    /// it was. A status other than `ENABLED` voids the account's tokens.
+    /// it was. A status other than `ENABLED` voids the account's tokens; a new password ends
+    /// what a password change ends (reset links, tokens, sessions and, when so configured, API
+    /// keys); a new email address voids the reset and verification links mailed to the old one.
     ///
     /// # Errors
     /// Not found, a validation error, a taken email or username (409), a custom-data
@@ -236,11 +239,22 @@ impl Store {
         let disabling = changes
             .status
             .is_some_and(|s| s != AccountStatus::Enabled && s != record.account.status);
+        let new_password = changes.password.is_some();
+        let new_email = changes
+            .email
+            .as_deref()
+            .is_some_and(|e| email::canonical(e.trim()) != email::canonical(&record.account.email));
         self.write_account_changes(&record, changes).await?;
         let account_id = AccountId(id.to_owned());
         self.forget_account(&account_id).await?;
-        if disabling {
+        if new_password {
+            self.end_credentials(&account_id).await?;
+        } else if disabling {
             Sessions::revoke_all_tokens(self, &account_id).await?;
+        }
+        if new_email {
+            self.void_one_time(&account_id, Purpose::Reset).await?;
+            self.void_one_time(&account_id, Purpose::Verify).await?;
         }
         self.account_record(id).await?.ok_or(Error::NotFound)
     }

@@ -174,13 +174,16 @@ impl Store {
         Ok(count < i64::from(policy.cap_per_address))
     }
 
-    /// Queues `email` (or, when `None`, records a dropped request for `key`) in `tx`.
+    /// Queues `email` (or, when `None`, records a dropped request for `key`) in `tx`;
+    /// `link_expires_at` (milliseconds) is when the link it carries expires, if it has one
+    /// (a mail still waiting then is voided unsent).
     pub(crate) async fn enqueue_in(
         &self,
         tx: &mut Transaction<'_, Any>,
         key: &str,
         class: MailClass,
         email: Option<&Email>,
+        link_expires_at: Option<i64>,
     ) -> Fallible<()> {
         let now = util::now_ms();
         let (state, to, subject, text, html) = match email {
@@ -189,8 +192,8 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO mail_outbox (id, address_key, kind, state, recipient, subject, \
-             body_text, body_html, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+             body_text, body_html, next_attempt_at, created_at, link_expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
         )
         .bind(util::new_id())
         .bind(key)
@@ -201,6 +204,7 @@ impl Store {
         .bind(text)
         .bind(html)
         .bind(now)
+        .bind(link_expires_at)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -216,6 +220,7 @@ impl Store {
             &address_key(&account.email),
             MailClass::of(kind),
             Some(&email),
+            None,
         )
         .await?;
         tx.commit().await?;

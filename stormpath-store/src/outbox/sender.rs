@@ -119,6 +119,16 @@ impl Sender {
     async fn round(&self) -> Result<(), sqlx::Error> {
         let claim = util::new_id();
         let now = util::now_ms();
+        // A link that expired while its mail waited could never work: it is not sent, and
+        // its token leaves the database.
+        sqlx::query(
+            "UPDATE mail_outbox SET state = 'void', recipient = '', subject = '', \
+             body_text = '', body_html = '' \
+             WHERE state = 'queued' AND link_expires_at <= $1 AND claimed_until <= $1",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         let lease = millis(SMTP_SEND_TIMEOUT)
             .saturating_mul(BATCH)
             .saturating_add(60_000);

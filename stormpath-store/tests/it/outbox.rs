@@ -33,6 +33,26 @@ async fn attempts(store: &stormpath_store::Store) -> i64 {
         .unwrap()
 }
 
+/// A store whose mail server is down (a port where none listens, for a sink to start on
+/// later), retrying quickly.
+async fn with_the_mail_server_down(
+    builder: stormpath_store::StoreBuilder,
+) -> (stormpath_store::Store, std::net::SocketAddr) {
+    let addr = SmtpSink::down();
+    let policy = MailPolicy {
+        retry_max: Duration::from_millis(200),
+        retry_first: Duration::from_millis(100),
+        ..MailPolicy::default()
+    };
+    let store = builder
+        .mailer(smtp_mailer(addr))
+        .mail_policy(policy)
+        .build()
+        .await
+        .unwrap();
+    (store, addr)
+}
+
 async fn a_reset_mail_reaches_the_smtp_server_from_the_outbox(db: &TestDb) {
     let sink = SmtpSink::start();
     let store = db
@@ -61,19 +81,7 @@ async fn a_reset_mail_reaches_the_smtp_server_from_the_outbox(db: &TestDb) {
 }
 
 async fn mail_queued_while_the_server_is_down_goes_out_when_it_is_back(db: &TestDb) {
-    let addr = SmtpSink::down();
-    let policy = MailPolicy {
-        retry_max: Duration::from_millis(200),
-        retry_first: Duration::from_millis(100),
-        ..MailPolicy::default()
-    };
-    let store = db
-        .builder()
-        .mailer(smtp_mailer(addr))
-        .mail_policy(policy)
-        .build()
-        .await
-        .unwrap();
+    let (store, addr) = with_the_mail_server_down(db.builder()).await;
     register(&store, "outage@example.com").await;
     store
         .send_password_reset("outage@example.com")
@@ -92,6 +100,36 @@ async fn mail_queued_while_the_server_is_down_goes_out_when_it_is_back(db: &Test
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].rcpt_to, ["outage@example.com"]);
     assert_eq!(drained(&store).await, 0);
+}
+
+/// A link that expires while its mail waits (the mail server down for longer than the link
+/// lives) is never sent, and its token leaves the database.
+async fn a_link_that_expires_while_its_mail_waits_is_never_sent(db: &TestDb) {
+    let (store, addr) =
+        with_the_mail_server_down(db.builder().password_reset_ttl(Duration::from_secs(1))).await;
+    register(&store, "stale@example.com").await;
+    store
+        .send_password_reset("stale@example.com")
+        .await
+        .unwrap();
+    let token = db.outbox().token_for("stale@example.com");
+    // Waits for the link's second to pass (a lower bound: a slow machine only waits longer).
+    assert_eq!(drained(&store).await, 0, "the expired link waits no more");
+    let with_token: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE body_text LIKE $1 OR body_html LIKE $1",
+    )
+    .bind(format!("%{token}%"))
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(with_token, 0, "the token left the database");
+    assert_eq!(outbox_rows(&store).await, [("reset".into(), "void".into())]);
+    let sink = SmtpSink::start_on(addr);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        sink.messages().is_empty(),
+        "nothing goes out when it is back"
+    );
 }
 
 async fn reset_and_verification_mails_are_capped_per_address(db: &TestDb) {
@@ -254,6 +292,7 @@ async fn two_instances_send_each_mail_once(db: &TestDb) {
 on_both!(
     a_reset_mail_reaches_the_smtp_server_from_the_outbox,
     mail_queued_while_the_server_is_down_goes_out_when_it_is_back,
+    a_link_that_expires_while_its_mail_waits_is_never_sent,
     reset_and_verification_mails_are_capped_per_address,
     known_and_unknown_addresses_do_the_same_work,
     a_reset_and_a_new_api_key_are_notified,

@@ -36,7 +36,7 @@ pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
 
 async fn get(req: HttpRequest, sp: Stormpath) -> Result<HttpResponse, Error> {
     match negotiate::format(&req, &sp) {
-        Format::Json => Ok(respond::form_view(&visible(&sp).collect::<Vec<_>>())),
+        Format::Json => Ok(respond::form_view(&sp, &visible(&sp).collect::<Vec<_>>())),
         Format::Html => page(&req, &sp, &Map::new(), &[], StatusCode::OK),
     }
 }
@@ -50,7 +50,7 @@ async fn post(
     sp: Stormpath,
     input: Result<Registration, Error>,
 ) -> Result<HttpResponse, Error> {
-    let input = match input {
+    let mut input = match input {
         Ok(input) => input,
         Err(err) => {
             return respond::failure(&req, &sp, err, |message, status| {
@@ -59,18 +59,28 @@ async fn post(
             });
         }
     };
-    // The store checks what only it can (a taken email, the password policy) and, for an
-    // account created UNVERIFIED, mails the verification link or creates nothing.
-    if let Err(throttled) = guard::take(&req, &sp, Action::Register).await {
-        return respond::failure(&req, &sp, throttled, |message, status| {
-            page(
-                &req,
-                &sp,
-                &input.value,
-                &[Problem::general(message)],
-                status,
-            )
-        });
+    // The throttle, then the pre-registration hook, which may change the fields or refuse;
+    // either way nothing is created. The store then checks what only it can (a taken email,
+    // the password policy) and, for an account created UNVERIFIED, mails the verification
+    // link or creates nothing.
+    let checked = async {
+        guard::take(&req, &sp, Action::Register).await?;
+        sp.hooks().pre_registration(&req, input.value.clone()).await
+    }
+    .await;
+    match checked {
+        Ok(fields) => input.value = fields,
+        Err(err) => {
+            return respond::failure(&req, &sp, err, |message, status| {
+                page(
+                    &req,
+                    &sp,
+                    &input.value,
+                    &[Problem::general(message)],
+                    status,
+                )
+            });
+        }
     }
     let problems = match validate(&sp, &input) {
         Ok(new) => match sp.backend().create_account(new).await {
@@ -115,6 +125,7 @@ async fn success(
         };
         Done::account(account, format!("{}?status={status}", web.login.uri))
     };
+    let done = done.after(sp.hooks().post_registration(req, account).await);
     Ok(done.respond(format))
 }
 
@@ -156,6 +167,8 @@ fn page(
         });
     }
     page.errors = problems.iter().map(|p| p.message.clone()).collect();
+    page.extra
+        .insert("providers", &sp.social().buttons(req, sp));
     page.render(req, sp, status)
 }
 
