@@ -510,7 +510,12 @@ async fn with_redis_the_throttle_counts_across_instances() {
         return;
     };
     let http = client();
-    let email = "shared-throttle@example.com";
+    // A login of its own each run: the buckets outlive the test in the shared Redis.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let email = &format!("shared-throttle-{nanos}@example.com");
     register(&http, &pair.a, email).await;
     for _ in 0..10 {
         let response = http
