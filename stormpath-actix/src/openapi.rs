@@ -65,6 +65,12 @@ fn json_body(properties: &[&str], required: &[&str], extra: Option<(&str, Value)
     })
 }
 
+/// The `{id}` path parameter of a key or a session (ids are URL-safe tokens).
+fn id_path() -> Value {
+    json!([{"name": "id", "in": "path", "required": true,
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}])
+}
+
 fn sptoken_query(required: bool) -> Value {
     json!([{"name": "sptoken", "in": "query", "required": required, "schema": {"type": "string"}}])
 }
@@ -282,7 +288,7 @@ pub(crate) fn document(sp: &Stormpath) -> Value {
             json!({
                 "summary": "End one of one's sessions.",
                 "security": secured,
-                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": id_path(),
                 "responses": responses(&[
                     ("204", empty_response()),
                     ("401", unauthorized.clone()),
@@ -369,7 +375,7 @@ pub(crate) fn document(sp: &Stormpath) -> Value {
             json!({
                 "summary": "Revoke one of one's API keys.",
                 "security": secured,
-                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": id_path(),
                 "responses": responses(&[
                     ("204", empty_response()),
                     ("401", unauthorized.clone()),
