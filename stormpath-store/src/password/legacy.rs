@@ -121,7 +121,12 @@ pub(crate) fn check(hash: &str) -> Result<HashFormat, HashRejection> {
 pub(crate) fn verify(hash: &str, raw: &str, normalized: &str) -> Option<bool> {
     let check = |password: &str| -> Option<bool> {
         Some(if is_bcrypt(hash) {
-            bcrypt_cost(hash).is_ok() && bcrypt::verify(password, hash).unwrap_or(false)
+            // bcrypt reads 72 bytes: a longer password would match on its first 72 alone,
+            // so it never matches (its owner resets it, as with Kratos). The crate's
+            // `non_truncating_verify` also refuses exactly 72 bytes, which bcrypt does read.
+            password.len() <= BCRYPT_MAX_BYTES
+                && bcrypt_cost(hash).is_ok()
+                && bcrypt::verify(password, hash).unwrap_or(false)
         } else if hash.starts_with("$scrypt$") {
             scrypt_params(hash).is_ok()
                 && PasswordHash::new(hash).is_ok_and(|parsed| {
@@ -172,6 +177,9 @@ fn check_argon2(hash: &str) -> Result<HashFormat, HashRejection> {
 fn is_bcrypt(hash: &str) -> bool {
     ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p))
 }
+
+/// The bytes of a password bcrypt reads; the rest it ignores.
+const BCRYPT_MAX_BYTES: usize = 72;
 
 fn bcrypt_cost(hash: &str) -> Result<u32, HashRejection> {
     // `$2b$` + two-digit cost + `$` + 22 salt + 31 hash characters.
@@ -412,6 +420,19 @@ mod tests {
             assert_eq!(verify(hash, password, password), Some(true), "{hash}");
             assert_eq!(verify(hash, "wrong", "wrong"), Some(false), "{hash}");
         }
+    }
+
+    #[test]
+    fn a_bcrypt_hash_never_matches_a_password_longer_than_72_bytes() {
+        let first = "a".repeat(72);
+        let hash = bcrypt::hash(&first, 4).expect("hash");
+        assert_eq!(verify(&hash, &first, &first), Some(true));
+        let longer = format!("{first}and-anything-after");
+        assert_eq!(
+            verify(&hash, &longer, &longer),
+            Some(false),
+            "the first 72 bytes alone must not let a longer password in"
+        );
     }
 
     #[test]
