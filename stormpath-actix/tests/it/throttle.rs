@@ -296,62 +296,46 @@ async fn registrations_from_one_client_are_limited() {
     assert_json_error(res, 429, "Too many attempts").await;
 }
 
-#[actix_web::test]
-async fn reset_requests_from_one_client_are_limited_alike_for_any_address() {
-    let app = TestApp::spawn_with(|b| {
-        b.config(|c| {
-            c.security.limits.mail_per_ip = RuleConfig {
-                limit: 2,
-                window: 3600,
-            }
-        })
+/// Two mails from one client under a mail limit of two, then `path` (`/forgot`, or the
+/// verification resend) is refused alike for a known and an unknown address.
+async fn mail_requests_are_limited_alike_for_any_address(path: &str, verify: bool) {
+    let app = TestApp::spawn_with(move |b| {
+        b.web(move |w| w.verify_email.enabled = Some(verify))
+            .config(|c| {
+                c.security.limits.mail_per_ip = RuleConfig {
+                    limit: 2,
+                    window: 3600,
+                }
+            })
     })
     .await;
     let known = email("victim");
     app.register(&known).await;
-    let forgot = |address: String| {
+    let ask = |address: String| {
         app.fresh_client()
-            .post(app.url("/forgot"))
+            .post(app.url(path))
             .header("Accept", JSON)
             .json(&json!({ "email": address }))
             .send()
     };
     for _ in 0..2 {
-        assert_eq!(forgot(known.clone()).await.unwrap().status(), 200);
+        assert_eq!(ask(known.clone()).await.unwrap().status(), 200);
     }
-    let a = throttled(forgot(known.clone()).await.unwrap()).await;
-    let b = throttled(forgot(email("nobody")).await.unwrap()).await;
+    let a = throttled(ask(known.clone()).await.unwrap()).await;
+    let b = throttled(ask(email("nobody")).await.unwrap()).await;
     assert_eq!(a, b);
     assert_eq!((a.0, a.1.as_str()), (429, "1800"));
+}
+
+#[actix_web::test]
+async fn reset_requests_from_one_client_are_limited_alike_for_any_address() {
+    mail_requests_are_limited_alike_for_any_address("/forgot", false).await;
 }
 
 /// RATE-3: verification resends share the mail bucket, alike for any address.
 #[actix_web::test]
 async fn verification_resends_from_one_client_are_limited_alike_for_any_address() {
-    let app = TestApp::spawn_with(|b| {
-        b.web(|w| w.verify_email.enabled = Some(true)).config(|c| {
-            c.security.limits.mail_per_ip = RuleConfig {
-                limit: 2,
-                window: 3600,
-            }
-        })
-    })
-    .await;
-    let resend = |address: String| {
-        app.fresh_client()
-            .post(app.url("/verify"))
-            .header("Accept", JSON)
-            .json(&json!({ "email": address }))
-            .send()
-    };
-    let known = email("unverified");
-    for _ in 0..2 {
-        assert_eq!(resend(known.clone()).await.unwrap().status(), 200);
-    }
-    let a = throttled(resend(known.clone()).await.unwrap()).await;
-    let b = throttled(resend(email("nobody")).await.unwrap()).await;
-    assert_eq!(a, b);
-    assert_eq!((a.0, a.1.as_str()), (429, "1800"));
+    mail_requests_are_limited_alike_for_any_address("/verify", true).await;
 }
 
 #[actix_web::test]
