@@ -43,8 +43,9 @@ fn cookie_value(req: &HttpRequest) -> Option<String> {
     crate::cookies::value(req, COOKIE).filter(|v| v.len() >= 22 && v.len() <= 64)
 }
 
-/// The token for this request's cookie, minting a cookie when there is none.
-pub(crate) fn issue(req: &HttpRequest, secret: &[u8]) -> Issued {
+/// The token for this request's cookie, minting a cookie when there is none (`Secure` when
+/// the request came over HTTPS, as [`client_ip::is_https`](crate::client_ip::is_https) decides).
+pub(crate) fn issue(req: &HttpRequest, secret: &[u8], secure: bool) -> Issued {
     if let Some(value) = cookie_value(req) {
         return Issued {
             token: sign(secret, &value),
@@ -57,7 +58,7 @@ pub(crate) fn issue(req: &HttpRequest, secret: &[u8]) -> Issued {
     let cookie = Cookie::build(COOKIE, value.clone())
         .path("/")
         .http_only(true)
-        .secure(req.connection_info().scheme() == "https")
+        .secure(secure)
         .same_site(SameSite::Lax)
         .finish();
     Issued {

@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode};
 use serde::Serialize;
 
-use crate::{Error, Stormpath, csrf};
+use crate::{Error, Stormpath, client_ip, csrf};
 
 /// The variables every page has: the application name and the page title.
 pub(crate) fn page_context(sp: &Stormpath, title: &str) -> tera::Context {
@@ -126,7 +126,7 @@ impl<'a> FormPage<'a> {
         sp: &Stormpath,
         status: StatusCode,
     ) -> Result<HttpResponse, Error> {
-        let issued = csrf::issue(req, &sp.settings().secret);
+        let issued = csrf::issue(req, &sp.settings().secret, client_ip::is_https(req, sp));
         let mut ctx = page_context(sp, self.title);
         ctx.insert("csrf_token", &issued.token);
         ctx.insert("action", &self.action);

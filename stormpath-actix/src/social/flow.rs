@@ -24,8 +24,8 @@ use super::{
 use stormpath_client::Account;
 
 use crate::{
-    Error, Stormpath, auth, features::login, hooks::LoginVia, input::query_param, negotiate,
-    redirect,
+    Error, Stormpath, auth, client_ip, features::login, hooks::LoginVia, input::query_param,
+    negotiate, redirect,
 };
 
 pub(super) fn configure(cfg: &mut ServiceConfig, sp: &Stormpath) {
@@ -113,7 +113,8 @@ async fn start(req: &HttpRequest, sp: &Stormpath, id: &str) -> Result<HttpRespon
         .insert_header((actix_web::http::header::LOCATION, url.as_str()))
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .finish();
-    let _ = res.add_cookie(&flow.cookie(&sp.settings().secret, req));
+    let secure = client_ip::is_https(req, sp);
+    let _ = res.add_cookie(&flow.cookie(&sp.settings().secret, secure));
     Ok(res)
 }
 
@@ -123,7 +124,7 @@ fn login_error(req: &HttpRequest, sp: &Stormpath, err: Error) -> Result<HttpResp
         return Err(err);
     }
     let mut res = login::page(req, sp, "", Some(&err.to_string()), StatusCode::OK)?;
-    let _ = res.add_cookie(&state::removal(req));
+    let _ = res.add_cookie(&state::removal(client_ip::is_https(req, sp)));
     Ok(res)
 }
 
@@ -135,7 +136,7 @@ async fn callback(req: &HttpRequest, sp: &Stormpath, id: &str) -> Result<HttpRes
     match complete(req, sp, provider).await {
         Ok(done) => {
             let mut res = done.respond(negotiate::Format::Html);
-            let _ = res.add_cookie(&state::removal(req));
+            let _ = res.add_cookie(&state::removal(client_ip::is_https(req, sp)));
             Ok(res)
         }
         Err(err) => login_error(req, sp, err),

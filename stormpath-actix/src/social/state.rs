@@ -76,14 +76,14 @@ impl Flow {
         }
     }
 
-    /// The signed cookie.
-    pub(crate) fn cookie(&self, secret: &[u8], req: &HttpRequest) -> Cookie<'static> {
+    /// The signed cookie (`Secure` over HTTPS).
+    pub(crate) fn cookie(&self, secret: &[u8], secure: bool) -> Cookie<'static> {
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default());
         let sig = URL_SAFE_NO_PAD.encode(mac(secret, &payload));
         Cookie::build(COOKIE, format!("{payload}.{sig}"))
             .path("/")
             .http_only(true)
-            .secure(req.connection_info().scheme() == "https")
+            .secure(secure)
             .same_site(SameSite::Lax)
             .max_age(CookieDuration::seconds(
                 i64::try_from(LIFETIME.as_secs()).unwrap_or(600),
@@ -113,11 +113,11 @@ impl Flow {
 }
 
 /// The cookie's deletion (every callback answer carries it: a flow is used once).
-pub(crate) fn removal(req: &HttpRequest) -> Cookie<'static> {
+pub(crate) fn removal(secure: bool) -> Cookie<'static> {
     let mut cookie = Cookie::build(COOKIE, "")
         .path("/")
         .http_only(true)
-        .secure(req.connection_info().scheme() == "https")
+        .secure(secure)
         .same_site(SameSite::Lax)
         .finish();
     cookie.make_removal();
@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn the_cookie_round_trips_and_refuses_tampering_expiry_and_other_keys() {
         let flow = Flow::new("google", "/dashboard".into(), 1_000);
-        let cookie = flow.cookie(SECRET, &TestRequest::default().to_http_request());
+        let cookie = flow.cookie(SECRET, false);
         let back = Flow::from_request(&with_cookie(&cookie), SECRET, 1_000).unwrap();
         assert!(back.matches("google", &flow.s));
         assert!(!back.matches("github", &flow.s));

@@ -260,7 +260,19 @@ async fn secure_behind(app: &TestApp) -> bool {
         .send()
         .await
         .unwrap();
-    set_cookies(res.headers(), "access_token")[0].contains("Secure")
+    let tokens = set_cookies(res.headers(), "access_token")[0].contains("Secure");
+    // The CSRF cookie of a form page follows the same decision.
+    let page = app
+        .fresh_client()
+        .get(app.url("/login"))
+        .header("Accept", HTML)
+        .header("X-Forwarded-Proto", "https")
+        .send()
+        .await
+        .unwrap();
+    let csrf = set_cookies(page.headers(), "sp_csrf")[0].contains("Secure");
+    assert_eq!(tokens, csrf, "one HTTPS decision for every cookie");
+    tokens
 }
 
 #[actix_web::test]
