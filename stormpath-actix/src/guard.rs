@@ -4,7 +4,12 @@
 //! form, the JSON API and the OAuth grants share one set of counters.
 
 use actix_web::HttpRequest;
-use stormpath_client::{Account, AccountId, Error as ClientError, throttle::Action};
+use std::net::IpAddr;
+
+use stormpath_client::{
+    Account, AccountId, Error as ClientError,
+    throttle::{Action, Client},
+};
 
 use crate::{AuditEvent, Error, Stormpath, audit, client_ip};
 
@@ -40,13 +45,8 @@ pub(crate) async fn authenticate(
         }
         Err(err) if err.is_backend() => Err(err.into()),
         Err(err) => {
-            if matches!(err, ClientError::InvalidCredentials)
-                && throttle.login_failed(login, &client).await?
-            {
-                sp.audit(&AuditEvent::AccountLocked {
-                    login: audit::login_digest(login),
-                    ip,
-                });
+            if matches!(err, ClientError::InvalidCredentials) {
+                count_failure(sp, login, &client, ip).await?;
             }
             sp.audit(&AuditEvent::LoginFailure {
                 login: audit::login_digest(login),
@@ -55,6 +55,23 @@ pub(crate) async fn authenticate(
             Err(err.into())
         }
     }
+}
+
+/// Counts a wrong password for `login`; the failure that fills the login's own bucket is heard
+/// as `account.locked`.
+async fn count_failure(
+    sp: &Stormpath,
+    login: &str,
+    client: &Client,
+    ip: Option<IpAddr>,
+) -> Result<(), Error> {
+    if sp.throttle().login_failed(login, client).await? {
+        sp.audit(&AuditEvent::AccountLocked {
+            login: audit::login_digest(login),
+            ip,
+        });
+    }
+    Ok(())
 }
 
 /// Changes a password after checking the current one (`/settings`): the current password is
@@ -72,12 +89,7 @@ pub(crate) async fn change_password(
     match sp.backend().change_password(id, current, new).await {
         Ok(()) => Ok(throttle.login_succeeded(email, &client).await?),
         Err(ClientError::InvalidCredentials) => {
-            if throttle.login_failed(email, &client).await? {
-                sp.audit(&AuditEvent::AccountLocked {
-                    login: audit::login_digest(email),
-                    ip: client_ip::address(req, sp),
-                });
-            }
+            count_failure(sp, email, &client, client_ip::address(req, sp)).await?;
             Err(ClientError::InvalidCredentials.into())
         }
         Err(err) => Err(err.into()),

@@ -36,9 +36,6 @@ struct Inner {
     backend: Arc<dyn Backend>,
     templates: Arc<Templates>,
     throttle: Throttle,
-    /// The counters under the throttle (Redis when the store has one), also the record of
-    /// used social-login states.
-    counters: Arc<dyn Counters>,
     /// The subscribers to the audit trail (`audit.rs`).
     audit_hooks: Vec<crate::audit::Hook>,
     social: crate::social::Social,
@@ -118,11 +115,6 @@ impl Stormpath {
     /// one), else over this process's memory.
     pub(crate) fn throttle(&self) -> &Throttle {
         &self.inner.throttle
-    }
-
-    /// The counters under [`throttle`](Self::throttle) (Redis when the store has one).
-    pub(crate) fn counters(&self) -> &Arc<dyn Counters> {
-        &self.inner.counters
     }
 
     pub(crate) fn templates(&self) -> &Templates {
@@ -472,17 +464,13 @@ impl StormpathBuilder {
             }
             None => embedded_store(&settings, &templates, self.allow_short_secret).await?,
         };
-        let throttle = Throttle::new(
-            Arc::clone(&counters),
-            (&settings.config.security.limits).into(),
-        );
+        let throttle = Throttle::new(counters, (&settings.config.security.limits).into());
         Ok(Stormpath {
             inner: Arc::new(Inner {
                 settings,
                 backend,
                 templates,
                 throttle,
-                counters,
                 audit_hooks: self.audit_hooks,
                 social,
                 hooks: self.hooks,

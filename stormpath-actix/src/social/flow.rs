@@ -168,7 +168,7 @@ async fn complete(
     if !flow.matches(&provider.config.id, &state) {
         return Err(expired());
     }
-    if !state::first_use(sp.counters().as_ref(), &flow.s).await? {
+    if !state::first_use(sp.throttle().counters().as_ref(), &flow.s).await? {
         return Err(expired());
     }
     let code = query_param(req, "code")
@@ -176,9 +176,7 @@ async fn complete(
         .ok_or_else(|| http::refused(&provider.config))?;
     let profile = profile_for_code(sp, provider, &code, &flow.v, Some(&flow.n), None).await?;
     let account = sign_in(req, sp, provider, profile).await?;
-    let via = LoginVia::Provider {
-        provider_id: provider.config.id.clone(),
-    };
+    let via = provider.login_via();
     crate::session::logged_in(req, sp, &account, flow.x.clone(), via).await
 }
 
@@ -191,9 +189,7 @@ async fn sign_in(
     provider: &Provider,
     profile: Profile,
 ) -> Result<Account, Error> {
-    let via = LoginVia::Provider {
-        provider_id: provider.config.id.clone(),
-    };
+    let via = provider.login_via();
     let email = profile.email.clone().unwrap_or_default();
     sp.hooks().pre_login(req, via, &email).await?;
     let current = match auth::resolve(req, sp).await {
@@ -301,9 +297,7 @@ pub(crate) async fn json_login(
         }
     };
     let account = sign_in(req, sp, provider, profile).await?;
-    let via = LoginVia::Provider {
-        provider_id: config.id.clone(),
-    };
+    let via = provider.login_via();
     Ok((account, via))
 }
 

@@ -35,6 +35,15 @@ pub(crate) struct Provider {
     issuer: oidc::Issuer,
 }
 
+impl Provider {
+    /// How a sign-in with this provider is named to the hooks.
+    pub(crate) fn login_via(&self) -> crate::hooks::LoginVia {
+        crate::hooks::LoginVia::Provider {
+            provider_id: self.config.id.clone(),
+        }
+    }
+}
+
 /// The enabled providers, in configuration order.
 #[derive(Debug, Default)]
 pub(crate) struct Social {

@@ -288,6 +288,12 @@ impl Throttle {
         &self.limits
     }
 
+    /// Where the counts live (Redis when the store has one, else this process's memory).
+    #[must_use]
+    pub fn counters(&self) -> &Arc<dyn Counters> {
+        &self.counters
+    }
+
     /// Before a password is checked for `login` from `client` (logins are counted by their
     /// canonical form, [`canonical`], as accounts are looked up):
     /// [`Error::Throttled`] when any of its buckets is full. Nothing is counted.
