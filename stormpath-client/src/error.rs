@@ -179,16 +179,36 @@ impl Error {
         match self {
             Self::Unavailable => true,
             #[cfg(feature = "remote")]
-            Self::Backend(source) => source
-                .downcast_ref::<crate::remote::errors::Failure>()
-                .is_some_and(crate::remote::errors::Failure::is_unreachable),
+            Self::Backend(_) => self
+                .remote_failure()
+                .is_some_and(crate::remote::Failure::is_unreachable),
             _ => false,
         }
     }
 
-    /// The Stormpath error code (the `code` member of its error document).
+    /// Why a call to a Stormpath server failed, typed, when this error is such a failure: the
+    /// server could not be reached or did not answer in time, answered something that is not
+    /// the API, or refused the call with an error document this crate has no variant for (an
+    /// API key it does not accept, a misconfigured application) — with the server's Stormpath
+    /// code, status and request id. Answers the user can act on (a wrong password, a taken
+    /// email, a weak password) are this enum's own variants instead.
+    #[cfg(feature = "remote")]
+    #[must_use]
+    pub fn remote_failure(&self) -> Option<&crate::remote::Failure> {
+        match self {
+            Self::Backend(source) => source.downcast_ref(),
+            _ => None,
+        }
+    }
+
+    /// The Stormpath error code (the `code` member of its error document): for a call a
+    /// Stormpath server refused without a variant of its own, the server's code.
     #[must_use]
     pub fn code(&self) -> u32 {
+        #[cfg(feature = "remote")]
+        if let Some(code) = self.remote_failure().and_then(crate::remote::Failure::code) {
+            return code;
+        }
         match self {
             Self::InvalidCredentials => 7100,
             Self::AccountDisabled => 7101,

@@ -1,7 +1,7 @@
 //! Failures of the remote back end: the Stormpath error document (rest-api §4) mapped onto the
 //! crate's [`Error`] by its code, and what goes wrong below the API (no connection, no answer
 //! in time, an answer that is not the Stormpath API's), which becomes [`Error::Backend`] with a
-//! [`Failure`] as its source.
+//! [`Failure`] as its source ([`Error::remote_failure`] hands it back, typed).
 
 use std::time::Duration;
 
@@ -22,13 +22,32 @@ pub(crate) struct ApiError {
     pub(crate) message: String,
     /// A message for developers.
     pub(crate) developer_message: String,
+    /// The server's id of the request (`requestId`), for its logs.
+    pub(crate) request_id: String,
 }
 
-/// Why a call to the server failed below the API: the source of [`Error::Backend`]. `call`
-/// names the method and path (one-time tokens and JWTs in a path are shown as `***`), never a
-/// query or a body.
+/// Why a call to the server failed below the API: the source of [`Error::Backend`], handed back
+/// typed by [`Error::remote_failure`]. `call` names the method and path (one-time tokens and
+/// JWTs in a path are shown as `***`), never a query or a body.
+///
+/// ```
+/// # async fn demo(backend: stormpath_client::remote::RemoteBackend) {
+/// use stormpath_client::{prelude::*, remote::Failure};
+///
+/// if let Err(err) = backend.find_by_email("ada@example.com").await {
+///     match err.remote_failure() {
+///         Some(Failure::Refused { code, request_id, .. }) => {
+///             eprintln!("the server refused the call: code {code}, request {request_id:?}")
+///         }
+///         Some(failure) if failure.is_unreachable() => eprintln!("server down: {failure}"),
+///         _ => eprintln!("{err}"),
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum Failure {
+#[non_exhaustive]
+pub enum Failure {
     /// Nothing was answered within the configured timeout.
     #[error("{call}: the Stormpath server did not answer within {after:?}")]
     Timeout {
@@ -42,18 +61,18 @@ pub(crate) enum Failure {
     Connect {
         /// Method and redacted path.
         call: String,
-        /// reqwest's error, without its URL.
+        /// The HTTP client's error, without its URL.
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The connection broke, or the answer was not HTTP.
     #[error("{call}: the exchange with the Stormpath server failed: {source}")]
     Transport {
         /// Method and redacted path.
         call: String,
-        /// reqwest's error, without its URL.
+        /// The HTTP client's error, without its URL.
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An answer that is not the Stormpath API's (not JSON, the wrong shape, too large).
     #[error("{call}: the server's answer ({status}) is not a Stormpath API answer: {what}")]
@@ -77,6 +96,8 @@ pub(crate) enum Failure {
         code: u32,
         /// The server's developer message (or its message).
         message: String,
+        /// The server's id of the request (its `requestId`), when it sent one.
+        request_id: Option<String>,
     },
     /// The server broke the protocol this back end relies on.
     #[error("{0}")]
@@ -92,11 +113,30 @@ impl From<Failure> for Error {
 impl Failure {
     /// Whether the server could not be reached (no connection, no answer in time, a broken
     /// exchange): [`Error::is_unavailable`], a 503 to retry.
-    pub(crate) fn is_unreachable(&self) -> bool {
+    #[must_use]
+    pub fn is_unreachable(&self) -> bool {
         matches!(
             self,
             Self::Timeout { .. } | Self::Connect { .. } | Self::Transport { .. }
         )
+    }
+
+    /// The Stormpath error code the server answered with, for a refused call.
+    #[must_use]
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            Self::Refused { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status the server answered with, when it answered.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Refused { status, .. } | Self::Malformed { status, .. } => Some(*status),
+            _ => None,
+        }
     }
 }
 
@@ -169,6 +209,7 @@ pub(crate) fn from_api(status: u16, doc: &ApiError, call: &str) -> Error {
             } else {
                 doc.developer_message.clone()
             },
+            request_id: Some(doc.request_id.clone()).filter(|id| !id.is_empty()),
         }
         .into(),
     }
@@ -240,6 +281,7 @@ mod tests {
             code,
             message: message.into(),
             developer_message: format!("dev: {message}"),
+            request_id: "req-1".into(),
         }
     }
 

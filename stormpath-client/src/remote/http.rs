@@ -137,16 +137,19 @@ impl Reply {
     /// The error an error answer carries: the Stormpath error document mapped by its code, or
     /// a back-end failure when the body is none.
     pub(crate) fn error(&self) -> Error {
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            // The server's throttle: its wait travels in `Retry-After`.
-            let wait = self
-                .header("retry-after")
-                .and_then(|v| v.trim().parse().ok());
+        let doc = self.api_error();
+        // The server's throttle: a 429, or the login attempts' 400/7103 ("locked") with the
+        // wait in `Retry-After` (a lockout without one is the account's own state).
+        let wait = self
+            .header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let locked_for_now = doc.as_ref().is_some_and(|d| d.code == 7103) && wait.is_some();
+        if self.status == StatusCode::TOO_MANY_REQUESTS || locked_for_now {
             return Error::Throttled {
                 retry_after: wait.unwrap_or(1).max(1),
             };
         }
-        match self.api_error() {
+        match doc {
             Some(doc) => from_api(self.status.as_u16(), &doc, &self.call),
             None => self.malformed("an error answer without a Stormpath error document"),
         }
@@ -446,9 +449,15 @@ impl Http {
                 after: self.timeout,
             }
         } else if err.is_connect() {
-            Failure::Connect { call, source: err }
+            Failure::Connect {
+                call,
+                source: Box::new(err),
+            }
         } else {
-            Failure::Transport { call, source: err }
+            Failure::Transport {
+                call,
+                source: Box::new(err),
+            }
         }
         .into()
     }

@@ -55,6 +55,7 @@ pub use builder::{
     DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     DEFAULT_TOKEN_CONFIRMATION, RemoteBackendBuilder,
 };
+pub use errors::Failure;
 use jsonwebtoken::{DecodingKey, EncodingKey, Validation};
 
 use self::{

@@ -113,6 +113,13 @@ async fn login_failures_come_back_typed() {
             match value.as_slice() {
                 b"ada@example.com:pass:word" => error(400, 7101, "disabled"),
                 b"eve@example.com:x" => error(400, 7104, "Invalid username or password."),
+                b"bob@example.com:x" => error(400, 7103, "The account is locked."),
+                b"mal@example.com:x" => match error(400, 7103, "Too many attempts.") {
+                    Answer::Json(status, body, _) => {
+                        Answer::Json(status, body, vec![("Retry-After".into(), "30".into())])
+                    }
+                    other => other,
+                },
                 _ => error(400, 7100, "Invalid username or password."),
             }
         })
@@ -124,6 +131,16 @@ async fn login_failures_come_back_typed() {
     assert!(matches!(
         backend.authenticate("eve@example.com", "x").await,
         Err(Error::InvalidCredentials)
+    ));
+    // "Locked": for good (the account's state), or for a while (the server's throttle, with
+    // its wait in Retry-After).
+    assert!(matches!(
+        backend.authenticate("bob@example.com", "x").await,
+        Err(Error::AccountDisabled)
+    ));
+    assert!(matches!(
+        backend.authenticate("mal@example.com", "x").await,
+        Err(Error::Throttled { retry_after: 30 })
     ));
     let login = server
         .requests()

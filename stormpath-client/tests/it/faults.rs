@@ -37,6 +37,14 @@ async fn a_server_that_is_down_is_a_clear_error_fast() {
     let elapsed = started.elapsed();
     let message = text(&err);
     assert!(message.contains("could not connect"), "{message}");
+    assert!(
+        matches!(
+            err.remote_failure(),
+            Some(stormpath_client::remote::Failure::Connect { .. })
+        ),
+        "typed: {err:?}"
+    );
+    assert!(err.is_unavailable());
     assert!(message.contains("GET /v1/applications/a"), "{message}");
     // Three tries with a short backoff: well under the 10 s timeout.
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
@@ -55,6 +63,13 @@ async fn a_slow_server_is_an_error_right_after_the_timeout() {
     let elapsed = started.elapsed();
     let message = text(&err);
     assert!(message.contains("did not answer within 400ms"), "{message}");
+    assert!(
+        matches!(
+            err.remote_failure(),
+            Some(stormpath_client::remote::Failure::Timeout { .. })
+        ),
+        "typed: {err:?}"
+    );
     assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
     assert!(
         elapsed < Duration::from_millis(1500),
@@ -99,12 +114,20 @@ async fn html_where_json_belongs_is_a_clear_error() {
             )
         })
     });
-    let message = text(&builder(&server).build().await.unwrap_err());
+    let err = builder(&server).build().await.unwrap_err();
+    let message = text(&err);
     assert!(
         message.contains("is not a Stormpath API answer"),
         "{message}"
     );
     assert!(message.contains("<html>It works!"), "{message}");
+    let failure = err.remote_failure().expect("typed");
+    assert!(
+        matches!(failure, stormpath_client::remote::Failure::Malformed { .. }),
+        "{failure:?}"
+    );
+    assert_eq!(failure.status(), Some(200));
+    assert!(!failure.is_unreachable());
 }
 
 #[tokio::test]

@@ -72,6 +72,23 @@ async fn a_wrong_secret_is_refused_by_the_server() {
         .unwrap_err();
     assert!(err.is_backend(), "{err:?}");
     assert!(err.to_string().contains("401"), "{err}");
+    // Typed: the server's status, Stormpath code and request id travel with the error.
+    let Some(stormpath_client::remote::Failure::Refused {
+        status,
+        code,
+        request_id,
+        ..
+    }) = err.remote_failure()
+    else {
+        panic!("a refused call, typed: {err:?}");
+    };
+    assert_eq!(*status, 401);
+    assert!(
+        *code >= 400 && *code != 500,
+        "the server's own code: {code}"
+    );
+    assert_eq!(err.code(), *code);
+    assert!(request_id.as_deref().is_some_and(|id| !id.is_empty()));
 }
 
 /// Accounts, groups and custom data (with its compare-and-swap) through the server's
