@@ -541,9 +541,11 @@ async fn remote_backend(settings: &Settings) -> Result<Arc<dyn Backend>, Error> 
             id,
             secret: secret.0,
         });
-    let builder = match &config.application.href {
-        Some(href) => builder.application_href(href),
-        None => builder.application_name(&settings.application),
+    // Neither set: the server's one application besides its `Stormpath` console.
+    let builder = match (&config.application.href, &config.application.name) {
+        (Some(href), _) => builder.application_href(href),
+        (None, Some(name)) => builder.application_name(name),
+        (None, None) => builder,
     };
     let backend = builder.build().await.map_err(|err| Error::Config {
         key: err.field().unwrap_or("client.baseUrl").to_owned(),

@@ -39,12 +39,18 @@ pub(crate) fn load(sources: &Sources) -> Result<Config, Error> {
     let mut builder = config::Config::builder().add_source(Tree(defaults));
     let explicit = env.var("STORMPATH_CONFIG_FILE").map(PathBuf::from);
     if sources.files && explicit.is_none() {
+        let cwd = PathBuf::from(".");
         let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".stormpath"));
-        for dir in home.into_iter().chain([PathBuf::from(".")]) {
+        // `./apiKey.properties` counts only when no earlier file set a key (sdk-compat §2.1
+        // step 4): as the lowest file layer, a key from `~/.stormpath` covers it.
+        let key_files = [&cwd].into_iter().chain(&home);
+        for dir in key_files {
             builder = builder.add_source(FileLayer::optional(
                 FileKind::ApiKey,
                 dir.join("apiKey.properties"),
             ));
+        }
+        for dir in home.iter().chain([&cwd]) {
             for name in CONFIG_NAMES {
                 builder =
                     builder.add_source(FileLayer::optional(FileKind::Settings, dir.join(name)));
@@ -142,6 +148,17 @@ mod tests {
         assert_eq!(config.web.produces, ["text/html"]);
         assert_eq!(config.web.access_token_cookie.secure, Some(false));
         assert_eq!(config.tokens.access_token_ttl, 60);
+    }
+
+    #[test]
+    fn flask_stormpath_application_takes_a_name_or_an_href() {
+        let config = layered(env_of(&[("STORMPATH_APPLICATION", "dronewars")])).unwrap();
+        assert_eq!(config.application.name.as_deref(), Some("dronewars"));
+        assert_eq!(config.application.href, None);
+        let href = "http://127.0.0.1:8080/v1/applications/abc";
+        let config = layered(env_of(&[("STORMPATH_APPLICATION", href)])).unwrap();
+        assert_eq!(config.application.href.as_deref(), Some(href));
+        assert_eq!(config.application.name, None);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //!
 //! Sources, later ones winning:
 //! 1. the defaults below (the spec's);
-//! 2. `~/.stormpath/apiKey.properties`, `~/.stormpath/stormpath.{yml,yaml,toml,json}`,
-//!    `./apiKey.properties`, `./stormpath.{yml,yaml,toml,json}` (or only the file named by
-//!    `STORMPATH_CONFIG_FILE`); a file may wrap everything in a top-level `stormpath:` key;
+//! 2. `./apiKey.properties` (read only for a key no other file sets, as the SDKs do),
+//!    `~/.stormpath/apiKey.properties`, `~/.stormpath/stormpath.{yml,yaml,toml,json}`,
+//!    `./stormpath.{yml,yaml,toml,json}` (or only the file named by `STORMPATH_CONFIG_FILE`);
+//!    a file may wrap everything in a top-level `stormpath:` key;
 //! 3. environment variables: every key as `STORMPATH_` + its path upper-cased and joined by
 //!    `_` (camelCase segments lose their case, e.g. `STORMPATH_WEB_REGISTER_AUTOLOGIN`), plus
 //!    the aliases of [`ENV_ALIASES`];
@@ -32,6 +33,7 @@ pub use web::WebConfig;
 pub const ENV_ALIASES: &[(&str, &str)] = &[
     ("SECRET_KEY", "secretKey"),
     ("STORMPATH_SECRET_KEY", "secretKey"),
+    // A name, or an href when it starts with `http://` or `https://`.
     ("STORMPATH_APPLICATION", "application.name"),
     ("STORMPATH_APPLICATION_NAME", "application.name"),
     ("STORMPATH_APPLICATION_HREF", "application.href"),

@@ -233,11 +233,22 @@ impl Source for Env {
         }
         for (name, key) in ENV_ALIASES {
             if let Some(value) = self.var(name) {
+                // Flask-Stormpath's `STORMPATH_APPLICATION` takes a name or an href.
+                let key = match *name {
+                    "STORMPATH_APPLICATION" if is_href(value) => "application.href",
+                    _ => key,
+                };
                 set_path(&mut tree, key, Value::String(value.to_owned()));
             }
         }
         Tree(tree).collect()
     }
+}
+
+/// Whether a setting that takes a name or an href holds an href.
+fn is_href(value: &str) -> bool {
+    let value = value.trim_start().to_ascii_lowercase();
+    value.starts_with("http://") || value.starts_with("https://")
 }
 
 pub(super) fn get_path<'a>(tree: &'a Value, key: &str) -> Option<&'a Value> {

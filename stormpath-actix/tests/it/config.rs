@@ -188,3 +188,29 @@ async fn an_unknown_authentication_scheme_is_named() {
         "{err}"
     );
 }
+
+/// With `client.baseUrl` and a key but no application named, the server's one application
+/// besides its `Stormpath` console is served (framework §14); the embedded default name
+/// ("My Application") is not looked up on the server.
+#[actix_web::test]
+async fn a_remote_server_with_one_application_needs_no_application_setting() {
+    let server = stormpath_testkit::rest_server::RestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (api, id, secret) = (
+        server.api(),
+        server.key_id.clone(),
+        server.key_secret.clone(),
+    );
+    let sp = builder(&dir)
+        .config(move |c| {
+            c.application.name = None;
+            c.application.href = None;
+            c.client.base_url = Some(api);
+            c.api_key.id = Some(id);
+            c.api_key.secret = Some(stormpath::config::Secret(secret));
+        })
+        .build()
+        .await;
+    assert!(sp.is_ok(), "{:?}", sp.err());
+    assert!(!dir.path().join("stormpath.db").exists());
+}

@@ -93,7 +93,8 @@ impl RemoteBackendBuilder {
     }
 
     /// The application, by name: found at build through `GET /tenants/current` and the
-    /// tenant's applications.
+    /// tenant's applications. With neither a name nor an href, `build` takes the tenant's one
+    /// application besides the `Stormpath` admin console, and refuses when there are several.
     pub fn application_name(mut self, name: impl Into<String>) -> Self {
         self.application = Some(AppRef::Name(name.into()));
         self
@@ -218,15 +219,31 @@ impl RemoteBackendBuilder {
                 }
                 href
             }
-            Some(AppRef::Name(name)) => find_application(&http, &name).await?,
-            None => {
-                return Err(required(
-                    "application.href",
-                    "The application (its href or its name)",
-                ));
-            }
+            Some(AppRef::Name(name)) => find_application(&http, Some(&name)).await?,
+            // Neither: the tenant's one application besides the admin console (framework
+            // §14's start-up rule).
+            None => find_application(&http, None).await?,
         };
         let app: ApplicationDoc = http.fetch(http.get(&app_href)?).await?;
+        // Every href the server hands out must start with the base URL followed by the
+        // resource's path (sdk-compat §2.4): a base URL without the API's `/v1` would reach the
+        // server, then fail to recognise its own accounts' hrefs after the first login.
+        if !app
+            .href
+            .strip_prefix(http.base())
+            .is_some_and(|rest| rest.starts_with("/applications/"))
+        {
+            return Err(invalid(
+                "client.baseUrl",
+                format!(
+                    "`{}` is not the API root of the server, whose hrefs look like `{}`: set \
+                     client.baseUrl to what comes before `/applications/` (e.g. the URL ending \
+                     in `/v1`)",
+                    http.base(),
+                    app.href
+                ),
+            ));
+        }
         let mapping = app.default_account_store_mapping.ok_or_else(|| {
             protocol(format!(
                 "the application `{}` has no default account store: map a directory to it",
@@ -291,20 +308,45 @@ impl RemoteBackendBuilder {
     }
 }
 
-/// The href of the application named `name` in the API key's tenant (sdk-compat §4:
+/// The href of the application named `name` in the API key's tenant, or — with no name — of
+/// the tenant's one application besides the `Stormpath` admin console (sdk-compat §4:
 /// `GET /tenants/current` answers 302 to the tenant).
-async fn find_application(http: &Http, name: &str) -> Result<String> {
+async fn find_application(http: &Http, name: Option<&str>) -> Result<String> {
     #[derive(serde::Deserialize)]
     struct Tenant {
         href: String,
     }
     let tenant: Tenant = http.fetch(http.get("/tenants/current")?).await?;
+    let search = name
+        .map(|name| vec![("name".to_owned(), name.to_owned())])
+        .unwrap_or_default();
     let found: Vec<Named> = http
-        .all(
-            &format!("{}/applications", tenant.href),
-            &[("name".to_owned(), name.to_owned())],
-        )
+        .all(&format!("{}/applications", tenant.href), &search)
         .await?;
+    let Some(name) = name else {
+        let mut apps: Vec<_> = found
+            .into_iter()
+            .filter(|a| a.name != "Stormpath")
+            .collect();
+        return match apps.len() {
+            1 => Ok(apps.remove(0).href),
+            0 => Err(required(
+                "application.href",
+                "The application (the server's tenant has none besides `Stormpath`)",
+            )),
+            n => Err(invalid(
+                "application.href",
+                format!(
+                    "the server's tenant has {n} applications ({}): name one with \
+                     application.href or application.name",
+                    apps.iter()
+                        .map(|a| format!("`{}`", a.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        };
+    };
     // `name=` is a case-insensitive search with `*` wildcards: keep the exact name.
     found
         .into_iter()

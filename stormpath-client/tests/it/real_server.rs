@@ -199,3 +199,50 @@ async fn accounts_groups_and_custom_data_round_trip() {
     backend.delete_account(&account.id).await.unwrap();
     assert!(backend.account(&account.id).await.unwrap().is_none());
 }
+
+/// With neither an href nor a name, the tenant's one application besides the `Stormpath`
+/// console is served; with two, building refuses and names them.
+#[tokio::test]
+async fn the_one_application_is_found_when_none_is_named() {
+    let server = RestServer::start();
+    let build = || {
+        RemoteBackend::builder()
+            .base_url(server.api())
+            .api_key(key(&server))
+            .build()
+    };
+    let backend = build().await.unwrap();
+    assert_eq!(backend.application_href(), server.application_href);
+
+    let created = reqwest::Client::new()
+        .post(format!("{}/applications", server.api()))
+        .basic_auth(&server.key_id, Some(&server.key_secret))
+        .header("content-type", "application/json")
+        .body(r#"{"name":"Second Shop"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let err = build().await.unwrap_err();
+    assert_eq!(err.field(), Some("application.href"), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("2 applications"), "{text}");
+    assert!(text.contains("`Second Shop`"), "{text}");
+}
+
+/// A base URL without the API's `/v1` reaches the server but does not prefix its hrefs: the
+/// build refuses it, naming the setting, instead of every authenticated request failing later.
+#[tokio::test]
+async fn a_base_url_that_is_not_the_api_root_is_refused_at_build() {
+    let server = RestServer::start();
+    let root = server.api().trim_end_matches("/v1").to_owned();
+    let err = RemoteBackend::builder()
+        .base_url(&root)
+        .api_key(key(&server))
+        .application_href(&server.application_href)
+        .build()
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("client.baseUrl"), "{err}");
+    assert!(err.to_string().contains("/v1"), "{err}");
+}
