@@ -335,10 +335,17 @@ pub(crate) fn check_base_url(url: &str) -> Result<(), SettingsError> {
 /// The file exists or cannot be written.
 pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), SettingsError> {
     use std::io::Write;
-    let io = |source| SettingsError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    open_private(path)?
+        .write_all(contents.as_bytes())
+        .map_err(|source| SettingsError::Io {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// Creates a new file only its owner can read (mode 0600 on Unix); an existing file is an
+/// error, never overwritten.
+pub(crate) fn open_private(path: &Path) -> Result<std::fs::File, SettingsError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -346,8 +353,10 @@ pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), SettingsE
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(io)?;
-    file.write_all(contents.as_bytes()).map_err(io)
+    options.open(path).map_err(|source| SettingsError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Hides the password of a URL (`postgres://user:***@host/db`).

@@ -1333,3 +1333,26 @@ async fn postgres_init_and_management() {
     cli.ok(&["applications", "delete", "Shop"]);
     assert_eq!(cli.json(&["applications", "list"])["size"], 2);
 }
+
+/// `init` where `apiKey.properties` cannot be created (here `/proc`, which even root cannot
+/// write to) stops before the database is touched: the admin key, shown once, is never lost.
+#[cfg(target_os = "linux")]
+#[test]
+fn init_where_the_key_file_cannot_be_written_initialises_nothing() {
+    let cli = Cli::sqlite();
+    let out = cli
+        .command(&["init"])
+        .current_dir("/proc")
+        .output()
+        .unwrap();
+    let err = check_fails(&["init"], &out);
+    assert!(err.contains("cannot create ./apiKey.properties"), "{err}");
+    assert!(err.contains("nothing was initialised"), "{err}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).trim().is_empty(),
+        "no key is printed"
+    );
+    // Nothing was initialised: init in a writable directory succeeds.
+    let init = cli.init();
+    assert!(!init.key_id.is_empty());
+}

@@ -26,7 +26,7 @@ use std::{io::Write, net::TcpListener, path::PathBuf, process::ExitCode, time::D
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
-use crate::{Settings, SettingsError, settings::write_private};
+use crate::{Settings, SettingsError, settings::open_private};
 
 mod accounts;
 mod api_keys;
@@ -291,14 +291,29 @@ async fn init(settings: &Settings, application: &str, json: bool) -> Result<(), 
                 .into(),
         ));
     }
-    let done = crate::init(settings, application).await?;
-    write_private(
-        &properties,
-        &format!(
+    // The key file is created before anything is written to the database, so a directory
+    // that cannot take it stops `init` with nothing done (the key is shown only once).
+    let mut file = open_private(&properties).map_err(|err| {
+        SettingsError::Invalid(format!(
+            "cannot create ./apiKey.properties, where init writes the admin key ({err}): run \
+             init in a directory you can write to; nothing was initialised"
+        ))
+    })?;
+    let done = match crate::init(settings, application).await {
+        Ok(done) => done,
+        Err(err) => {
+            // Best effort: an empty key file would only mislead.
+            let _ = std::fs::remove_file(&properties);
+            return Err(err.into());
+        }
+    };
+    let saved = file.write_all(
+        format!(
             "apiKey.id = {}\napiKey.secret = {}\n",
             done.api_key.id, done.api_key.secret
-        ),
-    )?;
+        )
+        .as_bytes(),
+    );
     let mut out = std::io::stdout().lock();
     let written = if json {
         writeln!(
@@ -328,6 +343,13 @@ async fn init(settings: &Settings, application: &str, json: bool) -> Result<(), 
     written.map_err(|source| SettingsError::Io {
         path: "stdout".into(),
         source,
+    })?;
+    saved.map_err(|source| {
+        SettingsError::Invalid(format!(
+            "the admin key could not be written to ./apiKey.properties ({source}): the key \
+             printed above is its only copy (or create another with `stormpath-server \
+             api-keys create`)"
+        ))
     })
 }
 
