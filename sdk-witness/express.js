@@ -1,11 +1,15 @@
 'use strict';
-// express-stormpath 3.2.0 as a witness: two real express apps (access tokens validated `local`ly
-// and by `stormpath`, i.e. the server, on every request) start against stormpath-server (the
+// express-stormpath 3.2.0 as a witness: real express apps start against stormpath-server (the
 // 13-step start-up of sdk-compat.md §4 must end in `stormpath.ready`) and are driven over HTTP
-// with Node's own fetch, as a browser or a mobile client would (sdk-compat.md §5).
+// with Node's own fetch, as a browser or a mobile client would (sdk-compat.md §5). The apps:
+// access tokens validated `local`ly; validated by `stormpath` (the server) on every request, with
+// register.autoLogin; found by application name; and one started after the directory turned email
+// verification on (/verify).
 // Configured like witness.js (STORMPATH_CLIENT_BASEURL, STORMPATH_CLIENT_APIKEY_ID,
 // STORMPATH_CLIENT_APIKEY_SECRET, STORMPATH_APPLICATION_HREF) plus STORMPATH_SERVER_MAIL_DIR,
 // where the server writes its mails. Prints one line per check and exits non-zero when any fails.
+// loginRequired (what old apps use) and JwtAuthenticator warn that they are deprecated: on purpose.
+process.noDeprecation = true;
 var express = require('express');
 var stormpath = require('express-stormpath');
 var fs = require('fs');
@@ -29,21 +33,33 @@ function ok(cond, what, detail) {
 }
 
 // Starts an express app with express-stormpath; resolves once `stormpath.ready` fired and the app
-// listens on a free port of 127.0.0.1.
-function start(strategy) {
+// listens on a free port of 127.0.0.1. `options.application` replaces `{href}` (e.g. `{name}`);
+// `options.autoLogin` logs a new registration in.
+function start(strategy, options) {
+  options = options || {};
   var app = express();
+  var unique = process.env.WITNESS_UNIQUE;
   app.use(stormpath.init(app, {
     client: {
       baseUrl: baseUrl,
       apiKey: { id: process.env.STORMPATH_CLIENT_APIKEY_ID, secret: process.env.STORMPATH_CLIENT_APIKEY_SECRET }
     },
-    application: { href: appHref },
+    application: options.application || { href: appHref },
     web: {
       produces: ['application/json'],
-      register: { enabled: true },
+      // A custom field: express stores it in the account's customData.
+      register: {
+        enabled: true,
+        autoLogin: !!options.autoLogin,
+        form: { fields: { favoriteColor: { enabled: true, label: 'Colour', placeholder: 'Colour', required: false, type: 'text' } } }
+      },
       login: { enabled: true },
       logout: { enabled: true },
-      me: { enabled: true },
+      // Every expansion /me knows: each is a request express makes to the server.
+      me: {
+        enabled: true,
+        expand: { apiKeys: true, customData: true, directory: true, groups: true, groupMemberships: true, providerData: true, tenant: true }
+      },
       // forgotPassword and changePassword stay `null`: express turns them on only when the
       // default directory's password policy says resetEmailStatus ENABLED (start-up step 8).
       oauth2: { enabled: true, password: { enabled: true, validationStrategy: strategy } }
@@ -52,11 +68,20 @@ function start(strategy) {
   app.get('/protected', stormpath.loginRequired, function (req, res) {
     res.json({ email: req.user.email });
   });
+  app.get('/staff', stormpath.loginRequired, stormpath.groupsRequired(['staff-' + unique]), function (req, res) {
+    res.json({ email: req.user.email });
+  });
+  app.get('/nobody', stormpath.loginRequired, stormpath.groupsRequired(['nobody-' + unique]), function (req, res) {
+    res.json({ email: req.user.email });
+  });
+  app.get('/api', stormpath.apiAuthenticationRequired, function (req, res) {
+    res.json({ email: req.user.email });
+  });
   return new Promise(function (resolve, reject) {
     app.on('stormpath.error', reject);
     app.on('stormpath.ready', function () {
       var server = app.listen(0, '127.0.0.1', function () {
-        resolve({ server: server, url: 'http://127.0.0.1:' + server.address().port });
+        resolve({ server: server, url: 'http://127.0.0.1:' + server.address().port, app: app });
       });
     });
   });
@@ -98,6 +123,7 @@ async function request(base, method, uri, opts) {
   }
   if (opts.jar && opts.jar.header()) { headers.Cookie = opts.jar.header(); }
   if (opts.bearer) { headers.Authorization = 'Bearer ' + opts.bearer; }
+  if (opts.basic) { headers.Authorization = 'Basic ' + Buffer.from(opts.basic).toString('base64'); }
   if (opts.accept) { headers.Accept = opts.accept; }
   var res = await fetch(base + uri, { method: method, headers: headers, body: body, redirect: 'manual' });
   if (opts.jar) { opts.jar.take(res); }
@@ -145,7 +171,17 @@ async function eventually(probe) {
   return false;
 }
 
+// A callback-style SDK call as a promise.
+function call(obj, name) {
+  var args = Array.prototype.slice.call(arguments, 2);
+  return new Promise(function (resolve, reject) {
+    args.push(function (err, value) { if (err) { reject(err); } else { resolve(value); } });
+    obj[name].apply(obj, args);
+  });
+}
+
 var unique = Date.now().toString(36);
+process.env.WITNESS_UNIQUE = unique;
 
 async function main() {
   // A start-up that never ends (no `stormpath.ready`, no error) must fail, not hang CI.
@@ -155,8 +191,14 @@ async function main() {
   }, 120000).unref();
   var local = await start('local');
   ok(true, 'express-stormpath started against the server (validationStrategy local)');
-  var remote = await start('stormpath');
-  ok(true, 'express-stormpath started against the server (validationStrategy stormpath)');
+  var remote = await start('stormpath', { autoLogin: true });
+  ok(true, 'express-stormpath started against the server (validationStrategy stormpath, register.autoLogin)');
+  var remoteHref = remote.app.get('stormpathApplication').href;
+  var appName = remote.app.get('stormpathApplication').name;
+  var byName = await start('local', { application: { name: appName } });
+  ok(byName.app.get('stormpathApplication').href === remoteHref,
+    'express-stormpath started with application.name finds the application (/tenants/current, ?name=)');
+  byName.server.close();
   var base = local.url;
 
   // View models (start-up step 12/13: the account stores with their providers).
@@ -171,14 +213,38 @@ async function main() {
   var email = 'grace.' + unique + '@example.com';
   var password = 'Express1' + unique;
   var reg = await request(base, 'POST', '/register', {
-    json: { givenName: 'Grace', surname: 'Hopper', email: email, password: password }
+    json: { givenName: 'Grace', surname: 'Hopper', email: email, password: password, favoriteColor: 'green' }
   });
   ok(reg.status === 200 && reg.body && reg.body.account && reg.body.account.email === email &&
     reg.body.account.status === 'ENABLED', 'POST /register creates the account', reg.body);
+  var unknownField = await request(base, 'POST', '/register', {
+    json: { givenName: 'X', surname: 'Y', email: 'x.' + unique + '@example.com', password: password, shoeSize: 9 }
+  });
+  ok(unknownField.status === 400, 'POST /register with an unknown field is 400', unknownField.body);
+
+  // Through the SDK client express built: a group for groupsRequired, an account API key.
+  var sdk = local.app.get('stormpathClient');
+  var sdkApp = local.app.get('stormpathApplication');
+  var account = await call(sdk, 'getAccount', reg.body.account.href);
+  var staff = await call(sdkApp, 'createGroup', { name: 'staff-' + unique });
+  await call(account, 'addToGroup', staff);
+  var apiKey = await call(account, 'createApiKey');
+  ok(account.href && staff.href && apiKey.id && apiKey.secret, 'a group and an account API key through the SDK client');
   var dup = await request(base, 'POST', '/register', {
     json: { givenName: 'Grace', surname: 'Hopper', email: email, password: password }
   });
   ok(dup.status === 409 && dup.body && /already exists/.test(dup.body.message), 'registering the email again is 409', dup.body);
+
+  // register.autoLogin: the registration logs in (a password grant) and sets the cookies.
+  var autoJar = new Jar();
+  var autoEmail = 'auto.' + unique + '@example.com';
+  var auto = await request(remote.url, 'POST', '/register', {
+    json: { givenName: 'Auto', surname: 'Login', email: autoEmail, password: password }, jar: autoJar
+  });
+  ok(auto.status === 200 && auto.body.account && auto.body.account.email === autoEmail && autoJar.cookies.access_token &&
+    autoJar.cookies.refresh_token, 'POST /register with autoLogin sets the cookies', auto.body);
+  var autoMe = await request(remote.url, 'GET', '/me', { jar: autoJar });
+  ok(autoMe.status === 200 && autoMe.body.account.email === autoEmail, 'GET /me after an autoLogin registration', autoMe.body);
 
   // Login with cookies.
   var jar = new Jar();
@@ -193,6 +259,21 @@ async function main() {
   ok(me.status === 200 && me.body && me.body.account && me.body.account.email === email &&
     me.body.account.givenName === 'Grace', 'GET /me with the cookies is the account', me.body);
   ok(/no-store/.test(me.headers.get('cache-control') || ''), 'GET /me is not cached');
+  var acct = (me.body && me.body.account) || {};
+  ok(acct.customData && acct.customData.favoriteColor === 'green', '/me expands customData (the custom field)', acct.customData);
+  ok(acct.groups && acct.groups.items && acct.groups.items.length === 1 && acct.groups.items[0].name === 'staff-' + unique,
+    '/me expands groups', acct.groups);
+  ok(acct.groupMemberships && acct.groupMemberships.items && acct.groupMemberships.items.length === 1,
+    '/me expands groupMemberships', acct.groupMemberships);
+  ok(acct.directory && typeof acct.directory.name === 'string' && acct.directory.name.length > 0, '/me expands the directory', acct.directory);
+  ok(acct.tenant && acct.tenant.href && acct.tenant.href.indexOf(baseUrl + '/tenants/') === 0, '/me expands the tenant', acct.tenant);
+  ok(acct.providerData && acct.providerData.providerId === 'stormpath', '/me expands providerData', acct.providerData);
+  ok(acct.apiKeys && acct.apiKeys.items && acct.apiKeys.items.length === 1 && acct.apiKeys.items[0].id === apiKey.id &&
+    acct.apiKeys.items[0].secret === apiKey.secret, '/me expands apiKeys (encrypted secret, decrypted by the SDK)', acct.apiKeys);
+  var inGroup = await request(base, 'GET', '/staff', { jar: jar });
+  ok(inGroup.status === 200, 'groupsRequired: a member is let in', inGroup.body);
+  var notInGroup = await request(base, 'GET', '/nobody', { jar: jar });
+  ok(notInGroup.status === 403, 'groupsRequired: a non-member is 403', notInGroup.body);
   var anon = await request(base, 'GET', '/me');
   ok(anon.status === 401, 'GET /me without cookies is 401', anon.status);
   var prot = await request(base, 'GET', '/protected', { jar: jar });
@@ -238,6 +319,18 @@ async function main() {
     'POST /oauth/token refresh grant: a new access token, the same refresh token', refreshed.body);
   var freshBearer = await request(remote.url, 'GET', '/protected', { bearer: fresh.access_token });
   ok(freshBearer.status === 200 && freshBearer.body.email === email, 'the refreshed access token is accepted', freshBearer.body);
+  // client_credentials with the account API key (the SDK mints the token), then API requests.
+  var cc = await request(base, 'POST', '/oauth/token', { form: { grant_type: 'client_credentials' }, basic: apiKey.id + ':' + apiKey.secret });
+  ok(cc.status === 200 && cc.body && cc.body.access_token && cc.body.token_type === 'bearer',
+    'POST /oauth/token client_credentials with an account API key', cc.body);
+  var ccBad = await request(base, 'POST', '/oauth/token', { form: { grant_type: 'client_credentials' }, basic: apiKey.id + ':wrong' });
+  ok(ccBad.status === 401 && ccBad.body && ccBad.body.error === 'invalid_client', 'client_credentials with a wrong secret is 401 invalid_client', ccBad.body);
+  var apiBearer = await request(base, 'GET', '/api', { bearer: cc.body && cc.body.access_token });
+  ok(apiBearer.status === 200 && apiBearer.body.email === email, 'apiAuthenticationRequired with the client_credentials token', apiBearer.body);
+  var apiBasic = await request(base, 'GET', '/api', { basic: apiKey.id + ':' + apiKey.secret });
+  ok(apiBasic.status === 200 && apiBasic.body.email === email, 'apiAuthenticationRequired with HTTP Basic and the account API key', apiBasic.body);
+  var apiBasicBad = await request(base, 'GET', '/api', { basic: apiKey.id + ':wrong' });
+  ok(apiBasicBad.status === 401, 'apiAuthenticationRequired with a wrong secret is 401', apiBasicBad.body);
   var noGrant = await request(base, 'POST', '/oauth/token', { form: {} });
   ok(noGrant.status === 400 && noGrant.body && noGrant.body.error === 'invalid_request', 'no grant_type is 400 invalid_request', noGrant.body);
 
@@ -280,8 +373,42 @@ async function main() {
   var oldLogin = await request(base, 'POST', '/login', { json: { login: email, password: password } });
   ok(oldLogin.status === 400 && oldLogin.body.message === 'Invalid username or password.', 'the old password fails', oldLogin.body);
 
+
+  // Email verification: turned on in the directory, picked up by a new app at start-up (step 8).
+  var dir = await call(sdk, 'getDirectory', account.directory.href, { expand: 'accountCreationPolicy' });
+  var policy = dir.accountCreationPolicy;
+  policy.verificationEmailStatus = 'ENABLED';
+  await call(policy, 'save');
+  var verifying = await start('local');
+  ok(true, 'express-stormpath started against a directory that verifies emails');
+  var vbase = verifying.url;
+  var vemail = 'lin.' + unique + '@example.com';
+  var vreg = await request(vbase, 'POST', '/register', { json: { givenName: 'Lin', surname: 'Verified', email: vemail, password: password } });
+  ok(vreg.status === 200 && vreg.body && vreg.body.account && vreg.body.account.status === 'UNVERIFIED',
+    'POST /register makes an UNVERIFIED account', vreg.body);
+  var unverifiedLogin = await request(vbase, 'POST', '/login', { json: { login: vemail, password: password } });
+  ok(unverifiedLogin.status === 400 && unverifiedLogin.body &&
+    unverifiedLogin.body.message === 'Login attempt failed because the Account is not verified.',
+    'an unverified account cannot log in', unverifiedLogin.body);
+  var resendKnown = await request(vbase, 'POST', '/verify', { json: { email: vemail } });
+  var resendUnknown = await request(vbase, 'POST', '/verify', { json: { email: 'ghost.' + unique + '@example.com' } });
+  ok(resendKnown.status === 200 && resendUnknown.status === 200 && resendKnown.text === resendUnknown.text,
+    'POST /verify answers a known and an unknown email alike', [resendKnown.status, resendKnown.body, resendUnknown.status, resendUnknown.body]);
+  var vmails = await awaitMails(vemail, 2);
+  var vtoken = vmails.length >= 1 && sptokenOf(vmails[vmails.length - 1]);
+  ok(vmails.length === 2 && vtoken, 'the server mailed the verification link (and once more on request)', vmails.length);
+  var badVerify = await request(vbase, 'GET', '/verify?sptoken=' + encodeURIComponent(vtoken + 'x'));
+  ok(badVerify.status === 404, 'GET /verify with an unknown token is 404', badVerify.body);
+  var verify = await request(vbase, 'GET', '/verify?sptoken=' + encodeURIComponent(vtoken));
+  ok(verify.status === 200, 'GET /verify?sptoken= with the mailed token is 200', verify.body);
+  var vjar = new Jar();
+  var verifiedLogin = await request(vbase, 'POST', '/login', { json: { login: vemail, password: password }, jar: vjar });
+  ok(verifiedLogin.status === 200 && verifiedLogin.body.account.status === 'ENABLED' && vjar.cookies.access_token,
+    'the verified account logs in', verifiedLogin.body);
+
   local.server.close();
   remote.server.close();
+  verifying.server.close();
   console.log('1..' + checks);
   if (failures) {
     console.error(failures + ' of ' + checks + ' checks failed');
