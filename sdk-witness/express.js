@@ -34,7 +34,7 @@ function ok(cond, what, detail) {
 
 // Starts an express app with express-stormpath; resolves once `stormpath.ready` fired and the app
 // listens on a free port of 127.0.0.1. `options.application` replaces `{href}` (e.g. `{name}`);
-// `options.autoLogin` logs a new registration in.
+// `options.autoLogin` logs a new registration in; `options.html` serves HTML pages too.
 function start(strategy, options) {
   options = options || {};
   var app = express();
@@ -46,7 +46,7 @@ function start(strategy, options) {
     },
     application: options.application || { href: appHref },
     web: {
-      produces: ['application/json'],
+      produces: options.html ? ['application/json', 'text/html'] : ['application/json'],
       // A custom field: express stores it in the account's customData.
       register: {
         enabled: true,
@@ -145,15 +145,18 @@ function mailsWith(needle) {
   }).filter(function (text) { return text.indexOf(needle) >= 0; });
 }
 
-// The mails that mention `needle`, once there are `count` of them: the server sends its mails
-// after it answers (bounded wait; fewer after 10 s is a failure the caller reports).
-async function awaitMails(needle, count) {
+// The sptoken of a `/{page}?sptoken=` link in a mail to `needle` that is not in `seen`, once
+// there is one (mails go out after the answer, in no promised order; bounded wait, else null).
+async function awaitLink(needle, page, seen) {
   for (var i = 0; i < 200; i++) {
-    var found = mailsWith(needle);
-    if (found.length >= count) { return found; }
+    var fresh = mailsWith(needle).map(function (m) {
+      var at = m.replace(/=\r?\n/g, '').indexOf('/' + page + '?sptoken=');
+      return at < 0 ? null : sptokenOf(m.replace(/=\r?\n/g, '').slice(at));
+    }).filter(function (t) { return t && seen.indexOf(t) < 0; });
+    if (fresh.length) { return fresh[0]; }
     await new Promise(function (r) { setTimeout(r, 50); });
   }
-  return mailsWith(needle);
+  return null;
 }
 
 // The `sptoken` of the first link in a mail (quoted-printable soft breaks undone).
@@ -217,6 +220,11 @@ async function main() {
   });
   ok(reg.status === 200 && reg.body && reg.body.account && reg.body.account.email === email &&
     reg.body.account.status === 'ENABLED', 'POST /register creates the account', reg.body);
+  var weak = await request(base, 'POST', '/register', {
+    json: { givenName: 'W', surname: 'Eak', email: 'weak.' + unique + '@example.com', password: 'Ab1' }
+  });
+  ok(weak.status === 400 && weak.body && weak.body.message === 'Account password minimum length not satisfied.',
+    "POST /register with a short password is 400 with the server's message", weak.body);
   var unknownField = await request(base, 'POST', '/register', {
     json: { givenName: 'X', surname: 'Y', email: 'x.' + unique + '@example.com', password: password, shoeSize: 9 }
   });
@@ -252,6 +260,8 @@ async function main() {
   ok(login.status === 200 && login.body && login.body.account && login.body.account.email === email,
     'POST /login answers the account', login.body);
   ok(jar.cookies.access_token && jar.cookies.refresh_token, 'POST /login sets the access and refresh cookies', jar.cookies);
+  var upper = await request(base, 'POST', '/login', { json: { login: email.toUpperCase(), password: password } });
+  ok(upper.status === 200 && upper.body.account && upper.body.account.email === email, 'POST /login with the email in upper case', upper.body);
   var wrong = await request(base, 'POST', '/login', { json: { login: email, password: 'Wrong' + password } });
   ok(wrong.status === 400 && wrong.body && wrong.body.message === 'Invalid username or password.',
     'a wrong password is 400 "Invalid username or password."', wrong.body);
@@ -347,13 +357,29 @@ async function main() {
   });
   ok(revoked, 'the logged-out access token is refused by the server (validationStrategy stormpath)');
 
+  // A disabled account: no login, and its live token is refused by the server.
+  var disEmail = 'disabled.' + unique + '@example.com';
+  var disReg = await request(base, 'POST', '/register', { json: { givenName: 'Dis', surname: 'Abled', email: disEmail, password: password } });
+  var disGrant = await request(base, 'POST', '/oauth/token', { form: { grant_type: 'password', username: disEmail, password: password } });
+  var disToken = disGrant.body && disGrant.body.access_token;
+  var disBefore = await request(remote.url, 'GET', '/protected', { bearer: disToken });
+  ok(disReg.status === 200 && disBefore.status === 200, 'a second account logs in (bearer)', [disReg.status, disBefore.status]);
+  var disAccount = await call(sdk, 'getAccount', disReg.body.account.href);
+  disAccount.status = 'DISABLED';
+  await call(disAccount, 'save');
+  var disLogin = await request(base, 'POST', '/login', { json: { login: disEmail, password: password } });
+  ok(disLogin.status === 400 && disLogin.body && disLogin.body.message === 'Login attempt failed because the Account is disabled.',
+    'a disabled account cannot log in', disLogin.body);
+  var disAfter = await request(remote.url, 'GET', '/protected', { bearer: disToken });
+  ok(disAfter.status === 401, "a disabled account's token is refused (validationStrategy stormpath)", disAfter.status);
+
   // Forgot password: a known and an unknown email get the same answer.
   var forgotKnown = await request(base, 'POST', '/forgot', { json: { email: email } });
   var forgotUnknown = await request(base, 'POST', '/forgot', { json: { email: 'nobody.' + unique + '@example.com' } });
   ok(forgotKnown.status === 200 && forgotUnknown.status === 200 && forgotKnown.text === forgotUnknown.text,
     'POST /forgot answers a known and an unknown email alike', [forgotKnown.status, forgotKnown.text, forgotUnknown.status, forgotUnknown.text]);
-  var mails = await awaitMails(email, 1);
-  var sptoken = mails.length && sptokenOf(mails[mails.length - 1]);
+  var sptoken = await awaitLink(email, 'change', []);
+  var mails = mailsWith(email);
   ok(mails.length === 1 && sptoken && sptoken.length > 10, 'the server mailed one reset link', mails.length);
   ok(mailsWith('nobody.' + unique).length === 0, 'no mail for the unknown email');
 
@@ -379,13 +405,15 @@ async function main() {
   var policy = dir.accountCreationPolicy;
   policy.verificationEmailStatus = 'ENABLED';
   await call(policy, 'save');
-  var verifying = await start('local');
+  var verifying = await start('local', { html: true });
   ok(true, 'express-stormpath started against a directory that verifies emails');
   var vbase = verifying.url;
   var vemail = 'lin.' + unique + '@example.com';
   var vreg = await request(vbase, 'POST', '/register', { json: { givenName: 'Lin', surname: 'Verified', email: vemail, password: password } });
   ok(vreg.status === 200 && vreg.body && vreg.body.account && vreg.body.account.status === 'UNVERIFIED',
     'POST /register makes an UNVERIFIED account', vreg.body);
+  var firstToken = await awaitLink(vemail, 'verify', []);
+  ok(firstToken, 'the server mailed the verification link', firstToken);
   var unverifiedLogin = await request(vbase, 'POST', '/login', { json: { login: vemail, password: password } });
   ok(unverifiedLogin.status === 400 && unverifiedLogin.body &&
     unverifiedLogin.body.message === 'Login attempt failed because the Account is not verified.',
@@ -394,9 +422,9 @@ async function main() {
   var resendUnknown = await request(vbase, 'POST', '/verify', { json: { email: 'ghost.' + unique + '@example.com' } });
   ok(resendKnown.status === 200 && resendUnknown.status === 200 && resendKnown.text === resendUnknown.text,
     'POST /verify answers a known and an unknown email alike', [resendKnown.status, resendKnown.body, resendUnknown.status, resendUnknown.body]);
-  var vmails = await awaitMails(vemail, 2);
-  var vtoken = vmails.length >= 1 && sptokenOf(vmails[vmails.length - 1]);
-  ok(vmails.length === 2 && vtoken, 'the server mailed the verification link (and once more on request)', vmails.length);
+  var vtoken = await awaitLink(vemail, 'verify', [firstToken]);
+  ok(vtoken, 'the server mailed a new verification link on request', vtoken);
+  ok(mailsWith('ghost.' + unique).length === 0, 'no mail for the unknown email');
   var badVerify = await request(vbase, 'GET', '/verify?sptoken=' + encodeURIComponent(vtoken + 'x'));
   ok(badVerify.status === 404, 'GET /verify with an unknown token is 404', badVerify.body);
   var verify = await request(vbase, 'GET', '/verify?sptoken=' + encodeURIComponent(vtoken));
@@ -405,6 +433,46 @@ async function main() {
   var verifiedLogin = await request(vbase, 'POST', '/login', { json: { login: vemail, password: password }, jar: vjar });
   ok(verifiedLogin.status === 200 && verifiedLogin.body.account.status === 'ENABLED' && vjar.cookies.access_token,
     'the verified account logs in', verifiedLogin.body);
+
+  // The HTML pages of the same flows (a browser: forms, redirects).
+  var html = 'text/html';
+  var hemail = 'html.' + unique + '@example.com';
+  var hreg = await request(vbase, 'POST', '/register', {
+    form: { givenName: 'Hyper', surname: 'Text', email: hemail, password: password }, accept: html
+  });
+  ok(hreg.status === 302 && hreg.headers.get('location') === '/login?status=unverified',
+    'HTML POST /register redirects to /login?status=unverified', [hreg.status, hreg.headers.get('location')]);
+  var htoken = await awaitLink(hemail, 'verify', []);
+  var hverify = await request(vbase, 'GET', '/verify?sptoken=' + encodeURIComponent(htoken), { accept: html });
+  ok(hverify.status === 302 && hverify.headers.get('location') === '/login?status=verified',
+    'HTML GET /verify?sptoken= redirects to /login?status=verified', [hverify.status, hverify.headers.get('location')]);
+  var hloginPage = await request(vbase, 'GET', '/login', { accept: html });
+  ok(hloginPage.status === 200 && /<form/.test(hloginPage.text) && /name="login"/.test(hloginPage.text), 'HTML GET /login is the login page', hloginPage.status);
+  var hjar = new Jar();
+  var hlogin = await request(vbase, 'POST', '/login', { form: { login: hemail, password: password }, accept: html, jar: hjar });
+  ok(hlogin.status === 302 && hlogin.headers.get('location') === '/' && hjar.cookies.access_token,
+    'HTML POST /login redirects to / with the cookies', [hlogin.status, hlogin.headers.get('location')]);
+  var hbad = await request(vbase, 'POST', '/login', { form: { login: hemail, password: 'nope' }, accept: html });
+  ok(hbad.status === 200 && /Invalid username or password\./.test(hbad.text), 'HTML POST /login with a wrong password shows the message', hbad.status);
+  var hforgot = await request(vbase, 'POST', '/forgot', { form: { email: hemail }, accept: html });
+  ok(hforgot.status === 302 && hforgot.headers.get('location') === '/login?status=forgot',
+    'HTML POST /forgot redirects to /login?status=forgot', [hforgot.status, hforgot.headers.get('location')]);
+  var hreset = await awaitLink(hemail, 'change', []);
+  var hchangePage = await request(vbase, 'GET', '/change?sptoken=' + encodeURIComponent(hreset), { accept: html });
+  ok(hchangePage.status === 200 && /name="passwordAgain"/.test(hchangePage.text), 'HTML GET /change?sptoken= is the change page', hchangePage.status);
+  var hchangeBad = await request(vbase, 'GET', '/change?sptoken=' + encodeURIComponent(hreset + 'x'), { accept: html });
+  ok(hchangeBad.status === 302 && hchangeBad.headers.get('location') === '/forgot?status=invalid_sptoken',
+    'HTML GET /change with an unknown token redirects to /forgot?status=invalid_sptoken', [hchangeBad.status, hchangeBad.headers.get('location')]);
+  var hnew = 'Hyper4' + unique;
+  var hchange = await request(vbase, 'POST', '/change?sptoken=' + encodeURIComponent(hreset), {
+    form: { password: hnew, passwordAgain: hnew }, accept: html
+  });
+  ok(hchange.status === 302 && hchange.headers.get('location') === '/login?status=reset',
+    'HTML POST /change redirects to /login?status=reset', [hchange.status, hchange.headers.get('location'), hchange.text.slice(0, 300)]);
+  var hrelogin = await request(vbase, 'POST', '/login', { form: { login: hemail, password: hnew }, accept: html });
+  ok(hrelogin.status === 302 && hrelogin.headers.get('location') === '/', 'HTML login with the new password', hrelogin.status);
+  var hlogout = await request(vbase, 'POST', '/logout', { accept: html, jar: hjar });
+  ok(hlogout.status === 302 && !hjar.cookies.access_token, 'HTML POST /logout redirects and clears the cookies', hlogout.status);
 
   local.server.close();
   remote.server.close();
