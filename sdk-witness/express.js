@@ -34,7 +34,9 @@ function ok(cond, what, detail) {
 
 // Starts an express app with express-stormpath; resolves once `stormpath.ready` fired and the app
 // listens on a free port of 127.0.0.1. `options.application` replaces `{href}` (e.g. `{name}`);
-// `options.autoLogin` logs a new registration in; `options.html` serves HTML pages too.
+// `options.autoLogin` logs a new registration in; `options.html` serves HTML pages too;
+// `options.expand` expands req.user (customData is expanded by default); `options.apiKey`
+// replaces the tenant API key of the environment.
 function start(strategy, options) {
   options = options || {};
   var app = express();
@@ -42,9 +44,10 @@ function start(strategy, options) {
   app.use(stormpath.init(app, {
     client: {
       baseUrl: baseUrl,
-      apiKey: { id: process.env.STORMPATH_CLIENT_APIKEY_ID, secret: process.env.STORMPATH_CLIENT_APIKEY_SECRET }
+      apiKey: options.apiKey || { id: process.env.STORMPATH_CLIENT_APIKEY_ID, secret: process.env.STORMPATH_CLIENT_APIKEY_SECRET }
     },
     application: options.application || { href: appHref },
+    expand: options.expand || {},
     web: {
       produces: options.html ? ['application/json', 'text/html'] : ['application/json'],
       // A custom field: express stores it in the account's customData.
@@ -76,6 +79,19 @@ function start(strategy, options) {
   });
   app.get('/api', stormpath.apiAuthenticationRequired, function (req, res) {
     res.json({ email: req.user.email });
+  });
+  // The usual profile and preferences pages: the SDK posts req.user (with its expansions) and
+  // its customData back.
+  app.post('/profile', stormpath.loginRequired, express.json(), function (req, res) {
+    req.user.givenName = req.body.givenName;
+    req.user.customData.theme = req.body.theme;
+    req.user.save(function (err) {
+      if (err) { return res.status(500).json({ status: err.status, code: err.code, message: err.message }); }
+      req.user.customData.save(function (err2) {
+        if (err2) { return res.status(500).json({ status: err2.status, code: err2.code, message: err2.message }); }
+        res.json({ givenName: req.user.givenName });
+      });
+    });
   });
   return new Promise(function (resolve, reject) {
     app.on('stormpath.error', reject);
@@ -194,7 +210,10 @@ async function main() {
   }, 120000).unref();
   var local = await start('local');
   ok(true, 'express-stormpath started against the server (validationStrategy local)');
-  var remote = await start('stormpath', { autoLogin: true });
+  var remote = await start('stormpath', {
+    autoLogin: true,
+    expand: { apiKeys: true, customData: true, directory: true, groups: true, groupMemberships: true, providerData: true, tenant: true }
+  });
   ok(true, 'express-stormpath started against the server (validationStrategy stormpath, register.autoLogin)');
   var remoteHref = remote.app.get('stormpathApplication').href;
   var appName = remote.app.get('stormpathApplication').name;
@@ -280,6 +299,14 @@ async function main() {
   ok(acct.providerData && acct.providerData.providerId === 'stormpath', '/me expands providerData', acct.providerData);
   ok(acct.apiKeys && acct.apiKeys.items && acct.apiKeys.items.length === 1 && acct.apiKeys.items[0].id === apiKey.id &&
     acct.apiKeys.items[0].secret === apiKey.secret, '/me expands apiKeys (encrypted secret, decrypted by the SDK)', acct.apiKeys);
+  var profile = await request(base, 'POST', '/profile', { json: { givenName: 'Amazing', theme: 'dark' }, jar: jar });
+  ok(profile.status === 200 && profile.body.givenName === 'Amazing', 'req.user.save() and req.user.customData.save()', profile.body);
+  var profileRemote = await request(remote.url, 'POST', '/profile', { json: { givenName: 'Grace', theme: 'light' }, jar: jar });
+  ok(profileRemote.status === 200 && profileRemote.body.givenName === 'Grace',
+    'req.user.save() with every expansion of req.user', profileRemote.body);
+  var reread = await call(sdk, 'getAccount', account.href, { expand: 'customData' });
+  ok(reread.givenName === 'Grace' && reread.customData.theme === 'light' && reread.customData.favoriteColor === 'green',
+    'the saved profile and preferences are on the server', [reread.givenName, reread.customData]);
   var inGroup = await request(base, 'GET', '/staff', { jar: jar });
   ok(inGroup.status === 200, 'groupsRequired: a member is let in', inGroup.body);
   var notInGroup = await request(base, 'GET', '/nobody', { jar: jar });
@@ -296,6 +323,19 @@ async function main() {
   // The same cookies work on the app that asks the server about every token.
   var remoteMe = await request(remote.url, 'GET', '/me', { jar: jar });
   ok(remoteMe.status === 200 && remoteMe.body.account.email === email, 'GET /me with the cookies (validationStrategy stormpath)', remoteMe.body);
+
+  // A second app with another tenant API key (another admin key) accepts the same cookies: it
+  // looks the signing key up by `kid` (GET /apiKeys/{kid}, plain secret, Stormpath Administrators).
+  var adminKey = await call(sdk, 'getApiKeyById', process.env.STORMPATH_CLIENT_APIKEY_ID);
+  var admin = await call(adminKey, 'getAccount');
+  var otherKey = await call(admin, 'createApiKey');
+  var other = await start('local', { apiKey: { id: otherKey.id, secret: otherKey.secret } });
+  var otherMe = await request(other.url, 'GET', '/me', { jar: jar });
+  ok(otherMe.status === 200 && otherMe.body.account.email === email, 'an app with another tenant API key accepts the cookies', otherMe.body);
+  var otherLogin = await request(other.url, 'POST', '/oauth/token', { form: { grant_type: 'password', username: email, password: password } });
+  var otherBearer = await request(base, 'GET', '/protected', { bearer: otherLogin.body && otherLogin.body.access_token });
+  ok(otherLogin.status === 200 && otherBearer.status === 200, "and the first app accepts the other app's tokens", [otherLogin.body, otherBearer.body]);
+  other.server.close();
 
   // Only a refresh cookie: express refreshes through the server and sets a new access cookie.
   var refreshOnly = new Jar();
