@@ -72,6 +72,11 @@ var unique = Date.now().toString(36);
 var password = 'Witness1' + unique;
 
 async function main() {
+  // A request that never ends must fail, not hang CI.
+  setTimeout(function () {
+    console.log('not ok - the witness did not finish within 60 s');
+    process.exit(1);
+  }, 60000).unref();
   var client = new stormpath.Client({
     client: { baseUrl: baseUrl },
     skipRemoteConfig: true
