@@ -104,15 +104,18 @@ function start(strategy, options) {
 }
 
 // A tiny cookie jar: name → value, from Set-Cookie; an expired or emptied cookie is dropped.
-function Jar() { this.cookies = {}; }
+// `set` holds what the last response set, expired or not.
+function Jar() { this.cookies = {}; this.set = {}; }
 Jar.prototype.take = function (res) {
   var self = this;
+  self.set = {};
   res.headers.getSetCookie().forEach(function (line) {
     var pair = line.split(';')[0];
     var at = pair.indexOf('=');
     var name = pair.slice(0, at).trim();
     var value = pair.slice(at + 1).trim();
     var expired = /expires=([^;]+)/i.exec(line);
+    self.set[name] = value;
     if (!value || (expired && new Date(expired[1]).getTime() <= Date.now())) {
       delete self.cookies[name];
     } else {
@@ -179,6 +182,11 @@ async function awaitLink(needle, page, seen) {
 function sptokenOf(mail) {
   var m = /sptoken=([A-Za-z0-9_-]+)/.exec(mail.replace(/=\r?\n/g, ''));
   return m && m[1];
+}
+
+// Waits until `probe` (synchronous) is true; no bound needed: the caller's probe is the clock.
+async function waitUntil(probe) {
+  while (!probe()) { await new Promise(function (r) { setTimeout(r, 100); }); }
 }
 
 // Waits (bounded) until `probe` resolves true: express revokes tokens on logout without waiting.
@@ -439,6 +447,33 @@ async function main() {
   var oldLogin = await request(base, 'POST', '/login', { json: { login: email, password: password } });
   ok(oldLogin.status === 400 && oldLogin.body.message === 'Invalid username or password.', 'the old password fails', oldLogin.body);
 
+
+  // An expired access cookie: express refreshes it with the refresh cookie (the usual path an
+  // hour after login). The application's access tokens live one second for this.
+  var oauthPolicy = await call(sdkApp, 'getOAuthPolicy');
+  oauthPolicy.accessTokenTtl = 'PT1S';
+  await call(oauthPolicy, 'save');
+  var shortJar = new Jar();
+  var short = await request(base, 'POST', '/login', { json: { login: email, password: newPassword }, jar: shortJar });
+  var shortAccess = shortJar.set.access_token;
+  var shortRefresh = shortJar.set.refresh_token;
+  var shortExp = shortAccess ? claims(shortAccess).exp : 0;
+  ok(short.status === 200 && shortExp - claims(shortAccess).iat === 1, 'a login with a one-second access token', short.body);
+  await waitUntil(function () { return Date.now() > shortExp * 1000 + 1000; });
+  var expired = await request(base, 'GET', '/protected', { bearer: shortAccess });
+  ok(expired.status === 401, 'the expired access token is refused', expired.status);
+  var expiredJar = new Jar();
+  expiredJar.cookies = { access_token: shortAccess, refresh_token: shortRefresh };
+  var renewedMe = await request(base, 'GET', '/me', { jar: expiredJar });
+  ok(renewedMe.status === 200 && renewedMe.body.account.email === email && expiredJar.set.access_token &&
+    expiredJar.set.access_token !== shortAccess, 'an expired access cookie is refreshed with the refresh cookie', renewedMe.body);
+  expiredJar.cookies = { access_token: shortAccess, refresh_token: shortRefresh };
+  var renewedRemote = await request(remote.url, 'GET', '/me', { jar: expiredJar });
+  ok(renewedRemote.status === 200 && renewedRemote.body.account.email === email && expiredJar.set.access_token &&
+    expiredJar.set.access_token !== shortAccess,
+    'an expired access cookie is refreshed (validationStrategy stormpath)', renewedRemote.body);
+  oauthPolicy.accessTokenTtl = 'PT1H';
+  await call(oauthPolicy, 'save');
 
   // Email verification: turned on in the directory, picked up by a new app at start-up (step 8).
   var dir = await call(sdk, 'getDirectory', account.directory.href, { expand: 'accountCreationPolicy' });
