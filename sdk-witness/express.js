@@ -3,8 +3,8 @@
 // 13-step start-up of sdk-compat.md §4 must end in `stormpath.ready`) and are driven over HTTP
 // with Node's own fetch, as a browser or a mobile client would (sdk-compat.md §5). The apps:
 // access tokens validated `local`ly; validated by `stormpath` (the server) on every request, with
-// register.autoLogin; found by application name; and one started after the directory turned email
-// verification on (/verify).
+// register.autoLogin; found by application name; with a second tenant API key; and one started
+// after the directory turned email verification on (/verify, and the HTML pages).
 // Configured like witness.js (STORMPATH_CLIENT_BASEURL, STORMPATH_CLIENT_APIKEY_ID,
 // STORMPATH_CLIENT_APIKEY_SECRET, STORMPATH_APPLICATION_HREF) plus STORMPATH_SERVER_MAIL_DIR,
 // where the server writes its mails. Prints one line per check and exits non-zero when any fails.
@@ -17,7 +17,13 @@ var path = require('path');
 
 var baseUrl = process.env.STORMPATH_CLIENT_BASEURL;
 var appHref = process.env.STORMPATH_APPLICATION_HREF;
+var tenantKey = { id: process.env.STORMPATH_CLIENT_APIKEY_ID, secret: process.env.STORMPATH_CLIENT_APIKEY_SECRET };
 var mailDir = process.env.STORMPATH_SERVER_MAIL_DIR;
+// express-stormpath's config loader reads these variables too: each app gets only what start()
+// passes (an app started by application name must not find the href in the environment).
+Object.keys(process.env).forEach(function (name) {
+  if (/^STORMPATH_(CLIENT|APPLICATION)_/.test(name)) { delete process.env[name]; }
+});
 var failures = 0;
 var checks = 0;
 
@@ -32,11 +38,17 @@ function ok(cond, what, detail) {
   }
 }
 
+var quietLogger = ['error', 'warn', 'info', 'debug', 'verbose', 'log'].reduce(function (logger, level) {
+  logger[level] = function () {};
+  return logger;
+}, {});
+
 // Starts an express app with express-stormpath; resolves once `stormpath.ready` fired and the app
 // listens on a free port of 127.0.0.1. `options.application` replaces `{href}` (e.g. `{name}`);
 // `options.autoLogin` logs a new registration in; `options.html` serves HTML pages too;
 // `options.expand` expands req.user (customData is expanded by default); `options.apiKey`
-// replaces the tenant API key of the environment.
+// replaces the tenant API key of the environment; `options.quiet` drops express's log (for a
+// start-up expected to fail).
 function start(strategy, options) {
   options = options || {};
   var app = express();
@@ -44,10 +56,11 @@ function start(strategy, options) {
   app.use(stormpath.init(app, {
     client: {
       baseUrl: baseUrl,
-      apiKey: options.apiKey || { id: process.env.STORMPATH_CLIENT_APIKEY_ID, secret: process.env.STORMPATH_CLIENT_APIKEY_SECRET }
+      apiKey: options.apiKey || tenantKey
     },
     application: options.application || { href: appHref },
     expand: options.expand || {},
+    logger: options.quiet ? quietLogger : undefined,
     web: {
       produces: options.html ? ['application/json', 'text/html'] : ['application/json'],
       // A custom field: express stores it in the account's customData.
@@ -229,6 +242,8 @@ async function main() {
   ok(byName.app.get('stormpathApplication').href === remoteHref,
     'express-stormpath started with application.name finds the application (/tenants/current, ?name=)');
   byName.server.close();
+  var noSuchApp = await start('local', { application: { name: 'No such app ' + unique }, quiet: true }).then(function () { return null; }, function (err) { return err; });
+  ok(noSuchApp instanceof Error, 'an unknown application name stops the start-up with an error', String(noSuchApp));
   var base = local.url;
 
   // View models (start-up step 12/13: the account stores with their providers).
@@ -334,7 +349,7 @@ async function main() {
 
   // A second app with another tenant API key (another admin key) accepts the same cookies: it
   // looks the signing key up by `kid` (GET /apiKeys/{kid}, plain secret, Stormpath Administrators).
-  var adminKey = await call(sdk, 'getApiKeyById', process.env.STORMPATH_CLIENT_APIKEY_ID);
+  var adminKey = await call(sdk, 'getApiKeyById', tenantKey.id);
   var admin = await call(adminKey, 'getAccount');
   var otherKey = await call(admin, 'createApiKey');
   var other = await start('local', { apiKey: { id: otherKey.id, secret: otherKey.secret } });
