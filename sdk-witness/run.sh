@@ -9,12 +9,15 @@ bin=${STORMPATH_SERVER_BIN:-${CARGO_TARGET_DIR:-$here/../target}/debug/stormpath
 [ -d "$here/node_modules/express-stormpath" ] || (cd "$here" && npm ci --no-audit --no-fund)
 work=$(mktemp -d)
 server=""
+client=""
+# Stops what this script started (the server, a node witness), prints the server log on failure
+# and removes the temporary directory. INT and TERM end the script through it too.
 finish() {
     status=$?
-    if [ -n "$server" ]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
+    for pid in $client $server; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     if [ "$status" -ne 0 ] && [ -f "$work/serve.log" ]; then
         echo "--- stormpath-server log ($work/serve.log) ---" >&2
         cat "$work/serve.log" >&2
@@ -24,6 +27,15 @@ finish() {
     exit "$status"
 }
 trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# Runs a witness in the background and waits for it, so that a signal reaches finish at once.
+witness() {
+    node "$here/$1" &
+    client=$!
+    wait "$client"
+    client=""
+}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export STORMPATH_SERVER_DATABASE_URL="sqlite://$work/stormpath.db" STORMPATH_SERVER_BASE_URL="http://127.0.0.1:$port"
 export STORMPATH_SERVER_MAIL_DIR="$work/mail" STORMPATH_SERVER_LISTEN="127.0.0.1:$port"
@@ -45,6 +57,6 @@ STORMPATH_CLIENT_APIKEY_ID=$(awk '/apiKey.id/ {print $3}' apiKey.properties)
 STORMPATH_CLIENT_APIKEY_SECRET=$(awk '/apiKey.secret/ {print $3}' apiKey.properties)
 export STORMPATH_CLIENT_APIKEY_ID STORMPATH_CLIENT_APIKEY_SECRET STORMPATH_APPLICATION_HREF="$app"
 echo "# the npm Stormpath SDK (witness.js)"
-node "$here/witness.js"
+witness witness.js
 echo "# express-stormpath (express.js)"
-node "$here/express.js"
+witness express.js
