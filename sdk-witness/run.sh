@@ -43,7 +43,7 @@ mkdir -p "$work/mail"
 cd "$work"
 "$bin" init > init.txt
 app=$(awk '/application:/ {print $2}' init.txt)
-"$bin" serve > serve.log 2>&1 &
+NO_COLOR=1 "$bin" serve > serve.log 2>&1 &
 server=$!
 up=""
 for _ in $(seq 1 300); do
