@@ -452,6 +452,48 @@ async fn remote_two_instances_agree_within_a_second() {
     assert_eq!(refresh(&http, &a, &jar).await, StatusCode::BAD_REQUEST);
 }
 
+/// The README's central user directory, as written: a `stormpath-server` made by `init`, and
+/// two `examples/remote.rs` apps told only the base URL, the `apiKey.properties` init wrote and
+/// a secret (the server's one application is found by itself). Registered on one, known to
+/// the other.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readme_two_example_apps_share_one_server() {
+    let server = stormpath_testkit::rest_server::RestServer::start();
+    let key_file = server.dir.path().join("apiKey.properties");
+    let key_file = key_file.to_str().unwrap();
+    let api = server.api();
+    let app = |title: &str| {
+        AppInstance::start_example(
+            "remote",
+            &[
+                ("STORMPATH_CLIENT_BASEURL", api.as_str()),
+                ("STORMPATH_CLIENT_APIKEY_FILE", key_file),
+                ("SECRET_KEY", SECRET),
+                ("APP_TITLE", title),
+            ],
+        )
+    };
+    let (shop, forum) = (app("Shop"), app("Forum"));
+    let http = client();
+    let email = "grace@example.com";
+    register(&http, &shop, email).await;
+    let jar = login(&http, &forum, email, PASSWORD).await;
+    let page = http
+        .get(format!("{}/", forum.url))
+        .header(header::COOKIE, &jar)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<h1>Forum</h1>"), "{page}");
+    assert!(
+        page.contains(&format!("Signed in as <strong>{email}</strong>")),
+        "{page}"
+    );
+}
+
 /// A Redis that stops answering (`DEBUG SLEEP`) costs a login a bounded wait and a 503, not a
 /// request hanging until Redis is back; afterwards logins work again by themselves.
 #[tokio::test(flavor = "multi_thread")]

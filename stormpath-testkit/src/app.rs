@@ -1,5 +1,5 @@
 //! Instances of an application as separate processes: the `conformance` example of
-//! `stormpath-actix` on a free port of 127.0.0.1, configured by environment variables only
+//! `stormpath-actix` (or another of its examples) on a free port of 127.0.0.1, configured by environment variables only
 //! (database, Redis, public base URL), killed when dropped.
 
 use std::{
@@ -36,9 +36,24 @@ impl AppInstance {
     /// # Panics
     /// When it neither exits nor listens within 30 s.
     pub fn try_start(env: &[(&str, &str)]) -> Result<Self, String> {
+        Self::try_start_example("conformance", env)
+    }
+
+    /// Starts another example of `stormpath-actix` (e.g. `remote`) the same way, on a free
+    /// port it is told in `PORT`.
+    ///
+    /// # Panics
+    /// When it exits or does not listen within 30 s.
+    #[must_use]
+    pub fn start_example(example: &str, env: &[(&str, &str)]) -> Self {
+        Self::try_start_example(example, env)
+            .unwrap_or_else(|output| panic!("the {example} example did not start: {output}"))
+    }
+
+    fn try_start_example(example: &str, env: &[(&str, &str)]) -> Result<Self, String> {
         let bin = crate::build::fresh(
-            &crate::build::profile_dir().join("examples/conformance"),
-            &["-p", "stormpath-actix", "--example", "conformance"],
+            &crate::build::profile_dir().join("examples").join(example),
+            &["-p", "stormpath-actix", "--example", example],
             &[
                 "stormpath-actix/src",
                 "stormpath-actix/examples",
@@ -62,7 +77,9 @@ impl AppInstance {
         for (k, v) in env {
             command.env(k, v);
         }
-        let mut child = command.spawn().expect("spawn the conformance example");
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|err| panic!("spawn the {example} example: {err}"));
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = child.try_wait() {
