@@ -304,7 +304,7 @@ async fn init(settings: &Settings, application: &str, json: bool) -> Result<(), 
         Err(err) => {
             // Best effort: an empty key file would only mislead.
             let _ = std::fs::remove_file(&properties);
-            return Err(err.into());
+            return Err(err);
         }
     };
     let saved = file.write_all(
