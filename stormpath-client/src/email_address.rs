@@ -42,13 +42,23 @@ pub fn validate(email: &str) -> Result<(), Invalid> {
 }
 
 /// The canonical key of an email address or username: Unicode NFKC, then lower case, then
-/// NFKC again, trimmed. `Alice@Example.COM`, `ａｌｉｃｅ@example.com` and `alice@example.com`
-/// share one key; `user@gıthub.com` (dotless ı) keeps its own, so it never reaches the owner
-/// of `user@github.com`.
+/// NFKC again, trimmed; the domain of an address (after its last `@`) in its IDNA ASCII form
+/// (UTS #46), when it has one. `Alice@Example.COM`, `ａｌｉｃｅ@example.com` and
+/// `alice@example.com` share one key, and so do `x@Bücher.de` and `x@xn--bcher-kva.de`;
+/// `user@gıthub.com` (dotless ı) keeps its own, so it never reaches the owner of
+/// `user@github.com`.
 #[must_use]
 pub fn canonical(text: &str) -> String {
     let folded: String = text.trim().nfkc().flat_map(char::to_lowercase).collect();
-    folded.nfkc().collect()
+    let folded: String = folded.nfkc().collect();
+    match folded.rsplit_once('@') {
+        // A domain IDNA refuses (not a host name) keeps its folded form.
+        Some((local, domain)) if !domain.is_empty() => match idna::domain_to_ascii(domain) {
+            Ok(ascii) if ascii != domain => format!("{local}@{ascii}"),
+            _ => folded,
+        },
+        _ => folded,
+    }
 }
 
 #[cfg(test)]
@@ -60,6 +70,18 @@ mod tests {
         assert_eq!(canonical("Alice@Example.COM"), "alice@example.com");
         assert_eq!(canonical("ａｌｉｃｅ@example.com"), "alice@example.com");
         assert_eq!(canonical(" alice@example.com "), "alice@example.com");
+    }
+
+    #[test]
+    fn a_domain_and_its_idna_ascii_form_share_a_key() {
+        assert_eq!(canonical("x@Bücher.de"), "x@xn--bcher-kva.de");
+        assert_eq!(canonical("x@xn--bcher-kva.de"), "x@xn--bcher-kva.de");
+        assert_eq!(canonical("X@XN--BCHER-KVA.DE"), "x@xn--bcher-kva.de");
+        // The local part is not an IDNA label: only folded.
+        assert_eq!(canonical("Bücher@example.com"), "bücher@example.com");
+        // Not a host name: kept as folded.
+        assert_eq!(canonical("a@b_c"), "a@b_c");
+        assert_eq!(canonical("no-at-sign"), "no-at-sign");
     }
 
     #[test]

@@ -358,7 +358,7 @@ impl Store {
     /// first), so a taken email, which also takes the default username, is looked up rather
     /// than read from the message.
     async fn conflict(&self, err: sqlx::Error, email: &str) -> Error {
-        if !is_unique_violation(&err) {
+        if !util::is_unique_violation(&err) {
             return Error::backend(err);
         }
         let email_taken =
@@ -493,10 +493,6 @@ impl Store {
 
 pub(crate) const EMAIL_TAKEN: &str = "An account with that email address already exists.";
 pub(crate) const USERNAME_TAKEN: &str = "An account with that username already exists.";
-
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
-}
 
 /// Maps a failed insert: a unique violation is a conflict on the field its index covers.
 pub(crate) fn conflict(err: sqlx::Error) -> Error {

@@ -150,6 +150,7 @@ pub(crate) async fn open(
             .await?;
     }
     MIGRATIONS.run(&pool).await?;
+    crate::fixups::run(&pool, dialect).await?;
     Ok((pool, dialect))
 }
 

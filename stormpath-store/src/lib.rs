@@ -48,6 +48,7 @@ mod db;
 pub mod email;
 mod error;
 mod families;
+mod fixups;
 #[doc(hidden)]
 pub mod fuzz;
 mod groups;

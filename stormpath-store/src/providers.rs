@@ -19,10 +19,6 @@ fn db_error(err: sqlx::Error) -> Error {
 /// The message of a link that collides with an existing one.
 const LINKED_ALREADY: &str = "This provider account is linked to an account already.";
 
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
-}
-
 fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
 }
@@ -62,7 +58,7 @@ impl ProviderAccounts for Store {
         .await;
         match done {
             Ok(_) => Ok(()),
-            Err(err) if is_unique_violation(&err) => Err(Error::Conflict {
+            Err(err) if util::is_unique_violation(&err) => Err(Error::Conflict {
                 field: "providerData",
                 message: LINKED_ALREADY.into(),
             }),

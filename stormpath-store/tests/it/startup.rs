@@ -11,6 +11,8 @@ use crate::support::{KEY, PASSWORD, TestDb, register};
 on_both!(
     reopening_keeps_accounts_and_migrates_only_once,
     configured_password_policy_is_stored_and_kept_on_reopen,
+    a_domain_and_its_idna_form_are_one_account,
+    keys_stored_before_idna_are_rewritten_once_on_open,
 );
 
 fn set_mode(path: &Path, mode: u32) {
@@ -298,4 +300,67 @@ async fn configured_password_policy_is_stored_and_kept_on_reopen(db: &TestDb) {
         matches!(&err, stormpath_client::Error::Validation(m) if m.message == "Password requires at least 12 characters."),
         "{err:?}"
     );
+}
+
+/// INJ-4: an address's domain counts in its IDNA ASCII form, so `bücher.de` and
+/// `xn--bcher-kva.de` are one mailbox, hence one account.
+async fn a_domain_and_its_idna_form_are_one_account(db: &TestDb) {
+    let store = db.store().await;
+    let account = register(&store, "ada@Bücher.de").await;
+    let found = store
+        .authenticate("ada@xn--bcher-kva.de", PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(found.id, account.id);
+    assert_eq!(found.email, "ada@Bücher.de", "the address as given is kept");
+    let again = store
+        .create_account(crate::support::new_account("ADA@XN--BCHER-KVA.DE"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            again,
+            stormpath_client::Error::Conflict { field: "email", .. }
+        ),
+        "{again:?}"
+    );
+}
+
+/// Keys written before the canonical form knew IDNA (`ada@bücher.de`) are computed again once
+/// when the store opens, so their owners log in by either spelling.
+async fn keys_stored_before_idna_are_rewritten_once_on_open(db: &TestDb) {
+    let store = db.store().await;
+    let account = register(&store, "old@bücher.de").await;
+    // As an earlier version stored it.
+    sqlx::query("UPDATE accounts SET email_key = $1, username_key = $1 WHERE id = $2")
+        .bind("old@bücher.de")
+        .bind(account.id.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM store_fixups")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.pool().close().await;
+    drop(store);
+
+    let reopened = db.store().await;
+    let key: String = sqlx::query("SELECT email_key FROM accounts WHERE id = $1")
+        .bind(account.id.as_str())
+        .fetch_one(reopened.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(key, "old@xn--bcher-kva.de");
+    for login in ["old@bücher.de", "old@xn--bcher-kva.de"] {
+        let found = reopened.authenticate(login, PASSWORD).await.unwrap();
+        assert_eq!(found.id, account.id, "{login}");
+    }
+    let recorded: i64 = sqlx::query("SELECT COUNT(*) FROM store_fixups")
+        .fetch_one(reopened.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(recorded, 1);
 }
