@@ -137,8 +137,12 @@ impl Reply {
     /// The error an error answer carries: the Stormpath error document mapped by its code, or
     /// a back-end failure when the body is none.
     pub(crate) fn error(&self) -> Error {
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            // The server's throttle: its wait travels in `Retry-After`.
+        // The server's throttle: its wait travels in `Retry-After` (429, or a login refused
+        // as a locked account, 400/7103).
+        let locked = self.status == StatusCode::BAD_REQUEST
+            && self.header("retry-after").is_some()
+            && self.api_error().is_some_and(|doc| doc.code == 7103);
+        if self.status == StatusCode::TOO_MANY_REQUESTS || locked {
             let wait = self
                 .header("retry-after")
                 .and_then(|v| v.trim().parse().ok());

@@ -5,6 +5,7 @@
 //! `defaultModel.linkBaseUrl`, where the emailed links point (`{linkBaseUrl}?sptoken=…`);
 //! `null` goes back to the default.
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_store::admin::{Directory, Patch, Policies};
@@ -24,17 +25,17 @@ type Data = web::Data<State>;
 /// The longest link base URL accepted.
 const MAX_URL_LEN: usize = 2048;
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.get(
         "/passwordPolicies/{id}/resetEmailTemplates",
-        web::get().to(reset_templates),
+        reset_templates,
     )
-    .route(
+    .get(
         "/accountCreationPolicies/{id}/verificationEmailTemplates",
-        web::get().to(verification_templates),
+        verification_templates,
     )
-    .route("/emailTemplates/{id}", web::get().to(get_template))
-    .route("/emailTemplates/{id}", web::post().to(update_template));
+    .get("/emailTemplates/{id}", get_template)
+    .post("/emailTemplates/{id}", update_template);
 }
 
 /// The JSON of a directory's template.
