@@ -111,8 +111,11 @@ pub(crate) fn account_json(state: &State, record: &AccountRecord) -> Value {
         "apiKeys",
         "accessTokens",
         "refreshTokens",
-    ] {
-        v[sub] = link(format!("{href}/{sub}"));
+    ]
+    .iter()
+    .chain(super::unoffered::ACCOUNT)
+    {
+        v[*sub] = link(format!("{href}/{sub}"));
     }
     v
 }

@@ -15,6 +15,7 @@ mod read_only;
 mod router;
 pub(crate) mod structure;
 mod tokens;
+mod unoffered;
 
 pub(crate) use custom_data::MAX_CUSTOM_DATA;
 pub(crate) use router::Router;
@@ -32,6 +33,7 @@ pub(crate) fn configure(cfg: &mut Router<'_>) {
     accounts::configure(cfg);
     groups::configure(cfg);
     custom_data::configure(cfg);
+    unoffered::configure(cfg);
 }
 
 /// `200` with a JSON body.

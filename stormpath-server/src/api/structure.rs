@@ -28,7 +28,6 @@ pub(super) fn configure(cfg: &mut Router<'_>) {
     cfg.get("/tenants/current", current_tenant)
         .get("/tenants/{id}", tenant)
         .get("/tenants/{id}/applications", tenant_applications)
-        .get("/tenants/{id}/organizations", tenant_organizations)
         .get("/tenants/{id}/directories", tenant_directories)
         .post("/applications", create_application)
         .get("/applications", tenant_applications_root)
@@ -51,6 +50,11 @@ pub(super) fn configure(cfg: &mut Router<'_>) {
         .post("/directories/{id}", update_directory)
         .delete("/directories/{id}", delete_directory)
         .get("/directories/{id}/provider", provider)
+        .get("/directories/{id}/applications", directory_applications)
+        .get(
+            "/directories/{id}/applicationMappings",
+            directory_application_mappings,
+        )
         .get("/passwordPolicies/{id}", password_policy)
         .post("/passwordPolicies/{id}", update_password_policy)
         .get("/passwordPolicies/{id}/strength", strength)
@@ -95,9 +99,11 @@ pub(crate) fn tenant_json(state: &State) -> Value {
         "directories",
         "accounts",
         "groups",
-        "organizations",
-    ] {
-        map.insert(sub.into(), link(format!("{href}/{sub}")));
+    ]
+    .iter()
+    .chain(super::unoffered::TENANT)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
     }
     Value::Object(map)
 }
@@ -174,18 +180,6 @@ async fn tenant_applications(
         format!("{}/applications", state.tenant_href()),
     )
     .await
-}
-
-/// Organizations are not part of this server: the tenant's collection is always empty.
-async fn tenant_organizations(
-    state: Data,
-    id: web::Path<String>,
-    params: Params,
-) -> ApiResult<HttpResponse> {
-    check_tenant(&state, &id)?;
-    let list = params.list(SEARCHABLE)?;
-    let href = format!("{}/organizations", state.tenant_href());
-    Ok(ok(collection(&href, &list, 0, Vec::new())))
 }
 
 async fn tenant_applications_root(state: Data, params: Params) -> ApiResult<HttpResponse> {
@@ -294,6 +288,14 @@ pub(crate) fn application_json(state: &State, app: &Application) -> Value {
     ] {
         map.insert(sub.into(), link(format!("{href}/{sub}")));
     }
+    map.insert(
+        "samlPolicy".into(),
+        link(state.href("samlPolicies", &app.meta.id)),
+    );
+    map.insert(
+        "accountLinkingPolicy".into(),
+        link(state.href("accountLinkingPolicies", &app.meta.id)),
+    );
     map.insert("authorizedCallbackUris".into(), json!([]));
     Value::Object(map)
 }
@@ -740,8 +742,12 @@ pub(crate) fn directory_json(state: &State, d: &Directory) -> Value {
         "accountSchema".into(),
         link(state.href("schemas", &d.meta.id)),
     );
-    map.insert("accounts".into(), link(format!("{href}/accounts")));
-    map.insert("groups".into(), link(format!("{href}/groups")));
+    for sub in ["accounts", "groups", "applications", "applicationMappings"]
+        .iter()
+        .chain(super::unoffered::DIRECTORY)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
+    }
     Value::Object(map)
 }
 
@@ -885,6 +891,71 @@ async fn delete_directory(state: Data, id: web::Path<String>) -> ApiResult<HttpR
     Ok(no_content())
 }
 
+/// The applications the directory is mapped to.
+async fn directory_applications(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    let href = format!("{}/applications", state.href("directories", &d.meta.id));
+    applications_page(&state, &params, href, Some(&d.meta.id)).await
+}
+
+/// The account store mappings that map the directory (to any application).
+async fn directory_application_mappings(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let list = params.list(&[])?;
+    let expand = params.expand(MAPPING_EXPANSIONS)?;
+    let d = load_directory(&state, &id).await?;
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = state
+            .store
+            .list_applications_of_directory(
+                &d.meta.id,
+                &stormpath_store::admin::ListQuery {
+                    offset,
+                    limit: crate::params::MAX_LIMIT,
+                    ..stormpath_store::admin::ListQuery::default()
+                },
+            )
+            .await?;
+        for app in &page.items {
+            all.extend(
+                state
+                    .store
+                    .list_mappings(&app.meta.id)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.directory_id == d.meta.id),
+            );
+        }
+        offset += crate::params::MAX_LIMIT;
+        if page.items.is_empty() || offset >= page.size {
+            break;
+        }
+    }
+    let size = i64::try_from(all.len()).unwrap_or(i64::MAX);
+    let mut items = Vec::new();
+    for m in all
+        .iter()
+        .skip(usize::try_from(list.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(list.limit).unwrap_or(0))
+    {
+        items.push(expand_mapping(&state, m, &expand).await?);
+    }
+    let href = format!(
+        "{}/applicationMappings",
+        state.href("directories", &d.meta.id)
+    );
+    Ok(ok(collection(&href, &list, size, items)))
+}
+
 fn provider_json(state: &State, d: &Directory) -> Value {
     let href = format!("{}/provider", state.href("directories", &d.meta.id));
     let mut map = resource(&href, &d.meta);
@@ -912,10 +983,12 @@ fn password_policy_json(state: &State, d: &Directory) -> Value {
         json!(d.policies.reset_success_email_status),
     );
     map.insert("strength".into(), link(format!("{href}/strength")));
-    map.insert(
-        "resetEmailTemplates".into(),
-        link(format!("{href}/resetEmailTemplates")),
-    );
+    for sub in ["resetEmailTemplates"]
+        .iter()
+        .chain(super::unoffered::PASSWORD_POLICY)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
+    }
     Value::Object(map)
 }
 
@@ -942,10 +1015,12 @@ fn creation_policy_json(state: &State, d: &Directory) -> Value {
         json!(p.verification_success_email_status),
     );
     map.insert("welcomeEmailStatus".into(), json!(p.welcome_email_status));
-    map.insert(
-        "verificationEmailTemplates".into(),
-        link(format!("{href}/verificationEmailTemplates")),
-    );
+    for sub in ["verificationEmailTemplates"]
+        .iter()
+        .chain(super::unoffered::CREATION_POLICY)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
+    }
     map.insert(
         "emailDomainWhitelist".into(),
         json!(p.email_domain_whitelist),

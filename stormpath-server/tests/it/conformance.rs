@@ -516,3 +516,234 @@ async fn a_throttled_login_is_a_locked_account_with_retry_after() {
         .await
         .assert_error(400, 7100);
 }
+
+/// Every link of `names` is present in `resource`, and following it answers 200 (a
+/// collection where it is one).
+async fn links_answer(api: &Api, resource: &serde_json::Value, names: &[&str]) {
+    for name in names {
+        let href = resource[*name]["href"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} link in {resource:#}"));
+        let r = api.get(href).await;
+        assert_eq!(r.status, StatusCode::OK, "{name} {href}: {:#}", r.body);
+        assert_eq!(r.body["href"], href, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn every_shape_has_the_links_the_spec_lists_and_they_answer() {
+    let api = Api::start();
+    let tenant = api.get(&api.tenant().await).await.body;
+    links_answer(
+        &api,
+        &tenant,
+        &[
+            "customData",
+            "applications",
+            "directories",
+            "accounts",
+            "groups",
+            "organizations",
+            "agents",
+            "idSites",
+            "smtpServers",
+        ],
+    )
+    .await;
+    for empty in ["organizations", "agents", "idSites", "smtpServers"] {
+        let r = api.get(tenant[empty]["href"].as_str().unwrap()).await;
+        assert_eq!(r.body["size"], 0, "{empty}");
+        assert_eq!(r.body["items"], json!([]));
+    }
+    let app = api.get(&api.app()).await.body;
+    links_answer(
+        &api,
+        &app,
+        &[
+            "tenant",
+            "defaultAccountStoreMapping",
+            "defaultGroupStoreMapping",
+            "customData",
+            "oAuthPolicy",
+            "accounts",
+            "groups",
+            "accountStoreMappings",
+            "samlPolicy",
+            "accountLinkingPolicy",
+        ],
+    )
+    .await;
+    assert_eq!(
+        api.get(app["accountLinkingPolicy"]["href"].as_str().unwrap())
+            .await
+            .body["status"],
+        "DISABLED"
+    );
+    for link in [
+        "loginAttempts",
+        "passwordResetTokens",
+        "apiKeys",
+        "verificationEmails",
+        "authTokens",
+    ] {
+        assert!(app[link]["href"].is_string(), "{link}");
+    }
+    assert!(app["authorizedCallbackUris"].is_array());
+    let dir_href = api.default_directory().await;
+    let dir = api.get(&dir_href).await.body;
+    links_answer(
+        &api,
+        &dir,
+        &[
+            "tenant",
+            "provider",
+            "customData",
+            "passwordPolicy",
+            "accountCreationPolicy",
+            "accountSchema",
+            "accounts",
+            "groups",
+            "applications",
+            "applicationMappings",
+            "organizations",
+            "organizationMappings",
+        ],
+    )
+    .await;
+    let apps = api.get(dir["applications"]["href"].as_str().unwrap()).await;
+    assert_eq!(apps.body["items"][0]["href"], api.app());
+    let mappings = api
+        .get(dir["applicationMappings"]["href"].as_str().unwrap())
+        .await;
+    assert_eq!(mappings.body["size"], 1);
+    assert_eq!(
+        mappings.body["items"][0]["href"],
+        app["defaultAccountStoreMapping"]["href"]
+    );
+    let acct = api.account("links@example.com", json!({})).await.body;
+    links_answer(
+        &api,
+        &acct,
+        &[
+            "customData",
+            "providerData",
+            "directory",
+            "tenant",
+            "groups",
+            "groupMemberships",
+            "applications",
+            "apiKeys",
+            "accessTokens",
+            "refreshTokens",
+            "linkedAccounts",
+            "accountLinks",
+            "phones",
+            "factors",
+        ],
+    )
+    .await;
+    let policy = api
+        .get(dir["passwordPolicy"]["href"].as_str().unwrap())
+        .await
+        .body;
+    links_answer(
+        &api,
+        &policy,
+        &[
+            "strength",
+            "resetEmailTemplates",
+            "resetSuccessEmailTemplates",
+        ],
+    )
+    .await;
+    let creation = api
+        .get(dir["accountCreationPolicy"]["href"].as_str().unwrap())
+        .await
+        .body;
+    links_answer(
+        &api,
+        &creation,
+        &[
+            "verificationEmailTemplates",
+            "verificationSuccessEmailTemplates",
+            "welcomeEmailTemplates",
+        ],
+    )
+    .await;
+    let strength = api
+        .get(policy["strength"]["href"].as_str().unwrap())
+        .await
+        .body;
+    for field in ["createdAt", "modifiedAt", "minLength", "preventReuse"] {
+        assert!(!strength[field].is_null(), "{field}: {strength:#}");
+    }
+    // An unknown account's empty collections are 404, like its other links.
+    api.get("/accounts/nobody/phones")
+        .await
+        .assert_error(404, 404);
+}
+
+#[tokio::test]
+async fn email_domain_lists_are_kept_and_enforced_and_prevent_reuse_is_refused() {
+    let api = Api::start();
+    let dir = api.default_directory().await;
+    let dir_id = id_of(&dir);
+    let policy = api.url(&format!("/accountCreationPolicies/{dir_id}"));
+    let set = api
+        .post(
+            &policy,
+            json!({"emailDomainWhitelist": ["example.com", "*.corp.test"],
+                   "emailDomainBlacklist": ["bad.corp.test"]}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:#}", set.body);
+    assert_eq!(
+        set.body["emailDomainWhitelist"],
+        json!(["example.com", "*.corp.test"])
+    );
+    assert_eq!(
+        api.get(&policy).await.body["emailDomainBlacklist"],
+        json!(["bad.corp.test"])
+    );
+    let accounts = format!("{}/accounts", api.app());
+    let make = |email: &str| json!({"email": email, "password": "W4lrus-J1g", "givenName": "D", "surname": "L"});
+    api.post(&accounts, make("a@elsewhere.test"))
+        .await
+        .assert_error(400, 7205);
+    api.post(&accounts, make("a@bad.corp.test"))
+        .await
+        .assert_error(400, 7206);
+    for ok in ["a@example.com", "b@EXAMPLE.com", "c@eu.corp.test"] {
+        let r = api.post(&accounts, make(ok)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{ok}: {:#}", r.body);
+    }
+    assert_eq!(
+        api.get(&format!("{accounts}?email=a@elsewhere.test"))
+            .await
+            .body["size"],
+        0
+    );
+    // Bad lists change nothing.
+    for bad in [json!("example.com"), json!([1]), json!(["a b"])] {
+        api.post(&policy, json!({"emailDomainWhitelist": bad}))
+            .await
+            .assert_error(400, 2002);
+    }
+    // Cleared, anything goes again.
+    api.post(
+        &policy,
+        json!({"emailDomainWhitelist": [], "emailDomainBlacklist": null}),
+    )
+    .await;
+    let r = api.post(&accounts, make("z@elsewhere.test")).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    // preventReuse is shown (0) but cannot be set on this server.
+    let strength = api.url(&format!("/passwordPolicies/{dir_id}/strength"));
+    api.post(&strength, json!({"preventReuse": 5}))
+        .await
+        .assert_error(400, 2003);
+    let same = api
+        .post(&strength, json!({"preventReuse": 0, "minLength": 8}))
+        .await;
+    assert_eq!(same.status, StatusCode::OK, "{:#}", same.body);
+}
