@@ -14,6 +14,7 @@ mod accounts;
 mod api_keys;
 mod auth;
 mod conformance;
+mod coverage;
 mod custom_data;
 mod flows;
 mod groups;
