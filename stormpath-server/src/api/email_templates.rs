@@ -176,9 +176,28 @@ fn link_base_url(body: &JsonObject) -> ApiResult<Option<Option<String>>> {
 async fn update_template(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    params.expand(&[])?;
     let (template, directory) = load(&state, &id).await?;
+    // The wording and the sender are the server's: posted back unchanged they are ignored,
+    // changed they are refused (2003) rather than dropped.
+    super::read_only::on_update(
+        &body,
+        &template_json(&state, &directory, template),
+        &["defaultModel"],
+        &[
+            "name",
+            "description",
+            "fromName",
+            "fromEmailAddress",
+            "subject",
+            "textBody",
+            "htmlBody",
+            "mimeType",
+        ],
+    )?;
     let Some(url) = link_base_url(&body)? else {
         return Ok(ok(template_json(&state, &directory, template)));
     };

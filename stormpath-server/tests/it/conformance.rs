@@ -747,3 +747,34 @@ async fn email_domain_lists_are_kept_and_enforced_and_prevent_reuse_is_refused()
         .await;
     assert_eq!(same.status, StatusCode::OK, "{:#}", same.body);
 }
+
+#[tokio::test]
+async fn email_template_wording_cannot_be_changed_but_its_link_can() {
+    let api = Api::start();
+    let dir = api.get(&api.default_directory().await).await.body;
+    let policy = api
+        .get(dir["passwordPolicy"]["href"].as_str().unwrap())
+        .await
+        .body;
+    let list = api
+        .get(policy["resetEmailTemplates"]["href"].as_str().unwrap())
+        .await;
+    let template = list.body["items"][0].clone();
+    let href = template["href"].as_str().unwrap().to_owned();
+    let mut changed = template.clone();
+    changed["subject"] = json!("Something else");
+    changed["defaultModel"] = json!({"linkBaseUrl": "https://shop.test/reset"});
+    api.post(&href, changed).await.assert_error(400, 2003);
+    assert_eq!(
+        api.get(&href).await.body["defaultModel"],
+        template["defaultModel"]
+    );
+    let mut whole = template.clone();
+    whole["defaultModel"] = json!({"linkBaseUrl": "https://shop.test/reset"});
+    let saved = api.post(&href, whole).await;
+    assert_eq!(saved.status, StatusCode::OK, "{:#}", saved.body);
+    assert_eq!(
+        saved.body["defaultModel"]["linkBaseUrl"],
+        "https://shop.test/reset"
+    );
+}
