@@ -15,7 +15,7 @@ use quick_cache::sync::GuardResult;
 use std::future::{Ready, ready};
 use std::time::Duration as StdDuration;
 use stormpath_client::sauthc1::{self, Sauthc1Header, SignedRequest};
-use stormpath_store::admin::{ADMINISTRATORS, ApiKeyRecord};
+use stormpath_store::admin::ApiKeyRecord;
 use time::{Duration, OffsetDateTime};
 
 use crate::{error::ApiError, state::State};
@@ -125,7 +125,7 @@ async fn admin_key(state: &State, id: &str) -> Result<(ApiKeyRecord, String), Ap
         .ok_or_else(ApiError::unauthenticated)?;
     let usable = key.status == "ENABLED"
         && key.account_status == "ENABLED"
-        && key.directory_name == ADMINISTRATORS;
+        && key.directory_id == state.admin_directory_id;
     let secret = key.secret.clone().ok_or_else(ApiError::unauthenticated)?;
     if !usable {
         return Err(ApiError::unauthenticated());

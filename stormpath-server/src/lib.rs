@@ -26,7 +26,9 @@ mod state;
 
 use std::{net::TcpListener, sync::Arc};
 
-use actix_web::{App, HttpServer, middleware::from_fn, web};
+use actix_web::{
+    App, HttpRequest, HttpResponse, HttpServer, ResponseError, middleware::from_fn, web,
+};
 use stormpath_client::{AccountStatus, NewAccount, prelude::*};
 use stormpath_store::{Store, admin::ADMINISTRATORS};
 
@@ -279,15 +281,22 @@ pub async fn state(store: Store, settings: &Settings) -> Result<Arc<State>, Sett
         .tenant("My Tenant")
         .await
         .map_err(|e| SettingsError::Init(e.to_string()))?;
+    let admins = store
+        .directory_by_name(ADMINISTRATORS)
+        .await
+        .map_err(|e| SettingsError::Init(e.to_string()))?
+        .ok_or_else(|| SettingsError::Init(format!("no {ADMINISTRATORS} directory")))?;
     Ok(Arc::new(State {
         store,
         base: settings.href_base(),
         tenant,
+        admin_directory_id: admins.meta.id,
         nonces: quick_cache::sync::Cache::new(100_000),
     }))
 }
 
-/// Adds the `/v1` API to an Actix app.
+/// Adds the `/v1` API to an Actix app. Inside `/v1`, an unknown path is a 404 error
+/// document and a known path asked with an unbound method is 405/1100 with `Allow`.
 pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::from(state))
@@ -296,12 +305,22 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::scope("/v1")
                     .wrap(from_fn(caller::middleware))
                     .wrap(from_fn(request_id::middleware))
-                    .configure(api::configure)
-                    .default_service(web::to(|| async {
-                        Err::<String, _>(ApiError::not_found())
-                    })),
+                    .configure(|cfg| {
+                        let mut router = api::Router::new(cfg, "/v1");
+                        api::configure(&mut router);
+                        let table = router.finish();
+                        cfg.default_service(web::to(move |req: HttpRequest| {
+                            let table = Arc::clone(&table);
+                            async move { table.refusal(&req) }
+                        }));
+                    }),
             );
     }
+}
+
+/// What every path outside `/v1` gets: the 404 error document, with its request id.
+async fn outside_the_api() -> HttpResponse {
+    request_id::answer(|| ApiError::not_found().error_response()).await
 }
 
 /// Serves the API on `listener` until the process is stopped.
@@ -309,8 +328,12 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
 /// # Errors
 /// The server failing to start.
 pub async fn serve(state: Arc<State>, listener: TcpListener) -> std::io::Result<()> {
-    HttpServer::new(move || App::new().configure(configure(Arc::clone(&state))))
-        .listen(listener)?
-        .run()
-        .await
+    HttpServer::new(move || {
+        App::new()
+            .configure(configure(Arc::clone(&state)))
+            .default_service(web::to(outside_the_api))
+    })
+    .listen(listener)?
+    .run()
+    .await
 }

@@ -1,7 +1,7 @@
 //! `Stormpath-Request-Id`: a UUID per request, on every response and in every error body.
 
 use actix_web::{
-    Error,
+    Error, HttpResponse,
     body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::header::{HeaderName, HeaderValue},
@@ -37,4 +37,16 @@ pub(crate) async fn middleware(
             .insert(HeaderName::from_static(HEADER), value);
     }
     Ok(res)
+}
+
+/// A response made under a fresh request id, which it carries in its header (for answers
+/// outside the middleware, such as paths outside `/v1`).
+pub(crate) async fn answer(make: impl FnOnce() -> HttpResponse) -> HttpResponse {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut res = REQUEST_ID.scope(id.clone(), async { make() }).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(HeaderName::from_static(HEADER), value);
+    }
+    res
 }

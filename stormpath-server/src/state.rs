@@ -11,6 +11,9 @@ pub struct State {
     pub base: String,
     /// The tenant.
     pub tenant: Tenant,
+    /// The id of the `Stormpath Administrators` directory, whose accounts' keys are tenant
+    /// keys (recognised by this id, not by the directory's name).
+    pub admin_directory_id: String,
     /// SAuthc1 nonces seen recently (replays are refused).
     pub(crate) nonces: quick_cache::sync::Cache<String, ()>,
 }

@@ -238,6 +238,18 @@ impl Store {
     /// Validates and inserts a new account. Hashing happens before the insert, so a rejected
     /// account leaves nothing behind.
     pub(crate) async fn insert_account(&self, new: NewAccount) -> Fallible<Account> {
+        self.insert_account_hashed(new, None).await
+    }
+
+    /// [`Self::insert_account`], with `imported` (a hash made elsewhere, in one of the
+    /// formats of `password::legacy`) in place of hashing `new.password`, which is then
+    /// ignored. The hash is checked for syntax and cost first; the first login with the
+    /// right password replaces it with the store's own.
+    pub(crate) async fn insert_account_hashed(
+        &self,
+        new: NewAccount,
+        imported: Option<&str>,
+    ) -> Fallible<Account> {
         email::validate(&new.email)?;
         let username = new.username.clone().unwrap_or_else(|| new.email.clone());
         for (field, value) in [
@@ -248,18 +260,31 @@ impl Store {
         ] {
             check_name(field, value.map(String::as_str))?;
         }
-        self.check_password(
-            &self.scope.strength,
-            &new.password,
-            crate::PasswordContext {
-                email: Some(&new.email),
-                username: new.username.as_deref(),
-                given_name: new.given_name.as_deref(),
-                surname: new.surname.as_deref(),
-                site_name: None,
-            },
-        )
-        .await?;
+        match imported {
+            Some(hash) => {
+                crate::password::legacy::check(hash).map_err(|why| {
+                    Error::Validation(stormpath_client::Invalid::new(
+                        "password",
+                        stormpath_client::InvalidKind::Format,
+                        format!("The imported password hash is refused: {why}."),
+                    ))
+                })?;
+            }
+            None => {
+                self.check_password(
+                    &self.scope.strength,
+                    &new.password,
+                    crate::PasswordContext {
+                        email: Some(&new.email),
+                        username: new.username.as_deref(),
+                        given_name: new.given_name.as_deref(),
+                        surname: new.surname.as_deref(),
+                        site_name: None,
+                    },
+                )
+                .await?;
+            }
+        }
         // `stormpathApiKey_<n>: "<id>:<secret>"` members define API keys (spec §4.3); they are
         // kept hashed in `api_keys`, never in the custom data.
         let mut custom_data = new.custom_data.clone();
@@ -271,7 +296,10 @@ impl Store {
             .collect::<Fallible<Vec<_>>>()?;
         custom_data.retain(|key, _| !crate::api_keys::is_api_key_member(key));
         let custom_data = self.custom_data_json(&custom_data)?;
-        let hash = self.inner.hasher.hash(&new.password).await?;
+        let hash = match imported {
+            Some(hash) => hash.to_owned(),
+            None => self.inner.hasher.hash(&new.password).await?,
+        };
         let id = util::new_id();
         let now = util::now_ms();
         let status = new.status.unwrap_or(AccountStatus::Enabled);

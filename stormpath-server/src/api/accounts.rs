@@ -3,6 +3,7 @@
 //! verification mail), listed per tenant, directory, application and group with search, read,
 //! updated in any property, deleted with everything they own.
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_client::{
@@ -60,37 +61,19 @@ const EMAIL_TAKEN: &str = "Account with that email already exists.  Please choos
 const USERNAME_TAKEN: &str =
     "Account with that username already exists.  Please choose another username.";
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/applications/{id}/accounts",
-        web::get().to(application_accounts),
-    )
-    .route(
-        "/applications/{id}/accounts",
-        web::post().to(create_in_application),
-    )
-    .route(
-        "/directories/{id}/accounts",
-        web::get().to(directory_accounts),
-    )
-    .route(
-        "/directories/{id}/accounts",
-        web::post().to(create_in_directory),
-    )
-    .route("/tenants/{id}/accounts", web::get().to(tenant_accounts))
-    .route("/accounts/{id}", web::get().to(account))
-    .route("/accounts/{id}", web::post().to(update_account))
-    .route("/accounts/{id}", web::delete().to(delete_account))
-    .route("/accounts/{id}/providerData", web::get().to(provider_data))
-    .route("/accounts/{id}/groups", web::get().to(account_groups))
-    .route(
-        "/accounts/{id}/applications",
-        web::get().to(account_applications),
-    )
-    .route(
-        "/accounts/{id}/groupMemberships",
-        web::get().to(account_memberships),
-    );
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.get("/applications/{id}/accounts", application_accounts)
+        .post("/applications/{id}/accounts", create_in_application)
+        .get("/directories/{id}/accounts", directory_accounts)
+        .post("/directories/{id}/accounts", create_in_directory)
+        .get("/tenants/{id}/accounts", tenant_accounts)
+        .get("/accounts/{id}", account)
+        .post("/accounts/{id}", update_account)
+        .delete("/accounts/{id}", delete_account)
+        .get("/accounts/{id}/providerData", provider_data)
+        .get("/accounts/{id}/groups", account_groups)
+        .get("/accounts/{id}/applications", account_applications)
+        .get("/accounts/{id}/groupMemberships", account_memberships);
 }
 
 // ---- JSON -----------------------------------------------------------------------------------
@@ -128,8 +111,11 @@ pub(crate) fn account_json(state: &State, record: &AccountRecord) -> Value {
         "apiKeys",
         "accessTokens",
         "refreshTokens",
-    ] {
-        v[sub] = link(format!("{href}/{sub}"));
+    ]
+    .iter()
+    .chain(super::unoffered::ACCOUNT)
+    {
+        v[*sub] = link(format!("{href}/{sub}"));
     }
     v
 }
@@ -276,7 +262,7 @@ pub(crate) fn check_unchanged(
 // ---- errors ---------------------------------------------------------------------------------
 
 /// The store's account errors in the words of spec §4.
-fn account_error(err: stormpath_client::Error) -> ApiError {
+pub(crate) fn account_error(err: stormpath_client::Error) -> ApiError {
     use stormpath_client::Error as E;
     match &err {
         E::Conflict { field, .. } => {
@@ -363,12 +349,17 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     let expand = params.expand(ACCOUNT_EXPANSIONS)?;
     let workflow = params.flag("registrationWorkflowEnabled")?;
-    if let Some(format) = params.get("passwordFormat") {
-        return Err(ApiError::bad_request(
-            2003,
-            format!("passwordFormat '{format}' is not supported: send the plain password."),
-        ));
-    }
+    // `passwordFormat=mcf`: `password` is a hash made elsewhere (spec §6.1, §8.7).
+    let imported = match params.get("passwordFormat") {
+        None => false,
+        Some(f) if f.eq_ignore_ascii_case("mcf") => true,
+        Some(format) => {
+            return Err(ApiError::bad_request(
+                2003,
+                format!("passwordFormat '{format}' is not supported: use mcf or none."),
+            ));
+        }
+    };
     // The server sets these; a registration that names them is refused, nothing made.
     for name in [
         "href",
@@ -405,6 +396,7 @@ async fn create(
         "password",
         "Account password cannot be null, empty, or blank.",
     )?;
+    check_email_domain(&target.directory, &email)?;
     let given = status_of(body)?;
     let custom_data = custom_data::embedded(body)?.unwrap_or_default();
     // With the directory's verification workflow on, the account waits for its emailed link:
@@ -422,20 +414,41 @@ async fn create(
         }
         (given, false) => given.unwrap_or(AccountStatus::Enabled),
     };
-    let account = target
-        .store
-        .create_account(NewAccount {
-            email,
-            password,
-            username: body.string("username")?,
-            given_name: body.string("givenName")?,
-            middle_name: body.string("middleName")?,
-            surname: body.string("surname")?,
-            custom_data,
-            status: Some(status),
-        })
-        .await
-        .map_err(account_error)?;
+    let new = NewAccount {
+        email,
+        password,
+        username: body.string("username")?,
+        given_name: body.string("givenName")?,
+        middle_name: body.string("middleName")?,
+        surname: body.string("surname")?,
+        custom_data,
+        status: Some(status),
+    };
+    let account = if imported {
+        let hash = new.password.clone();
+        target
+            .store
+            .create_account_with_hash(new, &hash)
+            .await
+            .map_err(|e| match e {
+                stormpath_client::Error::Validation(v)
+                    if v.field.as_deref() == Some("password") =>
+                {
+                    ApiError::bad_request(
+                        2003,
+                        "The password is not a supported password hash (passwordFormat=mcf).",
+                    )
+                    .developer(v.message)
+                }
+                e => account_error(e),
+            })?
+    } else {
+        target
+            .store
+            .create_account(new)
+            .await
+            .map_err(account_error)?
+    };
     if account.status == AccountStatus::Enabled
         && target.directory.policies.welcome_email_status == "ENABLED"
         && workflow != Some(false)
@@ -444,6 +457,34 @@ async fn create(
     }
     let record = load_account(state, account.id.as_str()).await?;
     Ok(created(expand_account(state, &record, &expand).await?))
+}
+
+/// The directory's email domain lists (spec §5.4): 7205 for a domain outside a non-empty
+/// whitelist, 7206 for one on the blacklist.
+fn check_email_domain(directory: &Directory, email: &str) -> ApiResult<()> {
+    let Some((_, domain)) = email.trim().rsplit_once('@') else {
+        return Ok(()); // The store refuses the address itself (2006).
+    };
+    let p = &directory.policies;
+    let matches = |list: &[String]| {
+        list.iter()
+            .any(|pattern| super::structure::domain_matches(pattern, domain))
+    };
+    if !p.email_domain_whitelist.is_empty() && !matches(&p.email_domain_whitelist) {
+        return Err(ApiError::bad_request(
+            7205,
+            "The email address's domain is not allowed in this directory.",
+        )
+        .developer("The email domain is not on the directory's emailDomainWhitelist."));
+    }
+    if matches(&p.email_domain_blacklist) {
+        return Err(ApiError::bad_request(
+            7206,
+            "The email address's domain is not allowed in this directory.",
+        )
+        .developer("The email domain is on the directory's emailDomainBlacklist."));
+    }
+    Ok(())
 }
 
 async fn create_in_application(

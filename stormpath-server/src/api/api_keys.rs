@@ -6,6 +6,7 @@
 //! Keys made here are sealed at rest (the store holds the server's sealing key), so their
 //! secret can be given back; keys that were not (imported through custom data) show `null`.
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_client::{
@@ -16,7 +17,7 @@ use stormpath_client::{
 use stormpath_store::admin::ApiKeyRecord;
 
 use super::{
-    accounts::account_json, created, no_content, ok, structure::load_application,
+    accounts::account_json, created, no_content, ok, read_only, structure::load_application,
     structure::tenant_json,
 };
 use crate::{
@@ -35,13 +36,13 @@ const EXPANSIONS: &[&str] = &["account", "tenant"];
 /// The longest description accepted, in characters.
 const MAX_DESCRIPTION: usize = 1000;
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/accounts/{id}/apiKeys", web::post().to(create_key))
-        .route("/accounts/{id}/apiKeys", web::get().to(account_keys))
-        .route("/applications/{id}/apiKeys", web::get().to(application_key))
-        .route("/apiKeys/{id}", web::get().to(get_key))
-        .route("/apiKeys/{id}", web::post().to(update_key))
-        .route("/apiKeys/{id}", web::delete().to(delete_key));
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.post("/accounts/{id}/apiKeys", create_key)
+        .get("/accounts/{id}/apiKeys", account_keys)
+        .get("/applications/{id}/apiKeys", application_key)
+        .get("/apiKeys/{id}", get_key)
+        .post("/apiKeys/{id}", update_key)
+        .delete("/apiKeys/{id}", delete_key);
 }
 
 /// How secrets leave: encrypted when the query asks (`encryptSecret=true` and its
@@ -297,6 +298,23 @@ async fn update_key(
     let description = text_member(&body, "description", MAX_DESCRIPTION)?;
     let status = status_member(&body)?;
     let key = load_key(&state, &id).await?;
+    let current = json!({
+        "href": state.href("apiKeys", &key.key_id),
+        "id": key.key_id,
+        "createdAt": ts(key.created_at),
+        "account": link(state.href("accounts", &key.account_id)),
+        "tenant": link(state.tenant_href()),
+    });
+    // The secret is posted back as it was read (plain or encrypted): it is never written.
+    read_only::on_update(
+        &body,
+        &current,
+        &["name", "description", "status", "secret"],
+        &[],
+    )?;
+    if key.key_id == caller.key.key_id && status.as_deref().is_some_and(|s| s != "ENABLED") {
+        return Err(own_key("disabled"));
+    }
     let key = state
         .store
         .update_api_key(
@@ -309,7 +327,22 @@ async fn update_key(
     Ok(ok(key_json(&state, &key, None, &out, &expand).await?))
 }
 
-async fn delete_key(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn delete_key(state: Data, id: web::Path<String>, caller: Caller) -> ApiResult<HttpResponse> {
+    if *id == caller.key.key_id {
+        return Err(own_key("deleted"));
+    }
     state.store.delete_api_key_by_id(&id).await?;
     Ok(no_content())
+}
+
+/// 403: the key making the request cannot lock its caller out.
+fn own_key(what: &str) -> ApiError {
+    ApiError::new(
+        403,
+        403,
+        format!("The API key making this request cannot be {what}."),
+    )
+    .developer(format!(
+        "The API key making this request cannot be {what}: use another administrator's key."
+    ))
 }

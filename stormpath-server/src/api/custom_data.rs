@@ -5,6 +5,7 @@
 //! whole document (200 and the new `ETag`) or answers 412 when the version moved; a `PUT`
 //! without `If-Match` is 428.
 
+use super::router::Router;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use serde_json::{Map, Value};
 use stormpath_client::CustomData;
@@ -47,30 +48,26 @@ const OWNERS: &[(&str, CustomDataOwner)] = &[
     ("accounts", CustomDataOwner::Account),
 ];
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+pub(super) fn configure(cfg: &mut Router<'_>) {
     for (collection, owner) in OWNERS {
         let owner = *owner;
         let path = format!("/{collection}/{{id}}/customData");
-        cfg.route(
+        cfg.get(&path, move |s: Data, id: web::Path<String>| {
+            read(s, owner, id)
+        })
+        .post(
             &path,
-            web::get().to(move |s: Data, id: web::Path<String>| read(s, owner, id)),
+            move |s: Data, id: web::Path<String>, b: JsonObject| merge(s, owner, id, b),
         )
-        .route(
-            &path,
-            web::post()
-                .to(move |s: Data, id: web::Path<String>, b: JsonObject| merge(s, owner, id, b)),
-        )
-        .route(
-            &path,
-            web::delete().to(move |s: Data, id: web::Path<String>| clear(s, owner, id)),
-        )
-        .route(
+        .delete(&path, move |s: Data, id: web::Path<String>| {
+            clear(s, owner, id)
+        })
+        .delete(
             &format!("{path}/{{field}}"),
-            web::delete()
-                .to(move |s: Data, p: web::Path<(String, String)>| remove_field(s, owner, p)),
+            move |s: Data, p: web::Path<(String, String)>| remove_field(s, owner, p),
         );
     }
-    cfg.route("/accounts/{id}/customData", web::put().to(replace));
+    cfg.put("/accounts/{id}/customData", replace);
 }
 
 /// The href of a resource's custom data.

@@ -5,6 +5,7 @@
 //! `defaultModel.linkBaseUrl`, where the emailed links point (`{linkBaseUrl}?sptoken=…`);
 //! `null` goes back to the default.
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_store::admin::{Directory, Patch, Policies};
@@ -24,17 +25,17 @@ type Data = web::Data<State>;
 /// The longest link base URL accepted.
 const MAX_URL_LEN: usize = 2048;
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.get(
         "/passwordPolicies/{id}/resetEmailTemplates",
-        web::get().to(reset_templates),
+        reset_templates,
     )
-    .route(
+    .get(
         "/accountCreationPolicies/{id}/verificationEmailTemplates",
-        web::get().to(verification_templates),
+        verification_templates,
     )
-    .route("/emailTemplates/{id}", web::get().to(get_template))
-    .route("/emailTemplates/{id}", web::post().to(update_template));
+    .get("/emailTemplates/{id}", get_template)
+    .post("/emailTemplates/{id}", update_template);
 }
 
 /// The JSON of a directory's template.
@@ -175,9 +176,28 @@ fn link_base_url(body: &JsonObject) -> ApiResult<Option<Option<String>>> {
 async fn update_template(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    params.expand(&[])?;
     let (template, directory) = load(&state, &id).await?;
+    // The wording and the sender are the server's: posted back unchanged they are ignored,
+    // changed they are refused (2003) rather than dropped.
+    super::read_only::on_update(
+        &body,
+        &template_json(&state, &directory, template),
+        &["defaultModel"],
+        &[
+            "name",
+            "description",
+            "fromName",
+            "fromEmailAddress",
+            "subject",
+            "textBody",
+            "htmlBody",
+            "mimeType",
+        ],
+    )?;
     let Some(url) = link_base_url(&body)? else {
         return Ok(ok(template_json(&state, &directory, template)));
     };

@@ -3,6 +3,7 @@
 //! directory's link base URL; the reset token itself goes back to the caller as the href of
 //! `{app}/passwordResetTokens/{token}`.
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_client::{Account, AccountStatus, EmailKind, prelude::*};
@@ -25,27 +26,12 @@ use crate::{
 
 type Data = web::Data<State>;
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/accounts/emailVerificationTokens/{token}",
-        web::post().to(verify_email),
-    )
-    .route(
-        "/applications/{id}/passwordResetTokens",
-        web::post().to(create_reset),
-    )
-    .route(
-        "/applications/{id}/passwordResetTokens/{token}",
-        web::get().to(get_reset),
-    )
-    .route(
-        "/applications/{id}/passwordResetTokens/{token}",
-        web::post().to(use_reset),
-    )
-    .route(
-        "/applications/{id}/verificationEmails",
-        web::post().to(resend_verification),
-    );
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.post("/accounts/emailVerificationTokens/{token}", verify_email)
+        .post("/applications/{id}/passwordResetTokens", create_reset)
+        .get("/applications/{id}/passwordResetTokens/{token}", get_reset)
+        .post("/applications/{id}/passwordResetTokens/{token}", use_reset)
+        .post("/applications/{id}/verificationEmails", resend_verification);
 }
 
 /// 400/2016: `"The {property} property value '{value}' does not match a known resource."`
@@ -189,7 +175,9 @@ async fn use_reset(
     let account: Account = state
         .store
         .complete_password_reset(&token, &password)
-        .await?;
+        .await
+        // The strength rules read as they do on account create and update (spec §4).
+        .map_err(super::accounts::account_error)?;
     if dir.policies.reset_success_email_status == "ENABLED"
         && let Err(err) = scope::with_mail(&state.store, &dir)
             .mail_notice(&account, EmailKind::PasswordChanged)

@@ -1,6 +1,7 @@
 //! Groups and group memberships (spec §5.6): groups live in a directory (their name unique
 //! there); a membership joins an account and a group of the same directory.
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_store::admin::{
@@ -32,39 +33,21 @@ pub(crate) const GROUP_EXPANSIONS: &[&str] = &["tenant", "directory", "accounts"
 /// What a membership's `expand` may name.
 const MEMBERSHIP_EXPANSIONS: &[&str] = &["account", "group"];
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/applications/{id}/groups",
-        web::get().to(application_groups),
-    )
-    .route(
-        "/applications/{id}/groups",
-        web::post().to(create_in_application),
-    )
-    .route("/directories/{id}/groups", web::get().to(directory_groups))
-    .route(
-        "/directories/{id}/groups",
-        web::post().to(create_in_directory),
-    )
-    .route("/tenants/{id}/groups", web::get().to(tenant_groups))
-    .route("/groups/{id}", web::get().to(group))
-    .route("/groups/{id}", web::post().to(update_group))
-    .route("/groups/{id}", web::delete().to(delete_group))
-    .route("/groups/{id}/accounts", web::get().to(group_accounts))
-    .route(
-        "/groups/{id}/applications",
-        web::get().to(group_applications),
-    )
-    .route(
-        "/groups/{id}/accountMemberships",
-        web::get().to(group_memberships),
-    )
-    .route("/groupMemberships", web::post().to(create_membership))
-    .route("/groupMemberships/{id}", web::get().to(membership))
-    .route(
-        "/groupMemberships/{id}",
-        web::delete().to(delete_membership),
-    );
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.get("/applications/{id}/groups", application_groups)
+        .post("/applications/{id}/groups", create_in_application)
+        .get("/directories/{id}/groups", directory_groups)
+        .post("/directories/{id}/groups", create_in_directory)
+        .get("/tenants/{id}/groups", tenant_groups)
+        .get("/groups/{id}", group)
+        .post("/groups/{id}", update_group)
+        .delete("/groups/{id}", delete_group)
+        .get("/groups/{id}/accounts", group_accounts)
+        .get("/groups/{id}/applications", group_applications)
+        .get("/groups/{id}/accountMemberships", group_memberships)
+        .post("/groupMemberships", create_membership)
+        .get("/groupMemberships/{id}", membership)
+        .delete("/groupMemberships/{id}", delete_membership);
 }
 
 // ---- JSON -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Login attempts (rest-api.md §6.2): `POST {app}/loginAttempts[?expand=account]` with
 //! `{"type": "basic", "value": base64(login:password), "accountStore"?}`.
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
@@ -24,11 +25,8 @@ use crate::{
     state::State,
 };
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/applications/{id}/loginAttempts",
-        web::post().to(login_attempt),
-    );
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.post("/applications/{id}/loginAttempts", login_attempt);
 }
 
 /// 400 for logging in to a DISABLED application.
@@ -77,13 +75,19 @@ pub(crate) async fn login(
         },
     );
     let client = Client::unknown();
-    throttle.before_login(login, &client).await?;
+    throttle
+        .before_login(login, &client)
+        .await
+        .map_err(locked)?;
     let account = match searched.authenticate(login, password).await {
         Err(stormpath_client::Error::InvalidCredentials) => {
-            throttle.login_failed(login, &client).await?;
+            throttle
+                .login_failed(login, &client)
+                .await
+                .map_err(locked)?;
             return Err(stormpath_client::Error::InvalidCredentials.into());
         }
-        other => other?,
+        other => other.map_err(locked)?,
     };
     let record = state
         .store
@@ -98,6 +102,24 @@ pub(crate) async fn login(
         ));
     }
     Ok((store, record))
+}
+
+/// A throttled login is spec §4's "locked" account: 400/7103, with `Retry-After`.
+fn locked(err: stormpath_client::Error) -> ApiError {
+    match err {
+        stormpath_client::Error::Throttled { retry_after } => ApiError {
+            retry_after: Some(retry_after),
+            ..ApiError::bad_request(
+                7103,
+                "Login attempt failed because the account is temporarily locked.",
+            )
+            .developer(
+                "Too many failed login attempts for this account: it is locked, and the login \
+                 is refused without checking the password, until Retry-After has passed.",
+            )
+        },
+        err => err.into(),
+    }
 }
 
 /// `{"account": L}`, or the account itself when expanded.

@@ -1,6 +1,6 @@
 //! The `/v1` routes, one module per family of resources.
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 use serde_json::Value;
 
 pub(crate) mod accounts;
@@ -11,13 +11,17 @@ mod flows;
 pub(crate) mod groups;
 mod login;
 mod oauth;
+mod read_only;
+mod router;
 pub(crate) mod structure;
 mod tokens;
+mod unoffered;
 
 pub(crate) use custom_data::MAX_CUSTOM_DATA;
+pub(crate) use router::Router;
 
 /// Binds every `/v1` route.
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut Router<'_>) {
     structure::configure(cfg);
     // `/accounts/emailVerificationTokens/{token}` before any `/accounts/{id}/…` route.
     flows::configure(cfg);
@@ -29,6 +33,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     accounts::configure(cfg);
     groups::configure(cfg);
     custom_data::configure(cfg);
+    unoffered::configure(cfg);
 }
 
 /// `200` with a JSON body.

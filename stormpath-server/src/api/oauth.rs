@@ -8,6 +8,7 @@
 //! and answered with `Cache-Control: no-store` and `Pragma: no-cache`; errors carry the OAuth
 //! `error` member.
 
+use super::router::Router;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use serde_json::{Value, json};
 use stormpath_client::{Account, AccountStatus, TokenGrant, TokenKind, TokenSet, prelude::*};
@@ -27,8 +28,8 @@ use crate::{
     state::State,
 };
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/applications/{id}/oauth/token", web::post().to(token));
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.post("/applications/{id}/oauth/token", token);
 }
 
 /// The decoded form; of a repeated field the first counts, unknown fields are ignored.

@@ -1,6 +1,7 @@
 //! The tenant, applications, directories with their policies and providers, account store
 //! mappings and OAuth policies (spec §5.1–5.4, §5.9).
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
 use stormpath_client::PasswordStrength;
@@ -9,7 +10,7 @@ use stormpath_store::admin::{
     Policies,
 };
 
-use super::{accounts, created, custom_data, groups, no_content, ok};
+use super::{accounts, created, custom_data, groups, no_content, ok, read_only};
 use crate::{
     body::JsonObject,
     duration,
@@ -23,65 +24,45 @@ type Data = web::Data<State>;
 
 const SEARCHABLE: &[&str] = &["name", "description", "status", "createdAt", "modifiedAt"];
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tenants/current", web::get().to(current_tenant))
-        .route("/tenants/{id}", web::get().to(tenant))
-        .route(
-            "/tenants/{id}/applications",
-            web::get().to(tenant_applications),
-        )
-        .route(
-            "/tenants/{id}/organizations",
-            web::get().to(tenant_organizations),
-        )
-        .route(
-            "/tenants/{id}/directories",
-            web::get().to(tenant_directories),
-        )
-        .route("/applications", web::post().to(create_application))
-        .route("/applications", web::get().to(tenant_applications_root))
-        .route("/applications/{id}", web::get().to(application))
-        .route("/applications/{id}", web::post().to(update_application))
-        .route("/applications/{id}", web::delete().to(delete_application))
-        .route(
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.get("/tenants/current", current_tenant)
+        .get("/tenants/{id}", tenant)
+        .get("/tenants/{id}/applications", tenant_applications)
+        .get("/tenants/{id}/directories", tenant_directories)
+        .post("/applications", create_application)
+        .get("/applications", tenant_applications_root)
+        .get("/applications/{id}", application)
+        .post("/applications/{id}", update_application)
+        .delete("/applications/{id}", delete_application)
+        .get(
             "/applications/{id}/accountStoreMappings",
-            web::get().to(application_mappings),
+            application_mappings,
         )
-        .route("/oAuthPolicies/{id}", web::get().to(oauth_policy))
-        .route("/oAuthPolicies/{id}", web::post().to(update_oauth_policy))
-        .route("/accountStoreMappings", web::post().to(create_mapping))
-        .route("/accountStoreMappings/{id}", web::get().to(mapping))
-        .route("/accountStoreMappings/{id}", web::post().to(update_mapping))
-        .route(
-            "/accountStoreMappings/{id}",
-            web::delete().to(delete_mapping),
+        .get("/oAuthPolicies/{id}", oauth_policy)
+        .post("/oAuthPolicies/{id}", update_oauth_policy)
+        .post("/accountStoreMappings", create_mapping)
+        .get("/accountStoreMappings/{id}", mapping)
+        .post("/accountStoreMappings/{id}", update_mapping)
+        .delete("/accountStoreMappings/{id}", delete_mapping)
+        .post("/directories", create_directory)
+        .get("/directories", tenant_directories_root)
+        .get("/directories/{id}", directory)
+        .post("/directories/{id}", update_directory)
+        .delete("/directories/{id}", delete_directory)
+        .get("/directories/{id}/provider", provider)
+        .get("/directories/{id}/applications", directory_applications)
+        .get(
+            "/directories/{id}/applicationMappings",
+            directory_application_mappings,
         )
-        .route("/directories", web::post().to(create_directory))
-        .route("/directories", web::get().to(tenant_directories_root))
-        .route("/directories/{id}", web::get().to(directory))
-        .route("/directories/{id}", web::post().to(update_directory))
-        .route("/directories/{id}", web::delete().to(delete_directory))
-        .route("/directories/{id}/provider", web::get().to(provider))
-        .route("/passwordPolicies/{id}", web::get().to(password_policy))
-        .route(
-            "/passwordPolicies/{id}",
-            web::post().to(update_password_policy),
-        )
-        .route("/passwordPolicies/{id}/strength", web::get().to(strength))
-        .route(
-            "/passwordPolicies/{id}/strength",
-            web::post().to(update_strength),
-        )
-        .route(
-            "/accountCreationPolicies/{id}",
-            web::get().to(creation_policy),
-        )
-        .route(
-            "/accountCreationPolicies/{id}",
-            web::post().to(update_creation_policy),
-        )
-        .route("/schemas/{id}", web::get().to(schema))
-        .route("/schemas/{id}/fields", web::get().to(schema_fields));
+        .get("/passwordPolicies/{id}", password_policy)
+        .post("/passwordPolicies/{id}", update_password_policy)
+        .get("/passwordPolicies/{id}/strength", strength)
+        .post("/passwordPolicies/{id}/strength", update_strength)
+        .get("/accountCreationPolicies/{id}", creation_policy)
+        .post("/accountCreationPolicies/{id}", update_creation_policy)
+        .get("/schemas/{id}", schema)
+        .get("/schemas/{id}/fields", schema_fields);
 }
 
 // ---- tenant ---------------------------------------------------------------------------------
@@ -118,20 +99,71 @@ pub(crate) fn tenant_json(state: &State) -> Value {
         "directories",
         "accounts",
         "groups",
-        "organizations",
-    ] {
-        map.insert(sub.into(), link(format!("{href}/{sub}")));
+    ]
+    .iter()
+    .chain(super::unoffered::TENANT)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
     }
     Value::Object(map)
 }
 
+/// What a tenant expands (its collections one page each, unexpanded items).
+const TENANT_EXPANSIONS: &[&str] = &[
+    "customData",
+    "applications",
+    "directories",
+    "accounts",
+    "groups",
+];
+
 async fn tenant(state: Data, id: web::Path<String>, params: Params) -> ApiResult<HttpResponse> {
-    let expand = params.expand(&["customData"])?;
+    let expand = params.expand(TENANT_EXPANSIONS)?;
     check_tenant(&state, &id)?;
     let mut value = tenant_json(&state);
+    let href = state.tenant_href();
     if expand.has("customData") {
         value["customData"] =
             custom_data::expanded(&state, CustomDataOwner::Tenant, &state.tenant.meta.id).await?;
+    }
+    if expand.has("applications") {
+        let list = expand.page("applications");
+        let page = state.store.list_applications(&list).await?;
+        let items = page
+            .items
+            .iter()
+            .map(|a| application_json(&state, a))
+            .collect();
+        value["applications"] =
+            collection(&format!("{href}/applications"), &list, page.size, items);
+    }
+    if expand.has("directories") {
+        let list = expand.page("directories");
+        let page = state.store.list_directories(&list).await?;
+        let items = page
+            .items
+            .iter()
+            .map(|d| directory_json(&state, d))
+            .collect();
+        value["directories"] = collection(&format!("{href}/directories"), &list, page.size, items);
+    }
+    if expand.has("accounts") {
+        value["accounts"] = accounts::plain_collection(
+            &state,
+            AccountsOf::Tenant,
+            &format!("{href}/accounts"),
+            &expand.page("accounts"),
+        )
+        .await?;
+    }
+    if expand.has("groups") {
+        value["groups"] = groups::plain_collection(
+            &state,
+            GroupsOf::Tenant,
+            &format!("{href}/groups"),
+            &expand.page("groups"),
+        )
+        .await?;
     }
     Ok(ok(value))
 }
@@ -148,18 +180,6 @@ async fn tenant_applications(
         format!("{}/applications", state.tenant_href()),
     )
     .await
-}
-
-/// Organizations are not part of this server: the tenant's collection is always empty.
-async fn tenant_organizations(
-    state: Data,
-    id: web::Path<String>,
-    params: Params,
-) -> ApiResult<HttpResponse> {
-    check_tenant(&state, &id)?;
-    let list = params.list(SEARCHABLE)?;
-    let href = format!("{}/organizations", state.tenant_href());
-    Ok(ok(collection(&href, &list, 0, Vec::new())))
 }
 
 async fn tenant_applications_root(state: Data, params: Params) -> ApiResult<HttpResponse> {
@@ -182,7 +202,7 @@ pub(crate) async fn applications_page(
     directory: Option<&str>,
 ) -> ApiResult<HttpResponse> {
     let list = params.list(SEARCHABLE)?;
-    params.expand(&[])?;
+    let expand = params.expand(APPLICATION_EXPANSIONS)?;
     let page = match directory {
         Some(dir) => {
             state
@@ -192,11 +212,10 @@ pub(crate) async fn applications_page(
         }
         None => state.store.list_applications(&list).await?,
     };
-    let items = page
-        .items
-        .iter()
-        .map(|a| application_json(state, a))
-        .collect();
+    let mut items = Vec::with_capacity(page.items.len());
+    for a in &page.items {
+        items.push(expand_application(state, a, &expand).await?);
+    }
     Ok(ok(collection(&href, &list, page.size, items)))
 }
 
@@ -269,6 +288,14 @@ pub(crate) fn application_json(state: &State, app: &Application) -> Value {
     ] {
         map.insert(sub.into(), link(format!("{href}/{sub}")));
     }
+    map.insert(
+        "samlPolicy".into(),
+        link(state.href("samlPolicies", &app.meta.id)),
+    );
+    map.insert(
+        "accountLinkingPolicy".into(),
+        link(state.href("accountLinkingPolicies", &app.meta.id)),
+    );
     map.insert("authorizedCallbackUris".into(), json!([]));
     Value::Object(map)
 }
@@ -282,25 +309,22 @@ pub(crate) async fn load_application(state: &State, id: &str) -> ApiResult<Appli
         .ok_or_else(ApiError::not_found)
 }
 
-async fn application(
-    state: Data,
-    id: web::Path<String>,
-    params: Params,
-) -> ApiResult<HttpResponse> {
-    let expand = params.expand(&["tenant", "accounts", "groups", "customData"])?;
-    let app = load_application(&state, &id).await?;
-    let mut value = application_json(&state, &app);
+const APPLICATION_EXPANSIONS: &[&str] = &["tenant", "accounts", "groups", "customData"];
+
+/// The JSON of an application with the asked expansions.
+async fn expand_application(state: &State, app: &Application, expand: &Expand) -> ApiResult<Value> {
+    let mut value = application_json(state, app);
     let href = state.href("applications", &app.meta.id);
     if expand.has("tenant") {
-        value["tenant"] = tenant_json(&state);
+        value["tenant"] = tenant_json(state);
     }
     if expand.has("customData") {
         value["customData"] =
-            custom_data::expanded(&state, CustomDataOwner::Application, &app.meta.id).await?;
+            custom_data::expanded(state, CustomDataOwner::Application, &app.meta.id).await?;
     }
     if expand.has("accounts") {
         value["accounts"] = accounts::plain_collection(
-            &state,
+            state,
             AccountsOf::Application(&app.meta.id),
             &format!("{href}/accounts"),
             &expand.page("accounts"),
@@ -309,17 +333,30 @@ async fn application(
     }
     if expand.has("groups") {
         value["groups"] = groups::plain_collection(
-            &state,
+            state,
             GroupsOf::Application(&app.meta.id),
             &format!("{href}/groups"),
             &expand.page("groups"),
         )
         .await?;
     }
-    Ok(ok(value))
+    Ok(value)
 }
 
-/// Name, description and status from a body (read-only and unknown members are ignored).
+async fn application(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let expand = params.expand(APPLICATION_EXPANSIONS)?;
+    let app = load_application(&state, &id).await?;
+    Ok(ok(expand_application(&state, &app, &expand).await?))
+}
+
+/// The members of an application or directory a POST may set.
+const WRITABLE: &[&str] = &["name", "description", "status"];
+
+/// Name, description and status from a body (unknown members are ignored).
 fn patch_of(body: &JsonObject) -> ApiResult<Patch> {
     Ok(Patch {
         name: body.string("name")?,
@@ -333,7 +370,10 @@ async fn create_application(
     params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    let expand = params.expand(APPLICATION_EXPANSIONS)?;
+    read_only::on_create(&body, WRITABLE)?;
     let patch = patch_of(&body)?;
+    let data = custom_data::embedded(&body)?;
     let name = patch.name.clone().ok_or_else(|| {
         ApiError::bad_request(
             2000,
@@ -365,8 +405,14 @@ async fn create_application(
             patch.status.as_deref(),
         )
         .await?;
-    let app = if let Some(dir) = directory_name {
-        let made = async {
+    let made = async {
+        if let Some(data) = data {
+            state
+                .store
+                .merge_resource_custom_data(CustomDataOwner::Application, &app.meta.id, data)
+                .await?;
+        }
+        if let Some(dir) = directory_name {
             let directory = state.store.create_directory(&dir, None, None).await?;
             state
                 .store
@@ -377,31 +423,64 @@ async fn create_application(
                     Some(true),
                     Some(true),
                 )
-                .await
+                .await?;
         }
-        .await;
-        if let Err(e) = made {
-            // Nothing half-made: the application goes again.
-            let _ = state.store.delete_application(&app.meta.id).await;
-            return Err(e.into());
-        }
-        load_application(&state, &app.meta.id).await?
-    } else {
-        app
-    };
-    Ok(created(application_json(&state, &app)))
+        Ok::<_, stormpath_client::Error>(())
+    }
+    .await;
+    if let Err(e) = made {
+        // Nothing half-made: the application goes again.
+        let _ = state.store.delete_application(&app.meta.id).await;
+        return Err(e.into());
+    }
+    let app = load_application(&state, &app.meta.id).await?;
+    Ok(created(expand_application(&state, &app, &expand).await?))
 }
 
 async fn update_application(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    let expand = params.expand(APPLICATION_EXPANSIONS)?;
+    let app = load_application(&state, &id).await?;
+    read_only::on_update(&body, &application_json(&state, &app), WRITABLE, &[])?;
+    let patch = patch_of(&body)?;
+    let data =
+        fitting_custom_data(&state, CustomDataOwner::Application, &app.meta.id, &body).await?;
     let app = state
         .store
-        .update_application(&id, patch_of(&body)?, None)
+        .update_application(&app.meta.id, patch, None)
         .await?;
-    Ok(ok(application_json(&state, &app)))
+    if let Some(data) = data {
+        state
+            .store
+            .merge_resource_custom_data(CustomDataOwner::Application, &app.meta.id, data)
+            .await?;
+    }
+    Ok(ok(expand_application(&state, &app, &expand).await?))
+}
+
+/// The embedded customData of an update, once the merged document is known to fit.
+async fn fitting_custom_data(
+    state: &State,
+    owner: CustomDataOwner,
+    id: &str,
+    body: &JsonObject,
+) -> ApiResult<Option<stormpath_client::CustomData>> {
+    let data = custom_data::embedded(body)?;
+    if let Some(data) = &data {
+        let mut merged = state
+            .store
+            .resource_custom_data(owner, id)
+            .await?
+            .map(|d| d.data)
+            .unwrap_or_default();
+        merged.extend(data.clone());
+        custom_data::check_size(&merged)?;
+    }
+    Ok(data)
 }
 
 async fn delete_application(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -415,7 +494,7 @@ async fn application_mappings(
     params: Params,
 ) -> ApiResult<HttpResponse> {
     let list = params.list(&[])?;
-    let expand = params.expand(&["accountStore", "application"])?;
+    let expand = params.expand(MAPPING_EXPANSIONS)?;
     let app = load_application(&state, &id).await?;
     let all = state.store.list_mappings(&app.meta.id).await?;
     let size = i64::try_from(all.len()).unwrap_or(i64::MAX);
@@ -465,9 +544,17 @@ async fn oauth_policy(state: Data, id: web::Path<String>) -> ApiResult<HttpRespo
 async fn update_oauth_policy(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    params.expand(&[])?;
     let app = load_application(&state, &id).await?;
+    read_only::on_update(
+        &body,
+        &oauth_json(&state, &app),
+        &["accessTokenTtl", "refreshTokenTtl"],
+        &[],
+    )?;
     let ttl = |name: &str, current: i64, min: i64| -> ApiResult<i64> {
         match body.string(name)? {
             None => Ok(current),
@@ -491,6 +578,18 @@ async fn update_oauth_policy(
 }
 
 // ---- account store mappings -----------------------------------------------------------------
+
+const MAPPING_EXPANSIONS: &[&str] = &["accountStore", "application"];
+/// What a mapping update may set.
+const MAPPING_WRITABLE: &[&str] = &["listIndex", "isDefaultAccountStore", "isDefaultGroupStore"];
+/// What a mapping create may set.
+const MAPPING_CREATE: &[&str] = &[
+    "application",
+    "accountStore",
+    "listIndex",
+    "isDefaultAccountStore",
+    "isDefaultGroupStore",
+];
 
 fn mapping_json(state: &State, m: &Mapping) -> Map<String, Value> {
     let mut map = resource(&state.href("accountStoreMappings", &m.meta.id), &m.meta);
@@ -530,6 +629,8 @@ async fn expand_mapping(state: &State, m: &Mapping, expand: &Expand) -> ApiResul
 }
 
 async fn create_mapping(state: Data, params: Params, body: JsonObject) -> ApiResult<HttpResponse> {
+    let expand = params.expand(MAPPING_EXPANSIONS)?;
+    read_only::on_create(&body, MAPPING_CREATE)?;
     let app_href = body
         .link("application")?
         .ok_or_else(|| ApiError::bad_request(2000, "application is required."))?;
@@ -559,12 +660,11 @@ async fn create_mapping(state: Data, params: Params, body: JsonObject) -> ApiRes
             stormpath_client::Error::Conflict { message, .. } => ApiError::new(409, 5104, message),
             e => e.into(),
         })?;
-    let expand = params.expand(&["accountStore", "application"])?;
     Ok(created(expand_mapping(&state, &m, &expand).await?))
 }
 
 async fn mapping(state: Data, id: web::Path<String>, params: Params) -> ApiResult<HttpResponse> {
-    let expand = params.expand(&["accountStore", "application"])?;
+    let expand = params.expand(MAPPING_EXPANSIONS)?;
     let m = state
         .store
         .mapping_by_id(&id)
@@ -576,18 +676,31 @@ async fn mapping(state: Data, id: web::Path<String>, params: Params) -> ApiResul
 async fn update_mapping(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    let expand = params.expand(MAPPING_EXPANSIONS)?;
+    let m = state
+        .store
+        .mapping_by_id(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    read_only::on_update(
+        &body,
+        &Value::Object(mapping_json(&state, &m)),
+        MAPPING_WRITABLE,
+        &[],
+    )?;
     let m = state
         .store
         .update_mapping(
-            &id,
+            &m.meta.id,
             body.integer("listIndex")?,
             body.boolean("isDefaultAccountStore")?,
             body.boolean("isDefaultGroupStore")?,
         )
         .await?;
-    Ok(ok(Value::Object(mapping_json(&state, &m))))
+    Ok(ok(expand_mapping(&state, &m, &expand).await?))
 }
 
 async fn delete_mapping(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -629,8 +742,12 @@ pub(crate) fn directory_json(state: &State, d: &Directory) -> Value {
         "accountSchema".into(),
         link(state.href("schemas", &d.meta.id)),
     );
-    map.insert("accounts".into(), link(format!("{href}/accounts")));
-    map.insert("groups".into(), link(format!("{href}/groups")));
+    for sub in ["accounts", "groups", "applications", "applicationMappings"]
+        .iter()
+        .chain(super::unoffered::DIRECTORY)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
+    }
     Value::Object(map)
 }
 
@@ -689,8 +806,15 @@ async fn directory(state: Data, id: web::Path<String>, params: Params) -> ApiRes
     Ok(ok(expand_directory(&state, &d, &expand).await?))
 }
 
-async fn create_directory(state: Data, body: JsonObject) -> ApiResult<HttpResponse> {
+async fn create_directory(
+    state: Data,
+    params: Params,
+    body: JsonObject,
+) -> ApiResult<HttpResponse> {
+    let expand = params.expand(DIRECTORY_EXPANSIONS)?;
+    read_only::on_create(&body, WRITABLE)?;
     let patch = patch_of(&body)?;
+    let data = custom_data::embedded(&body)?;
     let name = patch.name.clone().ok_or_else(|| {
         ApiError::bad_request(
             2000,
@@ -705,19 +829,54 @@ async fn create_directory(state: Data, body: JsonObject) -> ApiResult<HttpRespon
             patch.status.as_deref(),
         )
         .await?;
-    Ok(created(directory_json(&state, &d)))
+    if let Some(data) = data
+        && let Err(err) = state
+            .store
+            .merge_resource_custom_data(CustomDataOwner::Directory, &d.meta.id, data)
+            .await
+    {
+        // Nothing half-made: the directory goes again.
+        let _ = state.store.delete_directory(&d.meta.id).await;
+        return Err(err.into());
+    }
+    Ok(created(expand_directory(&state, &d, &expand).await?))
 }
 
 async fn update_directory(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    let expand = params.expand(DIRECTORY_EXPANSIONS)?;
+    let d = load_directory(&state, &id).await?;
+    read_only::on_update(&body, &directory_json(&state, &d), WRITABLE, &[])?;
+    let patch = patch_of(&body)?;
+    if d.meta.id == state.admin_directory_id
+        && patch.name.as_deref().is_some_and(|n| n.trim() != d.name)
+    {
+        return Err(ApiError::new(
+            403,
+            403,
+            "The Stormpath Administrators directory cannot be renamed.",
+        )
+        .developer(
+            "The Stormpath Administrators directory cannot be renamed: its accounts' API keys \
+             are the tenant's keys.",
+        ));
+    }
+    let data = fitting_custom_data(&state, CustomDataOwner::Directory, &d.meta.id, &body).await?;
     let d = state
         .store
-        .update_directory(&id, patch_of(&body)?, None, None)
+        .update_directory(&d.meta.id, patch, None, None)
         .await?;
-    Ok(ok(directory_json(&state, &d)))
+    if let Some(data) = data {
+        state
+            .store
+            .merge_resource_custom_data(CustomDataOwner::Directory, &d.meta.id, data)
+            .await?;
+    }
+    Ok(ok(expand_directory(&state, &d, &expand).await?))
 }
 
 async fn delete_directory(state: Data, id: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -730,6 +889,71 @@ async fn delete_directory(state: Data, id: web::Path<String>) -> ApiResult<HttpR
             e => e.into(),
         })?;
     Ok(no_content())
+}
+
+/// The applications the directory is mapped to.
+async fn directory_applications(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let d = load_directory(&state, &id).await?;
+    let href = format!("{}/applications", state.href("directories", &d.meta.id));
+    applications_page(&state, &params, href, Some(&d.meta.id)).await
+}
+
+/// The account store mappings that map the directory (to any application).
+async fn directory_application_mappings(
+    state: Data,
+    id: web::Path<String>,
+    params: Params,
+) -> ApiResult<HttpResponse> {
+    let list = params.list(&[])?;
+    let expand = params.expand(MAPPING_EXPANSIONS)?;
+    let d = load_directory(&state, &id).await?;
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = state
+            .store
+            .list_applications_of_directory(
+                &d.meta.id,
+                &stormpath_store::admin::ListQuery {
+                    offset,
+                    limit: crate::params::MAX_LIMIT,
+                    ..stormpath_store::admin::ListQuery::default()
+                },
+            )
+            .await?;
+        for app in &page.items {
+            all.extend(
+                state
+                    .store
+                    .list_mappings(&app.meta.id)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.directory_id == d.meta.id),
+            );
+        }
+        offset += crate::params::MAX_LIMIT;
+        if page.items.is_empty() || offset >= page.size {
+            break;
+        }
+    }
+    let size = i64::try_from(all.len()).unwrap_or(i64::MAX);
+    let mut items = Vec::new();
+    for m in all
+        .iter()
+        .skip(usize::try_from(list.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(list.limit).unwrap_or(0))
+    {
+        items.push(expand_mapping(&state, m, &expand).await?);
+    }
+    let href = format!(
+        "{}/applicationMappings",
+        state.href("directories", &d.meta.id)
+    );
+    Ok(ok(collection(&href, &list, size, items)))
 }
 
 fn provider_json(state: &State, d: &Directory) -> Value {
@@ -759,19 +983,23 @@ fn password_policy_json(state: &State, d: &Directory) -> Value {
         json!(d.policies.reset_success_email_status),
     );
     map.insert("strength".into(), link(format!("{href}/strength")));
-    map.insert(
-        "resetEmailTemplates".into(),
-        link(format!("{href}/resetEmailTemplates")),
-    );
+    for sub in ["resetEmailTemplates"]
+        .iter()
+        .chain(super::unoffered::PASSWORD_POLICY)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
+    }
     Value::Object(map)
 }
 
 fn strength_json(state: &State, d: &Directory) -> Value {
     let href = format!("{}/strength", state.href("passwordPolicies", &d.meta.id));
-    let mut value = serde_json::to_value(d.strength).unwrap_or_else(|_| json!({}));
-    value["href"] = json!(href);
-    value["preventReuse"] = json!(0);
-    value
+    let mut map = resource(&href, &d.meta);
+    if let Ok(Value::Object(fields)) = serde_json::to_value(d.strength) {
+        map.extend(fields);
+    }
+    map.insert("preventReuse".into(), json!(0));
+    Value::Object(map)
 }
 
 fn creation_policy_json(state: &State, d: &Directory) -> Value {
@@ -787,12 +1015,20 @@ fn creation_policy_json(state: &State, d: &Directory) -> Value {
         json!(p.verification_success_email_status),
     );
     map.insert("welcomeEmailStatus".into(), json!(p.welcome_email_status));
+    for sub in ["verificationEmailTemplates"]
+        .iter()
+        .chain(super::unoffered::CREATION_POLICY)
+    {
+        map.insert((*sub).into(), link(format!("{href}/{sub}")));
+    }
     map.insert(
-        "verificationEmailTemplates".into(),
-        link(format!("{href}/verificationEmailTemplates")),
+        "emailDomainWhitelist".into(),
+        json!(p.email_domain_whitelist),
     );
-    map.insert("emailDomainWhitelist".into(), json!([]));
-    map.insert("emailDomainBlacklist".into(), json!([]));
+    map.insert(
+        "emailDomainBlacklist".into(),
+        json!(p.email_domain_blacklist),
+    );
     Value::Object(map)
 }
 
@@ -825,12 +1061,81 @@ fn email_status(body: &JsonObject, name: &str, current: &str) -> ApiResult<Strin
     }
 }
 
+/// The most domain patterns a list holds.
+const MAX_DOMAINS: usize = 100;
+
+/// An email domain list (`emailDomainWhitelist`/`Blacklist`): domain patterns such as
+/// `example.com` or `*.example.com`, kept lower-case.
+fn domains(body: &JsonObject, name: &str, current: &[String]) -> ApiResult<Vec<String>> {
+    let bad = || {
+        ApiError::bad_request(
+            2002,
+            format!(
+                "{name} must be an array of at most {MAX_DOMAINS} email domains such as \
+                 example.com or *.example.com."
+            ),
+        )
+    };
+    match body.0.get(name) {
+        None => Ok(current.to_vec()),
+        Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= MAX_DOMAINS => items
+            .iter()
+            .map(|item| {
+                let text = item.as_str().map(str::trim).ok_or_else(bad)?;
+                let ok = !text.is_empty()
+                    && text.len() <= 255
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '*'));
+                ok.then(|| text.to_ascii_lowercase()).ok_or_else(bad)
+            })
+            .collect(),
+        Some(_) => Err(bad()),
+    }
+}
+
+/// Whether `domain` matches `pattern` (`*` matches any run of characters).
+pub(crate) fn domain_matches(pattern: &str, domain: &str) -> bool {
+    let domain = domain.to_ascii_lowercase();
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut rest) = domain.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
 async fn update_password_policy(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    params.expand(&[])?;
     let d = load_directory(&state, &id).await?;
+    read_only::on_update(
+        &body,
+        &password_policy_json(&state, &d),
+        &[
+            "resetTokenTtl",
+            "resetEmailStatus",
+            "resetSuccessEmailStatus",
+        ],
+        &[],
+    )?;
     let policies = Policies {
         reset_token_ttl: body
             .integer("resetTokenTtl")?
@@ -861,9 +1166,23 @@ async fn update_password_policy(
 async fn update_creation_policy(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    params.expand(&[])?;
     let d = load_directory(&state, &id).await?;
+    read_only::on_update(
+        &body,
+        &creation_policy_json(&state, &d),
+        &[
+            "verificationEmailStatus",
+            "verificationSuccessEmailStatus",
+            "welcomeEmailStatus",
+            "emailDomainWhitelist",
+            "emailDomainBlacklist",
+        ],
+        &[],
+    )?;
     let p = &d.policies;
     let policies = Policies {
         verification_email_status: email_status(
@@ -877,6 +1196,8 @@ async fn update_creation_policy(
             &p.verification_success_email_status,
         )?,
         welcome_email_status: email_status(&body, "welcomeEmailStatus", &p.welcome_email_status)?,
+        email_domain_whitelist: domains(&body, "emailDomainWhitelist", &p.email_domain_whitelist)?,
+        email_domain_blacklist: domains(&body, "emailDomainBlacklist", &p.email_domain_blacklist)?,
         ..p.clone()
     };
     let d = state
@@ -889,9 +1210,25 @@ async fn update_creation_policy(
 async fn update_strength(
     state: Data,
     id: web::Path<String>,
+    params: Params,
     body: JsonObject,
 ) -> ApiResult<HttpResponse> {
+    params.expand(&[])?;
     let d = load_directory(&state, &id).await?;
+    read_only::on_update(
+        &body,
+        &strength_json(&state, &d),
+        &[
+            "minLength",
+            "maxLength",
+            "minLowerCase",
+            "minUpperCase",
+            "minNumeric",
+            "minSymbol",
+            "minDiacritic",
+        ],
+        &["preventReuse"],
+    )?;
     let s = d.strength;
     let num = |name: &str, current: u32| -> ApiResult<u32> {
         match body.integer(name)? {

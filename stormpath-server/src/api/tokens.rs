@@ -5,6 +5,7 @@
 //! A token verifies with the secret of the key its header `kid` names — any admin key of the
 //! tenant — and is valid while its row is recorded (deleting it revokes it).
 
+use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_client::TokenKind;
@@ -32,23 +33,14 @@ const IAT_LEEWAY_SECS: f64 = 60.0;
 
 const TOKEN_EXPANSIONS: &[&str] = &["account", "application", "tenant"];
 
-pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/applications/{id}/authTokens/{jwt}",
-        web::get().to(validate),
-    )
-    .route("/accessTokens/{jti}", web::get().to(get_access))
-    .route("/accessTokens/{jti}", web::delete().to(delete_access))
-    .route("/refreshTokens/{jti}", web::get().to(get_refresh))
-    .route("/refreshTokens/{jti}", web::delete().to(delete_refresh))
-    .route(
-        "/accounts/{id}/accessTokens",
-        web::get().to(account_access_tokens),
-    )
-    .route(
-        "/accounts/{id}/refreshTokens",
-        web::get().to(account_refresh_tokens),
-    );
+pub(super) fn configure(cfg: &mut Router<'_>) {
+    cfg.get("/applications/{id}/authTokens/{jwt}", validate)
+        .get("/accessTokens/{jti}", get_access)
+        .delete("/accessTokens/{jti}", delete_access)
+        .get("/refreshTokens/{jti}", get_refresh)
+        .delete("/refreshTokens/{jti}", delete_refresh)
+        .get("/accounts/{id}/accessTokens", account_access_tokens)
+        .get("/accounts/{id}/refreshTokens", account_refresh_tokens);
 }
 
 /// The token errors of rest-api.md §4 (10010–10017, 11005, 12002), `message` and

@@ -190,6 +190,7 @@ async fn duplicates_and_bad_registrations_are_refused_with_nothing_made() {
         bad.body["message"],
         "Account email address is in an invalid format."
     );
+    // passwordFormat=mcf imports a hash (conformance.rs); a malformed one is refused.
     api.post(
         &format!("{accounts}?passwordFormat=mcf"),
         json!({"email": "b@example.com", "password": "$2a$10$abc"}),

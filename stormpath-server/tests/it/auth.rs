@@ -157,3 +157,118 @@ async fn an_sauthc1_nonce_is_good_once_across_server_processes() {
         );
     }
 }
+
+/// A GET of `/tenants/current` signed with `key`; `date` is sent in `X-Stormpath-Date`
+/// unless `send_date` is false (the signature still covers it).
+fn signed_get(
+    api: &Api,
+    key: &ApiKey,
+    date: time::OffsetDateTime,
+    nonce: &str,
+    send_date: bool,
+) -> reqwest::RequestBuilder {
+    let url = reqwest::Url::parse(&api.url("/tenants/current")).unwrap();
+    let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let stamp = sauthc1::format_timestamp(date);
+    let headers = [
+        ("Host", host.as_str()),
+        ("X-Stormpath-Date", stamp.as_str()),
+    ];
+    let req = sauthc1::SignedRequest {
+        method: "GET",
+        path: url.path(),
+        query: "",
+        headers: &headers,
+        body: b"",
+    };
+    let auth = sauthc1::authorization(key, &req, &["host", "x-stormpath-date"], &stamp, nonce);
+    let mut builder = api
+        .http
+        .get(url)
+        .header("Host", host)
+        .header("Authorization", auth);
+    if send_date {
+        builder = builder.header("X-Stormpath-Date", stamp);
+    }
+    builder
+}
+
+#[tokio::test]
+async fn only_tenant_keys_sign_and_only_within_the_clock_window() {
+    let api = Api::start();
+    let now = time::OffsetDateTime::now_utc();
+    let admin = ApiKey {
+        id: api.server.key_id.clone(),
+        secret: api.server.key_secret.clone(),
+    };
+    // An ordinary account's own key is no tenant key, over Basic or SAuthc1.
+    let acct = api
+        .account("ordinary@example.com", serde_json::json!({}))
+        .await;
+    let key = api
+        .post(&format!("{}/apiKeys", acct.href()), serde_json::json!({}))
+        .await;
+    let ordinary = ApiKey {
+        id: key.body["id"].as_str().unwrap().to_owned(),
+        secret: key.body["secret"].as_str().unwrap().to_owned(),
+    };
+    let basic = api
+        .http
+        .get(api.url("/tenants/current"))
+        .basic_auth(&ordinary.id, Some(&ordinary.secret))
+        .send()
+        .await
+        .unwrap();
+    Api::reply(basic).await.assert_error(401, 401);
+    let cases = [
+        // The ordinary key, signed properly.
+        signed_get(
+            &api,
+            &ordinary,
+            now,
+            "a1111111-1111-4111-8111-111111111111",
+            true,
+        ),
+        // An unknown key id.
+        signed_get(
+            &api,
+            &ApiKey {
+                id: "UNKNOWNKEYID".into(),
+                secret: admin.secret.clone(),
+            },
+            now,
+            "a2222222-2222-4222-8222-222222222222",
+            true,
+        ),
+        // No X-Stormpath-Date header.
+        signed_get(
+            &api,
+            &admin,
+            now,
+            "a3333333-3333-4333-8333-333333333333",
+            false,
+        ),
+        // Dated 20 minutes ahead.
+        signed_get(
+            &api,
+            &admin,
+            now + time::Duration::minutes(20),
+            "a4444444-4444-4444-8444-444444444444",
+            true,
+        ),
+    ];
+    for req in cases {
+        Api::reply(req.send().await.unwrap())
+            .await
+            .assert_error(401, 401);
+    }
+    // Ten minutes ahead is within the window.
+    let ahead = signed_get(
+        &api,
+        &admin,
+        now + time::Duration::minutes(10),
+        "a5555555-5555-4555-8555-555555555555",
+        true,
+    );
+    assert_eq!(ahead.send().await.unwrap().status(), StatusCode::FOUND);
+}

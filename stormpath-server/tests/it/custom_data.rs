@@ -303,7 +303,8 @@ async fn resources_expand_their_custom_data() {
         "listed@example.com"
     );
     assert_eq!(app.body["tenant"]["href"], tenant);
-    api.get(&format!("{tenant}?expand=applications"))
+    // The tenant expands its collections, but not organizations (none here).
+    api.get(&format!("{tenant}?expand=organizations"))
         .await
         .assert_error(400, 2107);
 }

@@ -13,6 +13,8 @@ mod support;
 mod accounts;
 mod api_keys;
 mod auth;
+mod conformance;
+mod coverage;
 mod custom_data;
 mod flows;
 mod groups;

@@ -434,6 +434,30 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+    /// Creates an account whose password is a hash made elsewhere (`passwordFormat=mcf`,
+    /// spec §6.1, §8.7): bcrypt, `$stormpath2$` and the other formats the CLI `import`
+    /// takes. `new.password` is ignored. The hash is checked for syntax and cost before
+    /// anything is written; the first login with the right password replaces it with the
+    /// store's own hash. An `UNVERIFIED` account gets its verification mail, as with
+    /// [`Accounts::create_account`](stormpath_client::Accounts::create_account).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] (field `password`, code 2006) for an unknown, malformed or too
+    /// costly hash; those of account creation.
+    pub async fn create_account_with_hash(
+        &self,
+        new: stormpath_client::NewAccount,
+        hash: &str,
+    ) -> Result<Account> {
+        let account = self.insert_account_hashed(new, Some(hash)).await?;
+        if account.status == AccountStatus::Unverified
+            && let Err(err) = self.send_verification(&account).await
+        {
+            stormpath_client::Accounts::delete_account(self, &account.id).await?;
+            return Err(err);
+        }
+        Ok(account)
+    }
 
     /// A handle acting for one directory (the REST server's `POST {dir}/accounts`): accounts
     /// and groups are created there under its password policy. It issues no tokens.

@@ -120,6 +120,11 @@ pub struct Policies {
     pub reset_link_base_url: Option<String>,
     /// Where verification links point.
     pub verification_link_base_url: Option<String>,
+    /// When not empty, new accounts' email domains must match one of these (spec §5.4,
+    /// 7205). `*` matches any run of characters; matching ignores case.
+    pub email_domain_whitelist: Vec<String>,
+    /// New accounts' email domains must match none of these (7206).
+    pub email_domain_blacklist: Vec<String>,
 }
 
 impl Default for Policies {
@@ -135,6 +140,8 @@ impl Default for Policies {
             welcome_email_status: disabled(),
             reset_link_base_url: None,
             verification_link_base_url: None,
+            email_domain_whitelist: Vec::new(),
+            email_domain_blacklist: Vec::new(),
         }
     }
 }
@@ -516,6 +523,15 @@ impl Store {
     ) -> Result<Directory> {
         let current = self.directory_by_id(id).await?.ok_or(Error::NotFound)?;
         let name_ = match &patch.name {
+            // Tenant keys are those of this directory's accounts: it keeps its name.
+            Some(n) if current.name == ADMINISTRATORS && n.trim() != ADMINISTRATORS => {
+                return Err(Invalid::new(
+                    "name",
+                    InvalidKind::Other,
+                    "The Stormpath Administrators directory cannot be renamed.",
+                )
+                .into());
+            }
             Some(n) => name(n)?,
             None => current.name,
         };
