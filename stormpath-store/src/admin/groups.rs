@@ -117,10 +117,6 @@ fn group_status(value: &str) -> Result<String> {
     }
 }
 
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 fn read_group(row: &AnyRow) -> Fallible<GroupRecord> {
     Ok(GroupRecord {
         meta: Meta {
@@ -178,7 +174,7 @@ impl Store {
         .execute(&self.inner.pool)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e) {
+            if util::is_unique_violation(&e) {
                 taken()
             } else {
                 Error::backend(e)
@@ -267,7 +263,7 @@ impl Store {
         .execute(&self.inner.pool)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e) {
+            if util::is_unique_violation(&e) {
                 taken()
             } else {
                 Error::backend(e)
@@ -365,7 +361,7 @@ impl Store {
         .execute(&self.inner.pool)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e) {
+            if util::is_unique_violation(&e) {
                 Error::Conflict {
                     field: "group",
                     message: "The account is already a member of that group.".into(),

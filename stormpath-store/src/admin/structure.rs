@@ -214,16 +214,12 @@ fn name(value: &str) -> Result<String> {
 /// back-end error otherwise.
 fn name_taken(what: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
     move |e| {
-        if is_unique_violation(&e) {
+        if util::is_unique_violation(&e) {
             conflict(what)
         } else {
             Error::backend(e)
         }
     }
-}
-
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 /// Fields of an application or a directory that a POST may change (spec §3.4: the fields
@@ -663,7 +659,7 @@ impl Store {
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
-            return Err(if is_unique_violation(&e) {
+            return Err(if util::is_unique_violation(&e) {
                 Error::Conflict {
                     field: "accountStore",
                     message: "That account store is already mapped to the application.".into(),
