@@ -24,7 +24,7 @@ mod settings;
 mod shape;
 mod state;
 
-use std::{net::TcpListener, sync::Arc};
+use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use actix_web::{
     App, HttpRequest, HttpResponse, HttpServer, ResponseError, middleware::from_fn, web,
@@ -142,7 +142,7 @@ async fn open_store_with(settings: &Settings, key: Option<&[u8]>) -> Result<Stor
         .directory(ADMINISTRATORS)
         .href_base(settings.href_base())
         // Every request reads accounts afresh: several servers may share one database.
-        .cache_ttl(std::time::Duration::ZERO)
+        .cache_ttl(Duration::ZERO)
         // Spec §5.7: custom data documents up to 10 MB.
         .max_custom_data_len(api::MAX_CUSTOM_DATA)
         .signing_key(random_key())
@@ -323,7 +323,18 @@ async fn outside_the_api() -> HttpResponse {
     request_id::answer(|| ApiError::not_found().error_response()).await
 }
 
-/// Serves the API on `listener` until the process is stopped.
+/// How long a client may take to send a request's head before it is answered 408 and
+/// dropped: a slow-loris connection holds a worker's slot no longer than this.
+const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an idle kept-alive connection stays open.
+const KEEP_ALIVE: Duration = Duration::from_secs(5);
+/// How long a connection being shut down may take to say goodbye.
+const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Open connections per worker beyond which new ones wait in the listen backlog.
+const MAX_CONNECTIONS_PER_WORKER: usize = 10_000;
+
+/// Serves the API on `listener` until the process is stopped, with explicit limits on slow and
+/// idle clients (DOS-3).
 ///
 /// # Errors
 /// The server failing to start.
@@ -333,6 +344,10 @@ pub async fn serve(state: Arc<State>, listener: TcpListener) -> std::io::Result<
             .configure(configure(Arc::clone(&state)))
             .default_service(web::to(outside_the_api))
     })
+    .client_request_timeout(REQUEST_HEAD_TIMEOUT)
+    .keep_alive(KEEP_ALIVE)
+    .client_disconnect_timeout(DISCONNECT_TIMEOUT)
+    .max_connections(MAX_CONNECTIONS_PER_WORKER)
     .listen(listener)?
     .run()
     .await

@@ -20,4 +20,5 @@ mod flows;
 mod groups;
 mod login;
 mod oauth;
+mod slow_clients;
 mod structure;
