@@ -137,6 +137,8 @@ async fn main() -> std::io::Result<()> {
         App::new()
             // The security headers (CSP, nosniff, HSTS over HTTPS…) on the app's own pages.
             .wrap(stormpath::security_headers())
+            // Outermost: a panic anywhere below is a generic 500, and the worker goes on.
+            .wrap(stormpath::catch_panics())
             .configure(sp.configure())
             .service(home)
             .service(profile)

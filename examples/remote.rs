@@ -83,6 +83,8 @@ async fn main() -> std::io::Result<()> {
         App::new()
             // The security headers (CSP, nosniff, HSTS over HTTPS…) on the app's own pages.
             .wrap(stormpath::security_headers())
+            // Outermost: a panic anywhere below is a generic 500, and the worker goes on.
+            .wrap(stormpath::catch_panics())
             .app_data(title.clone())
             .configure(sp.configure())
             .service(home)

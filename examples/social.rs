@@ -132,6 +132,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     HttpServer::new(move || {
         App::new()
             .wrap(stormpath::security_headers())
+            // Outermost: a panic anywhere below is a generic 500, and the worker goes on.
+            .wrap(stormpath::catch_panics())
             .configure(sp.configure())
             .service(home)
             .service(dashboard)

@@ -125,6 +125,7 @@ mod mail;
 pub mod negotiate;
 mod openapi;
 mod pages;
+mod panics;
 mod redirect;
 mod respond;
 mod routes;
@@ -144,6 +145,7 @@ pub use custom_data::{CustomData, CustomField, InputType, ValueType};
 pub use error::{Error, Result};
 pub use extract::CurrentUser;
 pub use headers::{SecurityHeaders, SecurityHeadersMiddleware, security_headers};
+pub use panics::{CatchPanics, CatchPanicsMiddleware, catch_panics};
 pub use stormpath::{Stormpath, StormpathBuilder, init};
 #[cfg(feature = "macros")]
 pub use stormpath_actix_macros::{CustomData, groups_required, login_required};

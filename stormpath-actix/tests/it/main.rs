@@ -30,6 +30,7 @@ mod me_sessions;
 mod oauth;
 mod one_time_tokens;
 mod openapi;
+mod panics;
 mod passwords;
 mod postgres;
 mod register;
