@@ -271,3 +271,49 @@ async fn app_pages_get_nothing_without_the_middleware() {
     assert_eq!(home.status(), 200);
     assert!(home.headers().get("x-content-type-options").is_none());
 }
+
+/// HDR-2 and HDR-3: no CORS grant to any origin (credentials or not), no method beyond the
+/// spec's (TRACE and made-up methods are refused, never echoed), and no `Server` banner.
+#[actix_web::test]
+async fn no_cors_grant_no_trace_and_no_server_banner() {
+    let app = TestApp::spawn().await;
+    let c = app.fresh_client();
+    for path in ["/login", "/me", "/oauth/token", "/register"] {
+        for method in ["GET", "POST", "OPTIONS"] {
+            let res = c
+                .request(method.parse().unwrap(), app.url(path))
+                .header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Accept", JSON)
+                .send()
+                .await
+                .unwrap();
+            let h = res.headers();
+            for name in [
+                "access-control-allow-origin",
+                "access-control-allow-credentials",
+                "access-control-allow-methods",
+                "server",
+            ] {
+                assert!(h.get(name).is_none(), "{method} {path}: {name} sent");
+            }
+        }
+        for method in ["TRACE", "PROPFIND"] {
+            let res = c
+                .request(method.parse().unwrap(), app.url(path))
+                .header("X-Echo-Me", "secret-cookie-value")
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            assert!(
+                status == 405 || status == 404,
+                "{method} {path} is refused, not served: {status}"
+            );
+            assert!(
+                !res.text().await.unwrap().contains("secret-cookie-value"),
+                "{method} {path} echoes nothing"
+            );
+        }
+    }
+}
