@@ -272,3 +272,40 @@ async fn a_key_whose_naming_fails_is_deleted_again() {
         .any(|r| r.method == "DELETE" && r.path() == "/v1/apiKeys/K1");
     assert!(deleted, "no key is left without its name");
 }
+
+/// A DELETE retried after a 502 or 504 (a gateway that may have passed the first attempt on)
+/// and then not found was applied: the delete succeeded. Without a 502/504 first, a 404 is
+/// still "not found".
+#[tokio::test]
+async fn a_delete_retried_after_a_gateway_error_and_then_gone_succeeded() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    for gateway in [502, 504] {
+        let deletes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = std::sync::Arc::clone(&deletes);
+        server.set_rule(move |r| {
+            (r.method == "DELETE" && r.path() == "/v1/accounts/acct1").then(|| {
+                // The first attempt is applied, but its answer is lost at the gateway.
+                if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    error(gateway, gateway.into(), "bad gateway")
+                } else {
+                    error(404, 404, "The requested resource does not exist.")
+                }
+            })
+        });
+        backend
+            .delete_account(&AccountId("acct1".into()))
+            .await
+            .unwrap_or_else(|e| panic!("{gateway}: {e:?}"));
+        assert_eq!(deletes.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+    server.set_rule(|r| {
+        (r.method == "DELETE" && r.path() == "/v1/accounts/acct1")
+            .then(|| error(404, 404, "The requested resource does not exist."))
+    });
+    let err = backend
+        .delete_account(&AccountId("acct1".into()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound), "{err:?}");
+}
