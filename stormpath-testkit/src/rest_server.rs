@@ -138,7 +138,9 @@ impl RestServer {
     }
 
     /// Another `serve` process on the same database and keys, on a port of its own: what
-    /// several servers behind one load balancer are. Killed when dropped.
+    /// several servers behind one load balancer are, so its hrefs are this server's (one
+    /// public base URL), whichever process answers. Works on SQLite and PostgreSQL alike.
+    /// Killed when dropped.
     ///
     /// # Panics
     /// As [`start`](Self::start).
@@ -146,7 +148,13 @@ impl RestServer {
     pub fn another_process(&self) -> RestProcess {
         let port = free_port();
         let base_url = format!("http://127.0.0.1:{port}");
-        let command = command("serve", self.dir.path(), &self.database_url, &base_url, &[]);
+        let command = command(
+            "serve",
+            self.dir.path(),
+            &self.database_url,
+            &self.base_url,
+            &[],
+        );
         RestProcess {
             child: serve(command, port),
             base_url,
@@ -208,7 +216,8 @@ impl Drop for RestServer {
 /// A second `serve` process of a [`RestServer`] ([`RestServer::another_process`]).
 pub struct RestProcess {
     child: Child,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`: where this process listens (its hrefs are the first
+    /// server's).
     pub base_url: String,
 }
 

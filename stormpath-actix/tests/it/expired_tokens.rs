@@ -87,7 +87,7 @@ async fn refresh_grant(app: &TestApp, token: &str) -> reqwest::Response {
 #[actix_web::test]
 async fn a_correctly_signed_expired_access_token_is_401() {
     if remote() {
-        return; // the remote mode signs with the server's tenant key, not SECRET_KEY
+        return; // the server accepts only the exact JWT it issued: no re-signed control can pass
     }
     let app = TestApp::spawn().await;
     let (access, _) = tokens(&app, "exp-access").await;
@@ -112,7 +112,7 @@ async fn a_correctly_signed_expired_access_token_is_401() {
 #[actix_web::test]
 async fn a_correctly_signed_expired_refresh_token_is_refused() {
     if remote() {
-        return; // the remote mode signs with the server's tenant key, not SECRET_KEY
+        return; // the server accepts only the exact JWT it issued: no re-signed control can pass
     }
     let app = TestApp::spawn().await;
     let (access, refresh) = tokens(&app, "exp-refresh").await;

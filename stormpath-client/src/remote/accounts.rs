@@ -16,6 +16,17 @@ use crate::{
 /// not offer: every operation answers "not supported by this back end" (a 400).
 impl crate::ProviderAccounts for RemoteBackend {}
 
+impl RemoteBackend {
+    /// Drops the cached API keys of the account at `href`: a key record carries its account's
+    /// status, so a write that can end the account's keys (its status, its password, its
+    /// deletion) must not leave it to answer for the key until it lapses.
+    pub(super) fn forget_account_keys(&self, href: &str) {
+        self.inner
+            .api_keys
+            .retain(|record| record.as_ref().is_none_or(|r| r.account.href != href));
+    }
+}
+
 #[async_trait]
 impl Accounts for RemoteBackend {
     async fn password_strength(&self) -> Result<PasswordStrength> {
@@ -109,9 +120,13 @@ impl Accounts for RemoteBackend {
             body.insert("status".into(), status.as_str().into());
         }
         self.forget_account(&href);
+        self.forget_account_keys(&href);
         let http = self.http();
-        let updated = wire::account(http.fetch(http.post(&href)?.json(&body)?).await?)?;
+        let updated = http.fetch(http.post(&href)?.json(&body)?).await;
+        // Whatever the answer, the server may have applied the change.
         self.forget_account(&href);
+        self.forget_account_keys(&href);
+        let updated = wire::account(updated?)?;
         self.remember(&Arc::new(updated.clone()));
         Ok(updated)
     }
@@ -119,6 +134,7 @@ impl Accounts for RemoteBackend {
     async fn delete_account(&self, id: &AccountId) -> Result<()> {
         let href = self.account_href(id).ok_or(Error::NotFound)?;
         self.forget_account(&href);
+        self.forget_account_keys(&href);
         let http = self.http();
         http.send(http.delete(&href)?).await?.ok()?;
         Ok(())

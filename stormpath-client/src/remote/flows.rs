@@ -72,8 +72,10 @@ impl AccountFlows for RemoteBackend {
             wire::AccountRef::Expanded(account) => account.href,
             wire::AccountRef::Link(href) => href,
         };
-        // The password changed: what was cached of the account, and its sessions, end here.
+        // The password changed: what was cached of the account (its API keys too: the server
+        // ended them with the password), and its sessions, end here.
         self.forget_account(&account);
+        self.forget_account_keys(&account);
         let account = self
             .load_account(&account)
             .await?

@@ -361,17 +361,33 @@ impl Http {
     }
 
     /// One request, retried (idempotent calls only) on a refused connection or a 502, 503 or
-    /// 504, at most [`TRIES`] times and never past `deadline`.
+    /// 504, at most [`TRIES`] times and never past `deadline`. A DELETE that a retry finds
+    /// gone (404) after a 502 or 504 answers as deleted (204): the first attempt may have been
+    /// applied, and the resource is gone either way.
     async fn send_once(&self, call: &Call, deadline: Instant) -> Result<Reply> {
         let mut backoff = FIRST_BACKOFF;
         let mut tries = 1;
+        // A 502 or 504 comes from a gateway that may have passed the request on: a DELETE
+        // retried after one and then not found was most likely applied by the first attempt.
+        let mut maybe_applied = false;
         loop {
-            let outcome = self.attempt(call, deadline).await;
+            let mut outcome = self.attempt(call, deadline).await;
+            if let Ok(reply) = &mut outcome
+                && maybe_applied
+                && call.method == Method::DELETE
+                && reply.status == StatusCode::NOT_FOUND
+            {
+                tracing::debug!(call = %describe(&call.method, &call.url), "gone after a retry: deleted");
+                reply.status = StatusCode::NO_CONTENT;
+                reply.body.clear();
+            }
             let transient = match &outcome {
                 Ok(reply) => matches!(reply.status.as_u16(), 502..=504),
                 Err(AttemptError::Http(e)) => e.is_connect() && !e.is_timeout(),
                 Err(AttemptError::Sign(_)) => false,
             };
+            maybe_applied |=
+                matches!(&outcome, Ok(reply) if matches!(reply.status.as_u16(), 502 | 504));
             let again = transient
                 && call.idempotent()
                 && tries < TRIES

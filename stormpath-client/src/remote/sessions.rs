@@ -228,14 +228,35 @@ impl RemoteBackend {
             let exp = claims.and_then(|c| c.exp).unwrap_or(fallback);
             self.inner.revoked.insert(jti, exp);
         }
+        // Every token is tried, whatever became of the others; the first failure is reported.
         let http = self.http();
+        let total = docs.len();
+        let mut failed = 0_usize;
+        let mut first = None;
         for doc in docs {
-            let reply = http.send(http.delete(&doc.href)?).await?;
-            if reply.status() != 404 {
-                reply.ok()?;
+            let deleted = match http.delete(&doc.href) {
+                Ok(call) => http.send(call).await.and_then(|reply| {
+                    // 404: already gone.
+                    if reply.status() == 404 {
+                        Ok(())
+                    } else {
+                        reply.ok().map(drop)
+                    }
+                }),
+                Err(err) => Err(err),
+            };
+            if let Err(err) = deleted {
+                failed += 1;
+                first.get_or_insert(err);
             }
         }
-        Ok(())
+        match first {
+            None => Ok(()),
+            Some(err) => {
+                tracing::warn!(failed, total, error = %err, "tokens not deleted on the server");
+                Err(err)
+            }
+        }
     }
 }
 
@@ -269,8 +290,26 @@ impl Sessions for RemoteBackend {
             .fetch(http.post(&href)?.json(&password_body(new))?)
             .await;
         self.forget_account(&href);
-        updated.and_then(wire::account)?;
-        self.revoke_all_tokens(id).await
+        self.forget_account_keys(&href);
+        match updated.and_then(wire::account) {
+            // Changed (the server ended the account's tokens and keys with it): what is
+            // refused here must not wait on the listing and deleting that follows.
+            Ok(_) => {
+                if let Err(err) = self.revoke_all_tokens(id).await {
+                    tracing::warn!(account = %href, error = %err, "the password changed; tokens refused here but not all deleted on the server");
+                }
+                Ok(())
+            }
+            // No answer, or a broken one: the password may have changed, so the tokens end
+            // anyway (here at once, on the server as far as it answers); the error stands.
+            Err(err) if err.is_backend() => {
+                if let Err(revoking) = self.revoke_all_tokens(id).await {
+                    tracing::warn!(account = %href, error = %revoking, "tokens not all deleted after a failed password change");
+                }
+                Err(err)
+            }
+            Err(err) => Err(err),
+        }
     }
 
     async fn issue_tokens(&self, account: &Account, grant: TokenGrant) -> Result<TokenSet> {

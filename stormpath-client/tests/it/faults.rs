@@ -295,3 +295,131 @@ async fn a_key_whose_naming_fails_is_deleted_again() {
         .any(|r| r.method == "DELETE" && r.path() == "/v1/apiKeys/K1");
     assert!(deleted, "no key is left without its name");
 }
+
+/// A DELETE retried after a 502 or 504 (a gateway that may have passed the first attempt on)
+/// and then not found was applied: the delete succeeded. Without a 502/504 first, a 404 is
+/// still "not found".
+#[tokio::test]
+async fn a_delete_retried_after_a_gateway_error_and_then_gone_succeeded() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    for gateway in [502, 504] {
+        let deletes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = std::sync::Arc::clone(&deletes);
+        server.set_rule(move |r| {
+            (r.method == "DELETE" && r.path() == "/v1/accounts/acct1").then(|| {
+                // The first attempt is applied, but its answer is lost at the gateway.
+                if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    error(gateway, gateway.into(), "bad gateway")
+                } else {
+                    error(404, 404, "The requested resource does not exist.")
+                }
+            })
+        });
+        backend
+            .delete_account(&AccountId("acct1".into()))
+            .await
+            .unwrap_or_else(|e| panic!("{gateway}: {e:?}"));
+        assert_eq!(deletes.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+    server.set_rule(|r| {
+        (r.method == "DELETE" && r.path() == "/v1/accounts/acct1")
+            .then(|| error(404, 404, "The requested resource does not exist."))
+    });
+    let err = backend
+        .delete_account(&AccountId("acct1".into()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound), "{err:?}");
+}
+
+/// The fake server's answers to a password change of `acct1`: the login attempt succeeds, the
+/// password POST answers `password`, the account has two access tokens, and deleting the
+/// first fails with a 500.
+fn password_change_rule(server: &FakeServer, password: Answer) {
+    let base = server.base.clone();
+    server.set_rule(move |r| match (r.method.as_str(), r.path()) {
+        ("POST", "/v1/applications/app1/loginAttempts") => Some(ok(
+            json!({"account": account_json(&base, "acct1", "ada@example.com")}),
+        )),
+        ("POST", "/v1/accounts/acct1") => Some(password.clone()),
+        ("GET", "/v1/accounts/acct1/accessTokens") => Some(ok(json!({
+            "offset": 0, "limit": 100, "size": 2,
+            "items": [{"href": format!("{base}/accessTokens/T1")},
+                      {"href": format!("{base}/accessTokens/T2")}]
+        }))),
+        ("GET", "/v1/accounts/acct1/refreshTokens") => Some(ok(
+            json!({"offset": 0, "limit": 100, "size": 0, "items": []}),
+        )),
+        ("DELETE", "/v1/accessTokens/T1") => Some(error(500, 500, "boom")),
+        ("DELETE", "/v1/accessTokens/T2") => {
+            Some(Answer::Json(204, serde_json::Value::Null, Vec::new()))
+        }
+        _ => None,
+    });
+}
+
+/// The access tokens of `acct1` the back end deleted on the server.
+fn deleted_tokens(server: &FakeServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .map(|r| r.path().to_owned())
+        .collect()
+}
+
+/// A password change is several calls: when the new password may have been applied but its
+/// answer was lost, the account's tokens end anyway (every one tried, past a failed delete)
+/// and the error is reported; when it was applied, a failed token delete does not turn the
+/// change into an error; when it was refused, no token is touched.
+#[tokio::test]
+async fn a_password_change_whose_later_steps_fail_still_ends_the_tokens() {
+    let server = FakeServer::start().await;
+    let backend = backend(&server).await;
+    let id = AccountId("acct1".into());
+    let all = vec![
+        "/v1/accessTokens/T1".to_owned(),
+        "/v1/accessTokens/T2".to_owned(),
+    ];
+
+    // Applied, but the answer is garbage: an error, and both tokens deleted.
+    server.reset_log();
+    password_change_rule(
+        &server,
+        Answer::Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{\"a\":".to_vec()),
+    );
+    let err = backend
+        .change_password(&id, "0ld-Passw0rd", "N3w-Passw0rd!")
+        .await
+        .unwrap_err();
+    assert!(err.is_backend(), "{err:?}");
+    assert_eq!(
+        deleted_tokens(&server),
+        all,
+        "every token tried, past the failed one"
+    );
+
+    // Applied and answered: done, although one token delete failed (the server ended the
+    // tokens with the password; this instance refuses them already).
+    server.reset_log();
+    password_change_rule(
+        &server,
+        ok(account_json(&server.base, "acct1", "ada@example.com")),
+    );
+    backend
+        .change_password(&id, "0ld-Passw0rd", "N3w-Passw0rd!2")
+        .await
+        .unwrap();
+    assert_eq!(deleted_tokens(&server), all);
+
+    // Refused by the server: nothing changed, no token touched.
+    server.reset_log();
+    password_change_rule(&server, error(400, 2007, "The password is too weak."));
+    let err = backend
+        .change_password(&id, "0ld-Passw0rd", "N3w-Passw0rd!3")
+        .await
+        .unwrap_err();
+    assert!(!err.is_backend(), "{err:?}");
+    assert!(deleted_tokens(&server).is_empty());
+}

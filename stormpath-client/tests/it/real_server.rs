@@ -246,3 +246,43 @@ async fn a_base_url_that_is_not_the_api_root_is_refused_at_build() {
     assert_eq!(err.field(), Some("client.baseUrl"), "{err}");
     assert!(err.to_string().contains("/v1"), "{err}");
 }
+
+/// A write through this back end drops the cached API-key records it affects at once: a key
+/// of an account disabled, or deleted, through this very back end is refused on its next use
+/// (the record cached by the use before it carried the account's old status).
+#[tokio::test]
+async fn a_key_is_refused_at_once_after_its_account_is_disabled_or_deleted_here() {
+    use stormpath_client::{AccountStatus, AccountUpdate, NewAccount};
+    let server = RestServer::start();
+    let backend = RemoteBackend::builder()
+        .base_url(server.api())
+        .api_key(key(&server))
+        .application_href(&server.application_href)
+        .build()
+        .await
+        .unwrap();
+    for (n, delete) in [(1, false), (2, true)] {
+        let account = backend
+            .create_account(NewAccount {
+                email: format!("keyed-{n}@example.com"),
+                password: "W4lrus-J1g".into(),
+                ..NewAccount::default()
+            })
+            .await
+            .unwrap();
+        let new = backend.create_api_key(&account.id, None).await.unwrap();
+        let authenticate = || backend.authenticate_api_key(&new.info.id, &new.secret);
+        assert!(authenticate().await.unwrap().is_some(), "cached now");
+        if delete {
+            backend.delete_account(&account.id).await.unwrap();
+        } else {
+            let mut update = AccountUpdate::default();
+            update.status = Some(AccountStatus::Disabled);
+            backend.update_account(&account.id, update).await.unwrap();
+        }
+        assert!(
+            authenticate().await.unwrap().is_none(),
+            "refused at once (deleted: {delete})"
+        );
+    }
+}

@@ -10,11 +10,11 @@ use super::router::Router;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use stormpath_client::{
-    AccountId,
+    AccountId, TokenKind,
     prelude::*,
     secret_crypt::{EncryptionParams, encrypt_secret},
 };
-use stormpath_store::admin::ApiKeyRecord;
+use stormpath_store::admin::{ApiKeyRecord, ListQuery, jwt};
 
 use super::{
     accounts::account_json, created, no_content, ok, read_only, structure::load_application,
@@ -327,11 +327,16 @@ async fn update_key(
     Ok(ok(key_json(&state, &key, None, &out, &expand).await?))
 }
 
+/// `DELETE /apiKeys/{id}`: the key goes, and with it every client-credentials access token of
+/// its account (the store does not record which key minted one), as the embedded store voids
+/// them; the account's password sessions stay. The key making the request cannot go.
 async fn delete_key(state: Data, id: web::Path<String>, caller: Caller) -> ApiResult<HttpResponse> {
     if *id == caller.key.key_id {
         return Err(own_key("deleted"));
     }
+    let key = load_key(&state, &id).await?;
     state.store.delete_api_key_by_id(&id).await?;
+    revoke_key_tokens(&state, &key.account_id).await?;
     Ok(no_content())
 }
 
@@ -345,4 +350,42 @@ fn own_key(what: &str) -> ApiError {
     .developer(format!(
         "The API key making this request cannot be {what}: use another administrator's key."
     ))
+}
+
+/// Revokes the account's recorded access tokens of the `client_credentials` grant.
+async fn revoke_key_tokens(state: &State, account_id: &str) -> ApiResult<()> {
+    const PAGE: i64 = 100;
+    let mut jtis = Vec::new();
+    let mut list = ListQuery {
+        offset: 0,
+        limit: PAGE,
+        ..ListQuery::default()
+    };
+    loop {
+        let page = state
+            .store
+            .list_token_records(account_id, TokenKind::Access, None, &list)
+            .await?;
+        let got = page.items.len();
+        jtis.extend(page.items.into_iter().filter_map(|record| {
+            let parts = jwt::parse(&record.jwt)?;
+            (parts.claim_str("gty") == Some("client_credentials")).then_some(record.jti)
+        }));
+        if i64::try_from(got).unwrap_or(0) < PAGE {
+            break;
+        }
+        list.offset += PAGE;
+    }
+    for jti in jtis {
+        match state
+            .store
+            .revoke_token_record(TokenKind::Access, &jti)
+            .await
+        {
+            // Revoked meanwhile by someone else: gone either way.
+            Ok(_) | Err(stormpath_client::Error::NotFound) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
 }

@@ -120,7 +120,18 @@ async fn sauthc1_signed_requests_work_once_and_stale_or_forged_ones_do_not() {
 /// balancer may send it anywhere): refused, and of concurrent replays to both, one wins.
 #[tokio::test]
 async fn an_sauthc1_nonce_is_good_once_across_server_processes() {
-    let api = Api::start();
+    nonce_once_across_processes(Api::start()).await;
+}
+
+/// The same with the processes on one PostgreSQL database (with `STORMPATH_TEST_POSTGRES`).
+#[tokio::test]
+async fn an_sauthc1_nonce_is_good_once_across_postgres_server_processes() {
+    if let Some(api) = Api::start_postgres().await {
+        nonce_once_across_processes(api).await;
+    }
+}
+
+async fn nonce_once_across_processes(api: Api) {
     let other = api.server.another_process();
     let path = "/tenants/current?nocache=true";
     let to_both = |nonce: &str| {
@@ -271,4 +282,94 @@ async fn only_tenant_keys_sign_and_only_within_the_clock_window() {
         true,
     );
     assert_eq!(ahead.send().await.unwrap().status(), StatusCode::FOUND);
+}
+
+/// Two `serve` processes on one PostgreSQL database behind one public base URL (a load
+/// balancer may send each request to either) keep nothing between requests that the other
+/// needs: an account created through one logs in through the other; a token issued by one is
+/// validated and revoked through the other, and the revocation holds on the first; an API key
+/// made through one authenticates through the other. Runs with `STORMPATH_TEST_POSTGRES` set.
+#[tokio::test]
+async fn two_postgres_server_processes_are_stateless_between_requests() {
+    use serde_json::json;
+    let Some(api) = Api::start_postgres().await else {
+        return;
+    };
+    let other = api.server.another_process();
+    // The same request, sent to the other process.
+    let there = |method: reqwest::Method, path: &str| {
+        let url = api
+            .url(path)
+            .replacen(&api.server.base_url, &other.base_url, 1);
+        api.http
+            .request(method, url)
+            .basic_auth(&api.server.key_id, Some(&api.server.key_secret))
+    };
+    let email = "stateless@example.com";
+    let account = api.account(email, json!({})).await.href();
+
+    // Created through one, logs in through the other.
+    let value = STANDARD.encode(format!("{email}:W4lrus-J1g"));
+    let login = Api::reply(
+        there(
+            reqwest::Method::POST,
+            &format!("{}/loginAttempts", api.app()),
+        )
+        .json(&json!({"type": "basic", "value": value}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{:#}", login.body);
+    assert_eq!(login.body["account"]["href"], account.as_str());
+
+    // Issued by one, validated and revoked through the other, refused by the first.
+    let grant = Api::reply(
+        api.http
+            .post(api.url(&format!("{}/oauth/token", api.app())))
+            .basic_auth(&api.server.key_id, Some(&api.server.key_secret))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", email),
+                ("password", "W4lrus-J1g"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(grant.status, StatusCode::OK, "{:#}", grant.body);
+    let access = grant.body["access_token"].as_str().unwrap().to_owned();
+    let check = format!("{}/authTokens/{access}", api.app());
+    let validated = Api::reply(there(reqwest::Method::GET, &check).send().await.unwrap()).await;
+    assert_eq!(validated.status, StatusCode::FOUND, "{:#}", validated.body);
+    let token = validated.headers["location"].to_str().unwrap().to_owned();
+    assert!(
+        token.starts_with(&api.server.api()),
+        "one base URL: {token}"
+    );
+    let revoked = Api::reply(there(reqwest::Method::DELETE, &token).send().await.unwrap()).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{:#}", revoked.body);
+    api.get(&check).await.assert_error(400, 10013);
+
+    // An API key made through one authenticates through the other.
+    let key = api
+        .post(&format!("{account}/apiKeys"), json!({}))
+        .await
+        .body;
+    let (id, secret) = (key["id"].as_str().unwrap(), key["secret"].as_str().unwrap());
+    let found = Api::reply(
+        there(
+            reqwest::Method::GET,
+            &format!("{}/apiKeys?id={id}&expand=account", api.app()),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(found.status, StatusCode::OK, "{:#}", found.body);
+    assert_eq!(found.body["items"][0]["secret"], secret);
+    assert_eq!(found.body["items"][0]["account"]["href"], account.as_str());
 }

@@ -629,3 +629,40 @@ async fn a_password_or_email_set_through_the_api_ends_the_old_credentials() {
     let v = api.get(&format!("{}/authTokens/{still}", api.app())).await;
     assert_eq!(v.status, 302, "{:#}", v.body);
 }
+
+/// Deleting an API key revokes the client-credentials access tokens of its account (which key
+/// minted one is not recorded, as in the embedded store); its password tokens stay.
+#[tokio::test]
+async fn deleting_an_api_key_revokes_its_client_credentials_tokens() {
+    let api = Api::start();
+    let acct = account(&api, "deleted-key@example.com").await;
+    let key = api.post(&format!("{}/apiKeys", acct.href), json!({})).await;
+    assert_eq!(key.status, 201, "{:#}", key.body);
+    let id = key.body["id"].as_str().unwrap().to_owned();
+    let r = post_form(
+        &api,
+        &token_path(&api),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &id),
+            ("client_secret", key.body["secret"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:#}", r.body);
+    let machine = r.body["access_token"].as_str().unwrap().to_owned();
+    let r = password_grant(&api, "deleted-key@example.com", PASSWORD).await;
+    assert_eq!(r.status, 200, "{:#}", r.body);
+    let person = r.body["access_token"].as_str().unwrap().to_owned();
+    let check = |token: String| {
+        let api = &api;
+        async move { api.get(&format!("{}/authTokens/{token}", api.app())).await }
+    };
+    assert_eq!(check(machine.clone()).await.status, 302);
+    assert_eq!(api.delete(&format!("/apiKeys/{id}")).await.status, 204);
+    check(machine).await.assert_error(400, 10013);
+    assert_eq!(check(person).await.status, 302, "the password token stays");
+    api.get(&format!("/apiKeys/{id}"))
+        .await
+        .assert_error(404, 404);
+}
