@@ -34,6 +34,9 @@ pub(crate) struct Caller {
     pub key: ApiKeyRecord,
     /// The plain secret, which signs the tokens this caller asks for.
     pub secret: String,
+    /// Whether the caller throttles the password logins it sends itself
+    /// ([`CALLER_THROTTLES_LOGINS`](stormpath_client::throttle::CALLER_THROTTLES_LOGINS)).
+    pub throttles_logins: bool,
 }
 
 impl FromRequest for Caller {
@@ -83,7 +86,7 @@ async fn authenticate(req: &mut ServiceRequest) -> Result<(), ApiError> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .ok_or_else(ApiError::unauthenticated)?;
-    let caller = if let Some(basic) = strip_scheme(&authorization, "Basic") {
+    let mut caller = if let Some(basic) = strip_scheme(&authorization, "Basic") {
         basic_caller(&state, basic).await?
     } else if strip_scheme(&authorization, "SAuthc1").is_some() {
         // The signature covers the body: read it, then put it back for the handler.
@@ -97,6 +100,10 @@ async fn authenticate(req: &mut ServiceRequest) -> Result<(), ApiError> {
     } else {
         return Err(ApiError::unauthenticated());
     };
+    caller.throttles_logins = req
+        .headers()
+        .get(stormpath_client::throttle::CALLER_THROTTLES_LOGINS)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
     if let Some(m) = overridden {
         req.head_mut().method = m;
     }
@@ -149,6 +156,7 @@ async fn basic_caller(state: &State, credentials: &str) -> Result<Caller, ApiErr
     Ok(Caller {
         key,
         secret: stored,
+        throttles_logins: false,
     })
 }
 
@@ -208,5 +216,9 @@ async fn sauthc1_caller(
         return Err(replayed());
     }
     let _ = first.insert(());
-    Ok(Caller { key, secret })
+    Ok(Caller {
+        key,
+        secret,
+        throttles_logins: false,
+    })
 }

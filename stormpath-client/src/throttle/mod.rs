@@ -39,6 +39,14 @@ use sha2::{Digest, Sha256};
 
 pub use local::{Clock, LocalCounters};
 
+/// The request header (an extension of the REST API) by which a caller of a Stormpath server's
+/// password logins (`loginAttempts`, the OAuth password grant) says it throttles them itself,
+/// per login and per client, with the owner's remembered clients let through: the server then
+/// keeps no per-login bucket of its own, which — blind to the end user's address — would let
+/// an attacker elsewhere hold the owner back. Only tenant-key callers reach those routes; the
+/// remote back end sends it when built with `caller_throttles_logins(true)`, as the plugin does.
+pub const CALLER_THROTTLES_LOGINS: &str = "stormpath-caller-throttles-logins";
+
 use crate::{Error, Result, email_address::canonical};
 
 /// A leaky bucket: at most `limit` events at once, leaking `limit` per `window`. A `limit` of 0

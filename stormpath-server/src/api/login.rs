@@ -65,12 +65,19 @@ pub(crate) async fn login(
     };
     // The store counts failures per login for every instance (Redis when configured); the
     // caller is an application, not the end user, so there is no per-client bucket here: the
-    // integration in front throttles by client address.
+    // integration in front throttles by client address. A caller that throttles per login
+    // itself (and lets the owner's remembered clients through) gets no per-login bucket either.
+    let login_bucket = if caller.throttles_logins {
+        Rule::off()
+    } else {
+        Limits::default().login_per_account
+    };
     let throttle = Throttle::new(
         state.store.counters(),
         Limits {
             login_per_client: Rule::off(),
             login_per_ip: Rule::off(),
+            login_per_account: login_bucket,
             ..Limits::default()
         },
     );

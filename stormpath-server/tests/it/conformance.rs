@@ -517,6 +517,37 @@ async fn a_throttled_login_is_a_locked_account_with_retry_after() {
         .assert_error(400, 7100);
 }
 
+/// A caller that says it throttles logins itself (the plugin, which lets the owner's
+/// remembered clients through) meets no per-login bucket here: failures past the server's own
+/// lock still read 7100, and the right password still logs in.
+#[tokio::test]
+async fn a_caller_that_throttles_logins_itself_is_not_locked_by_the_server() {
+    let api = Api::start();
+    api.account("owner@example.com", json!({})).await;
+    let app = api.app();
+    let api = &api;
+    let attempt = |password: &'static str| {
+        let path = format!("{app}/loginAttempts");
+        async move {
+            api.send_with(
+                reqwest::Method::POST,
+                &path,
+                Some(json!({
+                    "type": "basic",
+                    "value": crate::auth_support::basic_value("owner@example.com", password)
+                })),
+                &[(stormpath_client::throttle::CALLER_THROTTLES_LOGINS, "true")],
+            )
+            .await
+        }
+    };
+    for _ in 0..110 {
+        attempt("wrong-Passw0rd").await.assert_error(400, 7100);
+    }
+    let right = attempt("W4lrus-J1g").await;
+    assert_eq!(right.status, StatusCode::OK, "{:#}", right.body);
+}
+
 /// Every link of `names` is present in `resource`, and following it answers 200 (a
 /// collection where it is one).
 async fn links_answer(api: &Api, resource: &serde_json::Value, names: &[&str]) {
