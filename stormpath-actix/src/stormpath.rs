@@ -541,6 +541,9 @@ async fn remote_backend(settings: &Settings) -> Result<Arc<dyn Backend>, Error> 
             id,
             secret: secret.0,
         });
+    // The plugin throttles its logins itself (and lets the owner's remembered clients
+    // through): the server's own per-login bucket would undo that.
+    let builder = builder.caller_throttles_logins(true);
     // Neither set: the server's one application besides its `Stormpath` console.
     let builder = match (&config.application.href, &config.application.name) {
         (Some(href), _) => builder.application_href(href),

@@ -38,9 +38,6 @@
 //!   `verify::a_registration_while_the_mail_server_is_down_gets_its_link_later` (the server
 //!   sends these mails through its own transport), `reset::reset_mails_to_one_address_are_capped`
 //!   (the server's store applies its own caps).
-//! - `throttle::an_attacker_elsewhere_does_not_lock_the_owner_out`: a login attempt carries no
-//!   end-user address, so the server's own per-login bucket cannot tell the owner's known
-//!   address from an attacker's (the plugin's buckets still apply in front of it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 

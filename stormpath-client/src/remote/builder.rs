@@ -54,6 +54,7 @@ pub struct RemoteBackendBuilder {
     cache_capacity: usize,
     cache_ttl: Duration,
     confirmation: Option<Duration>,
+    throttles_logins: bool,
 }
 
 impl Default for RemoteBackendBuilder {
@@ -68,6 +69,7 @@ impl Default for RemoteBackendBuilder {
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             cache_ttl: DEFAULT_CACHE_TTL,
             confirmation: Some(DEFAULT_TOKEN_CONFIRMATION),
+            throttles_logins: false,
         }
     }
 }
@@ -168,6 +170,17 @@ impl RemoteBackendBuilder {
         self
     }
 
+    /// Tells the server that whatever calls this back end throttles password logins itself —
+    /// per login and per client, letting the owner's remembered clients through, as the actix
+    /// plugin does — so that the server keeps no per-login bucket of its own for them
+    /// ([`CALLER_THROTTLES_LOGINS`](crate::throttle::CALLER_THROTTLES_LOGINS)): blind to the
+    /// end user's address, it would let an attacker elsewhere hold the owner back. Off by
+    /// default: a caller that does not throttle keeps the server's protection.
+    pub fn caller_throttles_logins(mut self, yes: bool) -> Self {
+        self.throttles_logins = yes;
+        self
+    }
+
     /// Checks the settings, resolves the application and fetches it, its default account
     /// store's directory and the directory's password strength.
     ///
@@ -207,7 +220,12 @@ impl RemoteBackendBuilder {
         );
         let key_id = key.id.clone();
         let signer = Signer::new(key.clone(), self.scheme)?;
-        let http = Http::new(base, signer, self.timeout, self.connect_timeout)?;
+        let http = Http::new(
+            base,
+            signer,
+            (self.timeout, self.connect_timeout),
+            self.throttles_logins,
+        )?;
 
         let app_href = match self.application {
             Some(AppRef::Href(href)) => {

@@ -225,10 +225,18 @@ impl Http {
     pub(crate) fn new(
         base: String,
         signer: Signer,
-        timeout: Duration,
-        connect_timeout: Duration,
+        (timeout, connect_timeout): (Duration, Duration),
+        throttles_logins: bool,
     ) -> Result<Self> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if throttles_logins {
+            headers.insert(
+                crate::throttle::CALLER_THROTTLES_LOGINS,
+                reqwest::header::HeaderValue::from_static("true"),
+            );
+        }
         let client = reqwest::Client::builder()
+            .default_headers(headers)
             .connect_timeout(connect_timeout)
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
