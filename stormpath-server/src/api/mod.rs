@@ -5,6 +5,7 @@ use serde_json::Value;
 
 pub(crate) mod accounts;
 mod api_keys;
+mod changes;
 mod custom_data;
 mod email_templates;
 mod flows;
@@ -19,6 +20,7 @@ pub(crate) use custom_data::MAX_CUSTOM_DATA;
 /// Binds every `/v1` route.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     structure::configure(cfg);
+    changes::configure(cfg);
     // `/accounts/emailVerificationTokens/{token}` before any `/accounts/{id}/…` route.
     flows::configure(cfg);
     login::configure(cfg);

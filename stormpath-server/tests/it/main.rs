@@ -13,6 +13,7 @@ mod support;
 mod accounts;
 mod api_keys;
 mod auth;
+mod changes;
 mod custom_data;
 mod flows;
 mod groups;
