@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Authenticated-request throughput on the remote back end next to the embedded store, measured
 # side by side in one run: a stormpath-server on SQLite, and two copies of the bench app, one on
-# the embedded store and one on the server. Usage: [ROUNDS=3] bench/remote.sh [seconds, default 5].
+# the embedded store and one on the server. Every request carries the token of one of SESSIONS
+# sessions in turn (logins of one account), so per-token costs show: on the remote back end a
+# token is verified locally (its account cached, revocations brought by the server's changes
+# feed), as on the embedded store.
+# Usage: [ROUNDS=3] [SESSIONS=200] bench/remote.sh [seconds, default 5].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,27 +35,32 @@ pids+=($!)
 wait_for http://127.0.0.1:18081/bare
 wait_for http://127.0.0.1:18082/bare
 
-cookie() { # port
+sessions=${SESSIONS:-200}
+cookies() { # port file: one access-token cookie per session
     local body='{"givenName":"B","surname":"M","email":"bench@example.com","password":"Sup3rSecret!"}'
     curl -s -o /dev/null -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$1/register"
-    curl -sf -D - -o /dev/null -H 'Content-Type: application/json' \
-        -d '{"login":"bench@example.com","password":"Sup3rSecret!"}' "http://127.0.0.1:$1/login" \
-        | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^access_token=/ {print $2}'
+    for _ in $(seq 1 "$sessions"); do
+        curl -sf -D - -o /dev/null -H 'Content-Type: application/json' \
+            -d '{"login":"bench@example.com","password":"Sup3rSecret!"}' "http://127.0.0.1:$1/login" \
+            | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^access_token=/ {print $2}'
+    done >"$2"
+    [ "$(wc -l <"$2")" -eq "$sessions" ] || { echo "logins on :$1 failed" >&2; exit 1; }
 }
-embedded=$(cookie 18081)
-remote=$(cookie 18082)
+cookies 18081 "$work/embedded.tokens"
+cookies 18082 "$work/remote.tokens"
 rate() { wrk -t2 -c"${CONNS:-64}" -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
+tokens() { BENCH_TOKENS="$work/$1.tokens" rate -s bench/tokens.lua "$2"; }
 
 rounds=${ROUNDS:-3}
-echo "== $rounds interleaved rounds of ${secs}s per endpoint (wrk -t2 -c64)"
+echo "== $rounds interleaved rounds of ${secs}s per endpoint (wrk -t2 -c${CONNS:-64}), $sessions tokens in turn"
 echo "bare embedded-authed remote-authed embedded-current remote-current"
 : >"$work/rounds"
 for _ in $(seq 1 "$rounds"); do
     bare=$(rate http://127.0.0.1:18081/bare)
-    ea=$(rate -H "Cookie: $embedded" http://127.0.0.1:18081/authed)
-    ra=$(rate -H "Cookie: $remote" http://127.0.0.1:18082/authed)
-    ec=$(rate -H "Cookie: $embedded" http://127.0.0.1:18081/current)
-    rc=$(rate -H "Cookie: $remote" http://127.0.0.1:18082/current)
+    ea=$(tokens embedded http://127.0.0.1:18081/authed)
+    ra=$(tokens remote http://127.0.0.1:18082/authed)
+    ec=$(tokens embedded http://127.0.0.1:18081/current)
+    rc=$(tokens remote http://127.0.0.1:18082/current)
     echo "$bare $ea $ra $ec $rc" | tee -a "$work/rounds"
 done
 python3 - "$work/rounds" <<'PY'

@@ -73,5 +73,6 @@ pub use password::{
     CHECKED_PREFIX, HashParams, MIN_GUESSES, PasswordContext, check_guessable, check_strength,
 };
 pub use seal::SEALING_KEY_LEN;
+pub use shared::{Changes, Cursor};
 pub use store::{QUEUED_HASHES_PER_PERMIT, Store, StoreBuilder};
 pub use token::MIN_SIGNING_KEY_LEN;

@@ -10,6 +10,7 @@ use super::{
     auth::{AuthScheme, Signer},
     cache::TtlCache,
     errors::protocol,
+    feed::Feed,
     http::Http,
     tokens::{self, Revoked, VerifiedTokens, validation},
     wire::{ApplicationDoc, MappingDoc, Named, PolicyDoc, StoreDoc},
@@ -156,15 +157,18 @@ impl RemoteBackendBuilder {
         self
     }
 
-    /// How long the server's confirmation of an access token (`GET {app}/authTokens/{jwt}`,
-    /// asked the first time a token is seen) is relied on before it is asked again; never past
-    /// the token's `exp` (default 1 s, so that a logout or a disabled account on one instance is
-    /// refused by every other instance within a second, at the cost of at most one call per
-    /// token per second). When the server cannot be asked (down, slow), the request fails
-    /// with [`Error::Unavailable`](crate::Error::Unavailable) (503) rather than trusting a
-    /// token that may have been revoked. `None`: tokens are verified locally only (signature,
+    /// For a server **without the changes feed** only (with it,
+    /// tokens are verified locally and the feed brings revocations): how long the server's
+    /// confirmation of an access token (`GET {app}/authTokens/{jwt}`, asked the first time a
+    /// token is seen) is relied on before it is asked again; never past the token's `exp`
+    /// (default 1 s, so that a logout or a disabled account on one instance is refused by
+    /// every other instance within a second, at the cost of at most one call per token per
+    /// second). When the server cannot be asked (down, slow), the request fails with
+    /// [`Error::Unavailable`](crate::Error::Unavailable) (503) rather than trusting a token
+    /// that may have been revoked. `None`: tokens are verified locally only (signature,
     /// issuer, expiry, revocation through this back end, the account's status), which also
     /// means a token revoked through another instance stays valid here until it expires.
+    /// Also how long an account API key read from the server is relied on.
     pub fn token_confirmation(mut self, window: Option<Duration>) -> Self {
         self.confirmation = window;
         self
@@ -182,7 +186,8 @@ impl RemoteBackendBuilder {
     }
 
     /// Checks the settings, resolves the application and fetches it, its default account
-    /// store's directory and the directory's password strength.
+    /// store's directory and the directory's password strength; then reads the changes feed
+    /// once and starts following it (a task that ends with the last clone). Needs a Tokio runtime.
     ///
     /// # Errors
     /// [`Error::Validation`] naming the setting that is missing or malformed
@@ -290,7 +295,8 @@ impl RemoteBackendBuilder {
         strengths.insert("", strength);
         let live = validation(&app.href, true);
         let signed = validation(&app.href, false);
-        Ok(RemoteBackend::from_inner(Inner {
+        let timeout = self.timeout;
+        let backend = RemoteBackend::from_inner(Inner {
             http,
             key,
             key_id,
@@ -313,16 +319,16 @@ impl RemoteBackendBuilder {
             admin_keys: TtlCache::new(std::cmp::min(capacity, 1_000), ttl),
             key_lookups: tokens::Budget::new(KEY_LOOKUPS, Duration::from_secs(10)),
             api_keys: TtlCache::new(capacity, ttl),
-            verified: VerifiedTokens::new(
-                capacity,
-                self.confirmation.unwrap_or(Duration::from_secs(24 * 3600)),
-            ),
+            verified: VerifiedTokens::new(capacity, Duration::from_secs(24 * 3600)),
             revoked: Revoked::default(),
+            feed: Feed::new(timeout),
             confirmation: self.confirmation,
             key_window: self.confirmation.unwrap_or(self.cache_ttl),
             live,
             signed,
-        }))
+        });
+        backend.start_feed().await?;
+        Ok(backend)
     }
 }
 

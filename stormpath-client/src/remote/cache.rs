@@ -51,6 +51,11 @@ impl<V: Clone> TtlCache<V> {
         self.entries.remove(key);
     }
 
+    /// Forgets every entry.
+    pub(crate) fn clear(&self) {
+        self.entries.clear();
+    }
+
     /// Forgets every entry whose value fails `keep`.
     pub(crate) fn retain(&self, keep: impl Fn(&V) -> bool) {
         self.entries.retain(|_, (value, _)| keep(value));

@@ -26,13 +26,20 @@
 //!   that is down, slow, or answers something that is not the API is an
 //!   [`Error::Backend`](crate::Error::Backend) that says which, and changes nothing here.
 //! * **Hot path**: an access token is verified locally (HS256 with the tenant key secret, or
-//!   with the admin key its `kid` names, fetched once; issuer; expiry; revocation through this
-//!   back end), its account comes from the bounded cache, and the server's confirmation
-//!   (`GET {app}/authTokens/{jwt}`) is asked once per token and relied on for 1 s (see
-//!   [`RemoteBackendBuilder::token_confirmation`]): repeated requests with one token make no
-//!   network call.
+//!   with the admin key its `kid` names, fetched once; issuer; expiry; the revoked set) and
+//!   its account comes from the bounded cache (a miss fetches it: one call, as the embedded
+//!   store reads its database once): no network call per request.
+//! * **Propagation**: the server's changes feed (`GET {app}/changes`, our extension) is
+//!   long-polled by a task: every logout, revoked token, disabled account or
+//!   group change made through any instance or the server reaches the caches within about a
+//!   second. While the feed is silent for 3 s, authenticated requests are refused with
+//!   [`Error::Unavailable`](crate::Error::Unavailable) (503): fail closed, as the embedded
+//!   store does when its shared-state link is down. Against a server without the feed, each
+//!   token is confirmed with the server instead (`GET {app}/authTokens/{jwt}`, relied on for
+//!   [`RemoteBackendBuilder::token_confirmation`]).
 //! * **Cache**: accounts, group names, keys and verified tokens in bounded caches (quick_cache)
-//!   whose entries expire; every write through this back end drops what it affects.
+//!   whose entries expire; every write through this back end, and every change the feed
+//!   announces, drops what it affects.
 
 mod accounts;
 mod api_keys;
@@ -41,6 +48,7 @@ mod builder;
 mod cache;
 mod custom_data;
 pub(crate) mod errors;
+mod feed;
 mod flows;
 mod groups;
 mod http;
@@ -107,7 +115,10 @@ struct Inner {
     api_keys: TtlCache<Option<Arc<KeyRecord>>>,
     verified: VerifiedTokens,
     revoked: Revoked,
-    /// How long a server confirmation of an access token holds (`None`: none is asked).
+    /// The changes feed: whether it is heard, and what it said.
+    feed: feed::Feed,
+    /// How long a server confirmation of an access token holds (`None`: none is asked) on a
+    /// server without the changes feed.
     confirmation: Option<Duration>,
     /// How long an account API key read from the server is relied on.
     key_window: Duration,
@@ -181,6 +192,7 @@ impl RemoteBackend {
     /// The account at `href`, fetched (never from the cache) and cached; `None` when the
     /// server does not know it.
     async fn load_account(&self, href: &str) -> Result<Option<Arc<Account>>> {
+        let generation = self.inner.feed.generation();
         let reply = self.http().send(self.http().get(href)?).await?;
         if reply.status() == 404 {
             self.forget_account(href);
@@ -188,6 +200,10 @@ impl RemoteBackend {
         }
         let account = Arc::new(wire::account(reply.ok()?.json()?)?);
         self.remember(&account);
+        // The feed announced a change while the account was read: the copy may predate it.
+        if self.inner.feed.generation() != generation {
+            self.forget_account(href);
+        }
         Ok(Some(account))
     }
 

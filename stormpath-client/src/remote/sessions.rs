@@ -1,6 +1,7 @@
 //! [`Sessions`] over REST: login attempts (rest-api §6.2), the token endpoint with a
 //! `stormpath_token` or `refresh_token` grant (§6.8), token revocation (§5.10), and local
-//! access-token verification with a short-lived server confirmation (§6.9).
+//! access-token verification kept current by the changes feed (`feed.rs`), or confirmed with
+//! the server (§6.9) on a server without it.
 
 use std::{sync::Arc, time::Duration};
 
@@ -145,16 +146,23 @@ impl RemoteBackend {
         Ok(tokens::decode::<Ids>(token, &key, &self.inner.signed).map(|ids| (found, ids)))
     }
 
-    /// First sight of an access token (or its confirmation lapsed): local checks, then the
-    /// server's confirmation, remembered for the confirmation window.
+    /// First sight of an access token (or it was forgotten): local checks, then, when the
+    /// changes feed cannot vouch for it (a token older than its account's last change or
+    /// the feed's last reset; or a server without the feed), the server's confirmation.
     async fn check_access(&self, token: &str) -> Result<Option<Arc<AccessClaims>>> {
+        let generation = self.inner.feed.generation();
         let Some(claims) = self.decode_access(token, true).await? else {
             return Ok(None);
         };
         if self.inner.revoked.refuses(&claims) {
             return Ok(None);
         }
-        if self.inner.confirmation.is_some() {
+        let confirm = if self.inner.feed.is_active() {
+            self.inner.feed.must_confirm(&claims)
+        } else {
+            self.inner.confirmation.is_some()
+        };
+        if confirm {
             match self.confirm(token).await {
                 Ok(true) => {}
                 Ok(false) => {
@@ -169,12 +177,22 @@ impl RemoteBackend {
         }
         let claims = Arc::new(claims);
         self.trust(token, Arc::clone(&claims));
+        // The feed announced a change meanwhile: verified again on the next use.
+        if self.inner.feed.generation() != generation {
+            self.inner.verified.remove(token);
+        }
         Ok(Some(claims))
     }
 
-    /// Remembers a verified (and confirmed, or just issued) access token.
+    /// Remembers a verified (and confirmed, or just issued) access token: until its `exp`
+    /// with the changes feed (which forgets it when its account changes), else for the
+    /// confirmation window.
     fn trust(&self, token: &str, claims: Arc<AccessClaims>) {
-        let window = self.inner.confirmation.unwrap_or(UNCONFIRMED_WINDOW);
+        let window = if self.inner.feed.is_active() {
+            UNCONFIRMED_WINDOW
+        } else {
+            self.inner.confirmation.unwrap_or(UNCONFIRMED_WINDOW)
+        };
         self.inner.verified.insert(token, claims, window);
     }
 
@@ -412,6 +430,8 @@ impl Sessions for RemoteBackend {
     }
 
     async fn verify_access_token(&self, token: &str) -> Result<Option<Authenticated>> {
+        // Fail closed: nothing cached is trusted while the changes feed is silent.
+        self.inner.feed.ensure_fresh()?;
         let claims = match self.inner.verified.get(token) {
             Some(claims) => claims,
             None => match self.check_access(token).await? {

@@ -133,9 +133,10 @@ pub(crate) struct Verified {
     pub(crate) claims: Arc<AccessClaims>,
 }
 
-/// Access tokens verified (and confirmed by the server, when confirmation is on), keyed by
-/// their signature segment; the whole text is compared on a hit. An entry is served until
-/// its confirmation lapses, and never past the token's `exp`.
+/// Access tokens verified (and confirmed by the server when they had to be), keyed by their
+/// signature segment; the whole text is compared on a hit. An entry is served until the
+/// token's `exp`, until the changes feed says its account changed, or (on a server without
+/// the feed) until its confirmation lapses.
 pub(crate) struct VerifiedTokens {
     cache: TtlCache<Arc<Verified>>,
 }
@@ -172,9 +173,14 @@ impl VerifiedTokens {
         self.cache.remove(signature(token));
     }
 
-    /// Forgets every token of the account `sub`: the next use asks the server again.
+    /// Forgets every token of the account `sub`: the next use verifies it again.
     pub(crate) fn forget_subject(&self, sub: &str) {
         self.cache.retain(|v| v.claims.sub != sub);
+    }
+
+    /// Forgets every token.
+    pub(crate) fn clear(&self) {
+        self.cache.clear();
     }
 }
 

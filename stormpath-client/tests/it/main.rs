@@ -10,6 +10,8 @@
 
 mod api;
 mod faults;
+mod feed;
+mod proxy;
 mod real_server;
 mod server;
 mod tokens;

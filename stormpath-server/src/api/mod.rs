@@ -5,6 +5,7 @@ use serde_json::Value;
 
 pub(crate) mod accounts;
 mod api_keys;
+mod changes;
 mod custom_data;
 mod email_templates;
 mod flows;
@@ -23,6 +24,7 @@ pub(crate) use router::Router;
 /// Binds every `/v1` route.
 pub(crate) fn configure(cfg: &mut Router<'_>) {
     structure::configure(cfg);
+    changes::configure(cfg);
     // `/accounts/emailVerificationTokens/{token}` before any `/accounts/{id}/…` route.
     flows::configure(cfg);
     login::configure(cfg);

@@ -13,6 +13,7 @@ mod support;
 mod accounts;
 mod api_keys;
 mod auth;
+mod changes;
 mod conformance;
 mod coverage;
 mod custom_data;

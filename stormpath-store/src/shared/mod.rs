@@ -20,7 +20,13 @@
 //! that might have been revoked meanwhile is never accepted. The listener reconnects by itself
 //! with backoff, drops every cached account, reloads the revocations from the database, and
 //! only then serves again.
+//!
+//! **Change log.** Everything the listener applies, and every change this process announces,
+//! also goes into a bounded in-memory [`changes`] log that the REST server serves as its
+//! changes feed, so that remote back ends keep their caches in step the same way. A
+//! resynchronisation starts a new epoch of the log (its readers reset).
 
+mod changes;
 mod postgres;
 mod redis;
 
@@ -40,6 +46,7 @@ use tokio::{sync::Notify, task::JoinHandle};
 use crate::{Error, Result, cache::AccountCache, db::Dialect, token::Revocations, util};
 
 pub(crate) use self::redis::RedisCounters;
+pub use changes::{Changes, Cursor};
 
 /// How often each instance hears itself over the channel.
 const HEARTBEAT: Duration = Duration::from_secs(1);
@@ -79,8 +86,15 @@ pub(crate) struct Caches {
 impl Caches {
     fn apply(&self, event: Event, state: &State) {
         match event {
-            Event::Account(id) => self.accounts.invalidate(&stormpath_client::AccountId(id)),
-            Event::Revoked(entries) => self.revoked.mark(entries),
+            Event::Account(id) => {
+                self.accounts
+                    .invalidate(&stormpath_client::AccountId(id.clone()));
+                state.changes.account(&id);
+            }
+            Event::Revoked(entries) => {
+                state.changes.revoked(&entries);
+                self.revoked.mark(entries);
+            }
             Event::Beat(origin) => {
                 if let Some(slot) = (0..2).find(|slot| origin == state.beat(*slot)) {
                     state.last_beat[slot].store(util::now_ms(), Ordering::Relaxed);
@@ -114,6 +128,8 @@ struct State {
     last_beat: [AtomicI64; 2],
     /// Tells the listener to drop its connections and start again.
     restart: Notify,
+    /// What was applied, for the REST server's changes feed.
+    changes: changes::ChangeLog,
 }
 
 impl State {
@@ -220,6 +236,7 @@ impl Shared {
             instance: util::new_id(),
             last_beat: [AtomicI64::new(0), AtomicI64::new(0)],
             restart: Notify::new(),
+            changes: changes::ChangeLog::default(),
         });
         let mut shared = Self {
             link: link.clone(),
@@ -283,6 +300,7 @@ impl Shared {
         &self,
         id: &stormpath_client::AccountId,
     ) -> std::result::Result<(), ClientError> {
+        self.state.changes.account(id.as_str());
         self.publish(&Event::Account(id.as_str().to_owned())).await
     }
 
@@ -295,6 +313,7 @@ impl Shared {
         if entries.is_empty() {
             return Ok(());
         }
+        self.state.changes.revoked(entries);
         if let Some(r) = &self.link.redis {
             r.keep_revoked(entries).await?;
         }
@@ -315,6 +334,11 @@ impl Shared {
             Some(r) => r.is_revoked(jti).await.map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The log of what changed, which the REST server's changes feed reads.
+    pub(crate) fn changes(&self) -> &changes::ChangeLog {
+        &self.state.changes
     }
 
     /// Whether this store is the only instance (SQLite without Redis): memory is the truth.
@@ -374,6 +398,8 @@ async fn listen(link: Link, first: Subscription, caches: Caches, state: Arc<Stat
                         );
                         subscription = Some(fresh);
                         backoff = Duration::from_millis(50);
+                        // Changes were missed meanwhile: the feed's readers start over too.
+                        state.changes.restart();
                         state.serving();
                     }
                     Err(err) => {

@@ -45,6 +45,20 @@ impl Revocations {
         }
     }
 
+    /// Every entry that has not expired (`None` if the lock is poisoned: the caller fails
+    /// closed).
+    pub(crate) fn snapshot(&self) -> Option<Vec<(String, i64)>> {
+        let now = util::now_secs();
+        let entries = self.entries.read().ok()?;
+        Some(
+            entries
+                .iter()
+                .filter(|(_, exp)| **exp > now)
+                .map(|(jti, exp)| (jti.clone(), *exp))
+                .collect(),
+        )
+    }
+
     /// Replaces every entry with `entries` (a reload from the shared record).
     pub(crate) fn replace(&self, entries: impl IntoIterator<Item = (String, i64)>) {
         let now = util::now_secs();
@@ -68,6 +82,7 @@ mod tests {
         assert!(r.any([None, Some("a")]) && !r.any([Some("b"), None]));
         r.replace([("b".to_owned(), later), ("old".to_owned(), 1)]);
         assert!(!r.contains("a") && r.contains("b") && !r.contains("old"));
+        assert_eq!(r.snapshot().unwrap(), vec![("b".to_owned(), later)]);
         r.mark((0..PRUNE_ABOVE + 1).map(|i| (format!("x{i}"), 1)));
         assert!(
             r.entries.read().unwrap().len() <= 2,
