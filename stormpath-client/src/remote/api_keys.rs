@@ -147,15 +147,27 @@ impl ApiKeys for RemoteBackend {
         if key_id.is_empty() || secret.is_empty() {
             return Ok(None);
         }
+        // A key's record is trusted only while the changes feed is heard (fail closed, as for
+        // tokens); then it is kept for the cache's lifetime, since the feed drops the keys of
+        // an account that changes, else for the short window of a server without the feed.
+        self.inner.feed.ensure_fresh()?;
         let record = match self.inner.api_keys.get(key_id) {
             Some(hit) => hit,
             None => {
+                let generation = self.inner.feed.generation();
                 let record = self.fetch_key_record(key_id).await?;
-                self.inner.api_keys.insert_until(
-                    key_id,
-                    record.clone(),
-                    Instant::now() + self.inner.key_window,
-                );
+                if self.inner.feed.generation() != generation {
+                    // The feed announced a change while the key was read: use it this once,
+                    // keep nothing that may predate the change.
+                } else if self.inner.feed.is_active() {
+                    self.inner.api_keys.insert(key_id, record.clone());
+                } else {
+                    self.inner.api_keys.insert_until(
+                        key_id,
+                        record.clone(),
+                        Instant::now() + self.inner.key_window,
+                    );
+                }
                 record
             }
         };

@@ -220,3 +220,56 @@ async fn a_silent_feed_fails_closed_and_recovers() {
     })
     .await;
 }
+
+/// An account API key over Basic: once its record is read, repeated uses make no server call
+/// while the feed is live; disabled through another instance (the admin API), it is refused
+/// here as soon as the feed says so.
+#[tokio::test]
+async fn api_keys_are_kept_while_the_feed_is_live_and_dropped_when_changed_elsewhere() {
+    let (server, proxy) = setup().await;
+    let a = instance(&server, &proxy).await;
+    let b = instance(&server, &proxy).await;
+    let account = new_account(&a, "keyed@example.com").await;
+    let id = AccountId(account.href.rsplit('/').next().unwrap().to_owned());
+    let key = a.create_api_key(&id, None).await.unwrap();
+    assert!(
+        b.authenticate_api_key(&key.info.id, &key.secret)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    calls(&proxy);
+    // Past the 1 s window a server without the feed gets: still served from memory.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for _ in 0..5 {
+        assert!(
+            b.authenticate_api_key(&key.info.id, &key.secret)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    assert_eq!(
+        calls(&proxy),
+        Vec::<String>::new(),
+        "no call on the hot path"
+    );
+
+    // Disabled through the admin API (as another app or `stormpath-server api-keys disable`).
+    let disabled = reqwest::Client::new()
+        .post(format!("{}/apiKeys/{}", server.api(), key.info.id))
+        .basic_auth(&server.key_id, Some(&server.key_secret))
+        .header("content-type", "application/json")
+        .body(r#"{"status":"DISABLED"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+    eventually("the disabled key is refused on B", || async {
+        b.authenticate_api_key(&key.info.id, &key.secret)
+            .await
+            .unwrap()
+            .is_none()
+    })
+    .await;
+}

@@ -2,7 +2,7 @@
 //! secret given back when it was sealed.
 
 use sqlx::{Row, any::AnyRow};
-use stormpath_client::{Error, Result};
+use stormpath_client::{AccountId, Error, Result};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
@@ -140,6 +140,10 @@ impl Store {
         .execute(&self.inner.pool)
         .await
         .map_err(Error::backend)?;
+        // Instances (and remote back ends following the changes feed) drop the account's
+        // cached keys.
+        self.forget_account(&AccountId(current.account_id.clone()))
+            .await?;
         self.api_key_record(key_id).await?.ok_or(Error::NotFound)
     }
 
@@ -148,6 +152,7 @@ impl Store {
     /// # Errors
     /// Not found, a database failure.
     pub async fn delete_api_key_by_id(&self, key_id: &str) -> Result<()> {
+        let current = self.api_key_record(key_id).await?.ok_or(Error::NotFound)?;
         let done = sqlx::query("DELETE FROM api_keys WHERE key_id = $1")
             .bind(key_id)
             .execute(&self.inner.pool)
@@ -156,6 +161,6 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(Error::NotFound);
         }
-        Ok(())
+        self.forget_account(&AccountId(current.account_id)).await
     }
 }
