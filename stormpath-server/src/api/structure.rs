@@ -497,6 +497,21 @@ async fn application_mappings(
     let expand = params.expand(MAPPING_EXPANSIONS)?;
     let app = load_application(&state, &id).await?;
     let all = state.store.list_mappings(&app.meta.id).await?;
+    let href = format!(
+        "{}/accountStoreMappings",
+        state.href("applications", &app.meta.id)
+    );
+    mapping_page(&state, &all, &list, &expand, &href).await
+}
+
+/// One page of `all` mappings as the collection at `href`, each expanded as asked.
+async fn mapping_page(
+    state: &State,
+    all: &[Mapping],
+    list: &stormpath_store::admin::ListQuery,
+    expand: &Expand,
+    href: &str,
+) -> ApiResult<HttpResponse> {
     let size = i64::try_from(all.len()).unwrap_or(i64::MAX);
     let mut items = Vec::new();
     for m in all
@@ -504,13 +519,9 @@ async fn application_mappings(
         .skip(usize::try_from(list.offset).unwrap_or(usize::MAX))
         .take(usize::try_from(list.limit).unwrap_or(0))
     {
-        items.push(expand_mapping(&state, m, &expand).await?);
+        items.push(expand_mapping(state, m, expand).await?);
     }
-    let href = format!(
-        "{}/accountStoreMappings",
-        state.href("applications", &app.meta.id)
-    );
-    Ok(ok(collection(&href, &list, size, items)))
+    Ok(ok(collection(href, list, size, items)))
 }
 
 // ---- OAuth policy ---------------------------------------------------------------------------
@@ -940,20 +951,11 @@ async fn directory_application_mappings(
             break;
         }
     }
-    let size = i64::try_from(all.len()).unwrap_or(i64::MAX);
-    let mut items = Vec::new();
-    for m in all
-        .iter()
-        .skip(usize::try_from(list.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(list.limit).unwrap_or(0))
-    {
-        items.push(expand_mapping(&state, m, &expand).await?);
-    }
     let href = format!(
         "{}/applicationMappings",
         state.href("directories", &d.meta.id)
     );
-    Ok(ok(collection(&href, &list, size, items)))
+    mapping_page(&state, &all, &list, &expand, &href).await
 }
 
 fn provider_json(state: &State, d: &Directory) -> Value {
