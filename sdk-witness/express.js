@@ -10,34 +10,20 @@
 // where the server writes its mails. Prints one line per check and exits non-zero when any fails.
 // loginRequired (what old apps use) and JwtAuthenticator warn that they are deprecated: on purpose.
 process.noDeprecation = true;
+var common = require('./common');
+var ok = common.ok, finish = common.finish, call = common.call;
+var mailsWith = common.mailsWith, sptokenOf = common.sptokenOf, claims = common.claims;
 var express = require('express');
 var stormpath = require('express-stormpath');
-var fs = require('fs');
-var path = require('path');
 
 var baseUrl = process.env.STORMPATH_CLIENT_BASEURL;
 var appHref = process.env.STORMPATH_APPLICATION_HREF;
 var tenantKey = { id: process.env.STORMPATH_CLIENT_APIKEY_ID, secret: process.env.STORMPATH_CLIENT_APIKEY_SECRET };
-var mailDir = process.env.STORMPATH_SERVER_MAIL_DIR;
 // express-stormpath's config loader reads these variables too: each app gets only what start()
 // passes (an app started by application name must not find the href in the environment).
 Object.keys(process.env).forEach(function (name) {
   if (/^STORMPATH_(CLIENT|APPLICATION)_/.test(name)) { delete process.env[name]; }
 });
-var failures = 0;
-var checks = 0;
-
-function ok(cond, what, detail) {
-  checks++;
-  if (cond) {
-    console.log('ok ' + checks + ' - ' + what);
-  } else {
-    failures++;
-    console.log('not ok ' + checks + ' - ' + what);
-    if (detail !== undefined) { console.log('# ' + JSON.stringify(detail)); }
-  }
-}
-
 var quietLogger = ['error', 'warn', 'info', 'debug', 'verbose', 'log'].reduce(function (logger, level) {
   logger[level] = function () {};
   return logger;
@@ -165,18 +151,6 @@ async function request(base, method, uri, opts) {
   return { status: res.status, body: parsed, text: text, headers: res.headers, res: res };
 }
 
-// The claims of a JWT (unverified: only to read `jti`).
-function claims(jwt) {
-  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
-}
-
-// The mails the server wrote that mention `needle`.
-function mailsWith(needle) {
-  return fs.readdirSync(mailDir).sort().map(function (name) {
-    return fs.readFileSync(path.join(mailDir, name), 'utf8');
-  }).filter(function (text) { return text.indexOf(needle) >= 0; });
-}
-
 // The sptoken of a `/{page}?sptoken=` link in a mail to `needle` that is not in `seen`, once
 // there is one (mails go out after the answer, in no promised order; bounded wait, else null).
 async function awaitLink(needle, page, seen) {
@@ -191,12 +165,6 @@ async function awaitLink(needle, page, seen) {
   return null;
 }
 
-// The `sptoken` of the first link in a mail (quoted-printable soft breaks undone).
-function sptokenOf(mail) {
-  var m = /sptoken=([A-Za-z0-9_-]+)/.exec(mail.replace(/=\r?\n/g, ''));
-  return m && m[1];
-}
-
 // Waits until `probe` (synchronous) is true; no bound needed: the caller's probe is the clock.
 async function waitUntil(probe) {
   while (!probe()) { await new Promise(function (r) { setTimeout(r, 100); }); }
@@ -209,15 +177,6 @@ async function eventually(probe) {
     await new Promise(function (r) { setTimeout(r, 50); });
   }
   return false;
-}
-
-// A callback-style SDK call as a promise.
-function call(obj, name) {
-  var args = Array.prototype.slice.call(arguments, 2);
-  return new Promise(function (resolve, reject) {
-    args.push(function (err, value) { if (err) { reject(err); } else { resolve(value); } });
-    obj[name].apply(obj, args);
-  });
 }
 
 var unique = Date.now().toString(36);
@@ -567,12 +526,7 @@ async function main() {
   local.server.close();
   remote.server.close();
   verifying.server.close();
-  console.log('1..' + checks);
-  if (failures) {
-    console.error(failures + ' of ' + checks + ' checks failed');
-    process.exit(1);
-  }
-  process.exit(0);
+  finish();
 }
 
 main().catch(function (err) {

@@ -5,45 +5,17 @@
 //   STORMPATH_APPLICATION_HREF (an application whose default store is a cloud directory),
 // and STORMPATH_SERVER_MAIL_DIR, where the server writes its mails.
 // Prints one line per check and exits non-zero when any fails.
+var common = require('./common');
+var ok = common.ok, finish = common.finish, call = common.call;
+var mailsWith = common.mailsWith, sptokenOf = common.sptokenOf, claims = common.claims;
 var stormpath = require('stormpath');
 var nJwt = require('njwt');
-var fs = require('fs');
-var path = require('path');
 
 var baseUrl = process.env.STORMPATH_CLIENT_BASEURL;
 var appHref = process.env.STORMPATH_APPLICATION_HREF;
-var mailDir = process.env.STORMPATH_SERVER_MAIL_DIR;
-var failures = 0;
-var checks = 0;
-
-function ok(cond, what, detail) {
-  checks++;
-  if (cond) {
-    console.log('ok ' + checks + ' - ' + what);
-  } else {
-    failures++;
-    console.log('not ok ' + checks + ' - ' + what);
-    if (detail !== undefined) { console.log('# ' + JSON.stringify(detail)); }
-  }
-}
-
-function call(obj, name) {
-  var args = Array.prototype.slice.call(arguments, 2);
-  return new Promise(function (resolve, reject) {
-    args.push(function (err, value) { if (err) { reject(err); } else { resolve(value); } });
-    obj[name].apply(obj, args);
-  });
-}
 
 function fails(promise) {
   return promise.then(function () { return null; }, function (err) { return err; });
-}
-
-// The mails the server wrote that mention `needle`.
-function mailsWith(needle) {
-  return fs.readdirSync(mailDir).sort().map(function (name) {
-    return fs.readFileSync(path.join(mailDir, name), 'utf8');
-  }).filter(function (text) { return text.indexOf(needle) >= 0; });
 }
 
 // The mails that mention `needle`, once there are `count` of them: the server sends its mails
@@ -55,17 +27,6 @@ async function awaitMails(needle, count) {
     await new Promise(function (r) { setTimeout(r, 50); });
   }
   return mailsWith(needle);
-}
-
-// The `sptoken` of the first link in a mail (quoted-printable soft breaks undone).
-function sptokenOf(mail) {
-  var m = /sptoken=([A-Za-z0-9_-]+)/.exec(mail.replace(/=\r?\n/g, ''));
-  return m && m[1];
-}
-
-// The claims of a JWT, unverified.
-function claims(jwt) {
-  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 }
 
 var unique = Date.now().toString(36);
@@ -219,11 +180,7 @@ async function main() {
   ok(unknown && unknown.status >= 400 && unknown.status < 500 && unknown.code === 10013,
     'a well-signed token the server never issued is refused by the server (10013)', unknown && [unknown.status, unknown.code]);
 
-  console.log('1..' + checks);
-  if (failures) {
-    console.error(failures + ' of ' + checks + ' checks failed');
-    process.exit(1);
-  }
+  finish();
 }
 
 main().catch(function (err) {
