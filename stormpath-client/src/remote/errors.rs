@@ -34,7 +34,7 @@ pub(crate) struct ApiError {
 /// # async fn demo(backend: stormpath_client::remote::RemoteBackend) {
 /// use stormpath_client::{prelude::*, remote::Failure};
 ///
-/// if let Err(err) = backend.find_by_email("ada@example.com").await {
+/// if let Err(err) = backend.authenticate("ada@example.com", "Analyt1cal-En9ine").await {
 ///     match err.remote_failure() {
 ///         Some(Failure::Refused { code, request_id, .. }) => {
 ///             eprintln!("the server refused the call: code {code}, request {request_id:?}")
