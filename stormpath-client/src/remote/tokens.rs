@@ -238,11 +238,23 @@ impl Budget {
 /// token expires: such a token is refused at once, without a network call.
 #[derive(Default)]
 pub(crate) struct Revoked {
-    jtis: RwLock<HashMap<String, i64>>,
+    jtis: RwLock<RevokedIds>,
     /// Accounts (by href) whose tokens issued before a time (seconds) are void: a password
     /// change or reset, a disabled account, "log out everywhere" through this back end.
     subjects: RwLock<HashMap<String, i64>>,
 }
+
+/// Revoked token ids, each until its expiry, and the size at which the expired ones are next
+/// dropped: twice what was left after the last sweep (at least [`SWEEP_AT`]), so a set of many
+/// live revocations is swept once per doubling, not on every insert.
+#[derive(Default)]
+struct RevokedIds {
+    ids: HashMap<String, i64>,
+    sweep_at: usize,
+}
+
+/// The smallest set that is swept of its expired ids.
+const SWEEP_AT: usize = 4096;
 
 /// How long an account's "tokens before" mark is kept: longer than any access token lives
 /// (refresh tokens are checked by the server on every use).
@@ -253,9 +265,10 @@ impl Revoked {
     pub(crate) fn insert(&self, jti: String, exp: i64) {
         let now = now_secs();
         if let Ok(mut jtis) = self.jtis.write() {
-            jtis.insert(jti, exp);
-            if jtis.len() > 4096 {
-                jtis.retain(|_, exp| *exp > now);
+            jtis.ids.insert(jti, exp);
+            if jtis.ids.len() > jtis.sweep_at.max(SWEEP_AT) {
+                jtis.ids.retain(|_, exp| *exp > now);
+                jtis.sweep_at = jtis.ids.len() * 2;
             }
         }
     }
@@ -278,23 +291,49 @@ impl Revoked {
         });
         voided
             || self.jtis.read().map_or(true, |jtis| {
-                jtis.contains_key(&claims.jti)
+                jtis.ids.contains_key(&claims.jti)
                     || claims
                         .rti
                         .as_ref()
-                        .is_some_and(|rti| jtis.contains_key(rti))
+                        .is_some_and(|rti| jtis.ids.contains_key(rti))
             })
     }
 
     /// Whether `jti` was revoked.
     pub(crate) fn contains(&self, jti: &str) -> bool {
-        self.jtis.read().map_or(true, |jtis| jtis.contains_key(jti))
+        self.jtis
+            .read()
+            .map_or(true, |jtis| jtis.ids.contains_key(jti))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_revocations_are_never_dropped_and_expired_ones_are_swept_now_and_then() {
+        let revoked = Revoked::default();
+        let now = now_secs();
+        for n in 0..3 * SWEEP_AT {
+            revoked.insert(format!("live-{n}"), now + 600);
+        }
+        assert!((0..3 * SWEEP_AT).all(|n| revoked.contains(&format!("live-{n}"))));
+        let swept_at = revoked.jtis.read().unwrap().sweep_at;
+        assert!(
+            swept_at >= 2 * SWEEP_AT,
+            "the next sweep waits for the set to double"
+        );
+        for n in 0..swept_at {
+            revoked.insert(format!("gone-{n}"), now - 1);
+        }
+        let left = revoked.jtis.read().unwrap().ids.len();
+        assert!(
+            left < 3 * SWEEP_AT + swept_at,
+            "expired ids were swept: {left}"
+        );
+        assert!((0..3 * SWEEP_AT).all(|n| revoked.contains(&format!("live-{n}"))));
+    }
 
     const SECRET: &[u8] = b"tenant-secret-of-the-api-key-0123456789";
 
