@@ -140,10 +140,12 @@ impl Store {
         .execute(&self.inner.pool)
         .await
         .map_err(Error::backend)?;
-        // Instances (and remote back ends following the changes feed) drop the account's
-        // cached keys.
-        self.forget_account(&AccountId(current.account_id.clone()))
-            .await?;
+        // A new status: instances (and remote back ends following the changes feed) drop the
+        // account's cached keys. A name or description is not cached anywhere.
+        if status.is_some() {
+            self.forget_account(&AccountId(current.account_id.clone()))
+                .await?;
+        }
         self.api_key_record(key_id).await?.ok_or(Error::NotFound)
     }
 
